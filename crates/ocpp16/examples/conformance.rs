@@ -1,0 +1,59 @@
+//! The Rust half of the schema conformance suite (`tests/schema`).
+//!
+//! `conformance roundtrip` reads JSON lines `{"action": "Authorize", "kind": "req" | "conf",
+//! "payload": {…}}` on stdin and answers each, in order, with one line: `{"ok": true,
+//! "payload": …}` holding the payload decoded into this crate's types and encoded again,
+//! or `{"ok": false, "code": "…", "description": "…"}` with the CALLERROR the charge point
+//! would send. The Python side checks the answers against the official JSON schemas.
+
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "a command-line tool"
+)]
+
+use std::io::{BufRead, Write};
+
+use ocpp16::{Action, Request, Response, WireError};
+use serde_json::{Value, json};
+
+fn answer(line: &str) -> Value {
+    let input: Value = match serde_json::from_str(line) {
+        Ok(v) => v,
+        Err(e) => return json!({"ok": false, "code": "harness", "description": e.to_string()}),
+    };
+    let action = input["action"].as_str().and_then(Action::from_name);
+    let Some(action) = action else {
+        return json!({"ok": false, "code": "harness", "description": "unknown action"});
+    };
+    let payload = &input["payload"];
+    let result: Result<Value, WireError> = match input["kind"].as_str() {
+        Some("req") => Request::decode(action, payload).map(|r| r.to_value()),
+        Some("conf") => Response::decode(action, payload).map(|r| r.to_value()),
+        _ => {
+            return json!({"ok": false, "code": "harness", "description": "kind must be req or conf"});
+        }
+    };
+    match result {
+        Ok(payload) => json!({"ok": true, "payload": payload}),
+        Err(e) => json!({"ok": false, "code": e.code.as_str(), "description": e.description}),
+    }
+}
+
+fn main() -> std::io::Result<()> {
+    let mode = std::env::args().nth(1).unwrap_or_default();
+    if mode != "roundtrip" {
+        eprintln!("usage: conformance roundtrip < samples.jsonl");
+        std::process::exit(2);
+    }
+    let stdin = std::io::stdin();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for line in stdin.lock().lines() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        writeln!(out, "{}", answer(&line))?;
+    }
+    out.flush()
+}

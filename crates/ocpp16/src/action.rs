@@ -1,0 +1,292 @@
+//! The table of OCPP 1.6-J actions: name, sender, profile, request and response type.
+//!
+//! Everything that dispatches on actions is generated from the one table in
+//! [`actions!`](crate::action) below: [`Action`], [`Request`], [`Response`], and the
+//! decoders that turn a payload into a typed message or into the CALLERROR to send.
+
+use alloc::format;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::{
+    check,
+    de::from_value,
+    error::{ErrorCode, WireError},
+    messages::*,
+};
+
+/// Who sends the request of an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Sender {
+    /// The charge point sends the request, the CSMS answers.
+    ChargePoint,
+    /// The CSMS sends the request, the charge point answers.
+    Csms,
+    /// Either side may send it (`DataTransfer`).
+    Both,
+}
+
+/// One end of an OCPP-J connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Side {
+    /// The charge point.
+    ChargePoint,
+    /// The central system.
+    Csms,
+}
+
+impl Sender {
+    /// Whether `side` may send requests of this action.
+    #[must_use]
+    pub const fn allows(self, side: Side) -> bool {
+        matches!(
+            (self, side),
+            (Self::Both, _) | (Self::ChargePoint, Side::ChargePoint) | (Self::Csms, Side::Csms)
+        )
+    }
+}
+
+/// The feature profile an action belongs to (`SupportedFeatureProfiles`), plus the
+/// Security Whitepaper's extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Profile {
+    /// `Core`.
+    Core,
+    /// `FirmwareManagement`.
+    FirmwareManagement,
+    /// `LocalAuthListManagement`.
+    LocalAuthListManagement,
+    /// `Reservation`.
+    Reservation,
+    /// `SmartCharging`.
+    SmartCharging,
+    /// `RemoteTrigger`.
+    RemoteTrigger,
+    /// The OCPP 1.6 Security Whitepaper's messages.
+    Security,
+}
+
+macro_rules! actions {
+    ($($name:ident($req:ident, $res:ident): $sender:ident, $profile:ident;)*) => {
+        /// Every OCPP 1.6-J action: the 28 of the core specification and the 11 of the
+        /// Security Whitepaper.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Action {
+            $(
+                #[doc = concat!("`", stringify!($name), "`")]
+                $name,
+            )*
+        }
+
+        impl Action {
+            /// Every action, in table order.
+            pub const ALL: &'static [Self] = &[$(Self::$name),*];
+
+            /// The action's name on the wire.
+            #[must_use]
+            pub const fn as_str(self) -> &'static str {
+                match self { $(Self::$name => stringify!($name),)* }
+            }
+
+            /// The action with this exact (case-sensitive) name.
+            #[must_use]
+            pub fn from_name(name: &str) -> Option<Self> {
+                match name { $(stringify!($name) => Some(Self::$name),)* _ => None }
+            }
+
+            /// Who sends its request.
+            #[must_use]
+            pub const fn sender(self) -> Sender {
+                match self { $(Self::$name => Sender::$sender,)* }
+            }
+
+            /// Its feature profile.
+            #[must_use]
+            pub const fn profile(self) -> Profile {
+                match self { $(Self::$name => Profile::$profile,)* }
+            }
+        }
+
+        /// A typed request of any action.
+        #[derive(Debug, Clone, PartialEq)]
+        #[allow(missing_docs, reason = "each variant is the request of the action of its name")]
+        pub enum Request {
+            $($name($req),)*
+        }
+
+        /// A typed response (`.conf`) of any action.
+        #[derive(Debug, Clone, PartialEq)]
+        #[allow(missing_docs, reason = "each variant is the response of the action of its name")]
+        pub enum Response {
+            $($name($res),)*
+        }
+
+        impl Request {
+            /// The action of this request.
+            #[must_use]
+            pub const fn action(&self) -> Action {
+                match self { $(Self::$name(_) => Action::$name,)* }
+            }
+
+            /// Decodes the payload of a request of `action`, checking every constraint
+            /// of its schema.
+            pub fn decode(action: Action, payload: &Value) -> Result<Self, WireError> {
+                object(payload)?;
+                let request = match action {
+                    $(Action::$name => Self::$name(from_value(payload)?),)*
+                };
+                check::request(&request)?;
+                Ok(request)
+            }
+
+            /// The payload as a JSON value.
+            #[must_use]
+            pub fn to_value(&self) -> Value {
+                match self { $(Self::$name(m) => to_value(m),)* }
+            }
+        }
+
+        impl Response {
+            /// The action this response answers.
+            #[must_use]
+            pub const fn action(&self) -> Action {
+                match self { $(Self::$name(_) => Action::$name,)* }
+            }
+
+            /// Decodes the payload of a response to a request of `action`.
+            pub fn decode(action: Action, payload: &Value) -> Result<Self, WireError> {
+                object(payload)?;
+                let response = match action {
+                    $(Action::$name => Self::$name(from_value(payload)?),)*
+                };
+                check::response(&response)?;
+                Ok(response)
+            }
+
+            /// The payload as a JSON value.
+            #[must_use]
+            pub fn to_value(&self) -> Value {
+                match self { $(Self::$name(m) => to_value(m),)* }
+            }
+        }
+
+        $(
+            impl From<$req> for Request {
+                fn from(m: $req) -> Self { Self::$name(m) }
+            }
+            impl From<$res> for Response {
+                fn from(m: $res) -> Self { Self::$name(m) }
+            }
+        )*
+
+        impl Serialize for Request {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                match self { $(Self::$name(m) => m.serialize(s),)* }
+            }
+        }
+
+        impl Serialize for Response {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                match self { $(Self::$name(m) => m.serialize(s),)* }
+            }
+        }
+    };
+}
+
+fn object(payload: &Value) -> Result<(), WireError> {
+    match payload {
+        Value::Object(_) => Ok(()),
+        other => Err(WireError::new(
+            ErrorCode::FormationViolation,
+            format!("payload must be a JSON object, got {}", kind_of(other)),
+        )),
+    }
+}
+
+/// The JSON kind of a value, for messages.
+pub(crate) const fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn to_value<T: Serialize>(m: &T) -> Value {
+    // The message types serialize infallibly (no maps with non-string keys, no failing
+    // impls), so the fallback is never taken; it keeps this path free of panics.
+    serde_json::to_value(m).unwrap_or(Value::Null)
+}
+
+/// Decodes the request of a CALL that `receiver` got: the typed request, or the
+/// CALLERROR to answer with. An action name that is not OCPP 1.6 is `NotImplemented`;
+/// a known action that the other side may not send is `NotSupported`. Which of the
+/// known actions a charge point *supports* is its own business, decided after this.
+pub fn decode_call(receiver: Side, action: &str, payload: &Value) -> Result<Request, WireError> {
+    let Some(known) = Action::from_name(action) else {
+        return Err(WireError::new(
+            ErrorCode::NotImplemented,
+            format!("unknown action \"{action}\" (not an OCPP 1.6 action)"),
+        ));
+    };
+    let sender = match receiver {
+        Side::ChargePoint => Side::Csms,
+        Side::Csms => Side::ChargePoint,
+    };
+    if !known.sender().allows(sender) {
+        let who = match sender {
+            Side::Csms => "the charge point, not by the CSMS",
+            Side::ChargePoint => "the CSMS, not by the charge point",
+        };
+        return Err(WireError::new(
+            ErrorCode::NotSupported,
+            format!("{action} is sent by {who}"),
+        ));
+    }
+    Request::decode(known, payload)
+}
+
+actions! {
+    Authorize(AuthorizeRequest, AuthorizeResponse): ChargePoint, Core;
+    BootNotification(BootNotificationRequest, BootNotificationResponse): ChargePoint, Core;
+    ChangeAvailability(ChangeAvailabilityRequest, ChangeAvailabilityResponse): Csms, Core;
+    ChangeConfiguration(ChangeConfigurationRequest, ChangeConfigurationResponse): Csms, Core;
+    ClearCache(ClearCacheRequest, ClearCacheResponse): Csms, Core;
+    DataTransfer(DataTransferRequest, DataTransferResponse): Both, Core;
+    GetConfiguration(GetConfigurationRequest, GetConfigurationResponse): Csms, Core;
+    Heartbeat(HeartbeatRequest, HeartbeatResponse): ChargePoint, Core;
+    MeterValues(MeterValuesRequest, MeterValuesResponse): ChargePoint, Core;
+    RemoteStartTransaction(RemoteStartTransactionRequest, RemoteStartTransactionResponse): Csms, Core;
+    RemoteStopTransaction(RemoteStopTransactionRequest, RemoteStopTransactionResponse): Csms, Core;
+    Reset(ResetRequest, ResetResponse): Csms, Core;
+    StartTransaction(StartTransactionRequest, StartTransactionResponse): ChargePoint, Core;
+    StatusNotification(StatusNotificationRequest, StatusNotificationResponse): ChargePoint, Core;
+    StopTransaction(StopTransactionRequest, StopTransactionResponse): ChargePoint, Core;
+    UnlockConnector(UnlockConnectorRequest, UnlockConnectorResponse): Csms, Core;
+    GetDiagnostics(GetDiagnosticsRequest, GetDiagnosticsResponse): Csms, FirmwareManagement;
+    DiagnosticsStatusNotification(DiagnosticsStatusNotificationRequest, DiagnosticsStatusNotificationResponse): ChargePoint, FirmwareManagement;
+    FirmwareStatusNotification(FirmwareStatusNotificationRequest, FirmwareStatusNotificationResponse): ChargePoint, FirmwareManagement;
+    UpdateFirmware(UpdateFirmwareRequest, UpdateFirmwareResponse): Csms, FirmwareManagement;
+    GetLocalListVersion(GetLocalListVersionRequest, GetLocalListVersionResponse): Csms, LocalAuthListManagement;
+    SendLocalList(SendLocalListRequest, SendLocalListResponse): Csms, LocalAuthListManagement;
+    ReserveNow(ReserveNowRequest, ReserveNowResponse): Csms, Reservation;
+    CancelReservation(CancelReservationRequest, CancelReservationResponse): Csms, Reservation;
+    SetChargingProfile(SetChargingProfileRequest, SetChargingProfileResponse): Csms, SmartCharging;
+    ClearChargingProfile(ClearChargingProfileRequest, ClearChargingProfileResponse): Csms, SmartCharging;
+    GetCompositeSchedule(GetCompositeScheduleRequest, GetCompositeScheduleResponse): Csms, SmartCharging;
+    TriggerMessage(TriggerMessageRequest, TriggerMessageResponse): Csms, RemoteTrigger;
+    CertificateSigned(CertificateSignedRequest, CertificateSignedResponse): Csms, Security;
+    DeleteCertificate(DeleteCertificateRequest, DeleteCertificateResponse): Csms, Security;
+    ExtendedTriggerMessage(ExtendedTriggerMessageRequest, ExtendedTriggerMessageResponse): Csms, Security;
+    GetInstalledCertificateIds(GetInstalledCertificateIdsRequest, GetInstalledCertificateIdsResponse): Csms, Security;
+    GetLog(GetLogRequest, GetLogResponse): Csms, Security;
+    InstallCertificate(InstallCertificateRequest, InstallCertificateResponse): Csms, Security;
+    LogStatusNotification(LogStatusNotificationRequest, LogStatusNotificationResponse): ChargePoint, Security;
+    SecurityEventNotification(SecurityEventNotificationRequest, SecurityEventNotificationResponse): ChargePoint, Security;
+    SignCertificate(SignCertificateRequest, SignCertificateResponse): ChargePoint, Security;
+    SignedFirmwareStatusNotification(SignedFirmwareStatusNotificationRequest, SignedFirmwareStatusNotificationResponse): ChargePoint, Security;
+    SignedUpdateFirmware(SignedUpdateFirmwareRequest, SignedUpdateFirmwareResponse): Csms, Security;
+}

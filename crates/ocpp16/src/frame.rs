@@ -1,0 +1,287 @@
+//! OCPP-J frames: `[2, id, action, payload]` (CALL), `[3, id, payload]` (CALLRESULT) and
+//! `[4, id, code, description, details]` (CALLERROR).
+//!
+//! [`parse`] never panics. It answers every text with a [`Frame`] or a [`FrameError`]
+//! that says what to do: ignore a frame of an unknown message type (OCPP-J 1.6 §4.1.3),
+//! or answer a malformed one with the CALLERROR [`FrameError::reply`] builds.
+
+use alloc::{
+    format,
+    string::{String, ToString},
+};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::{
+    action::{Request, Response, kind_of},
+    error::{ErrorCode, WireError},
+};
+
+/// The longest message id OCPP-J allows.
+pub const MAX_MESSAGE_ID_LEN: usize = 36;
+
+/// The message id used in a CALLERROR answering a frame whose own id cannot be read
+/// (OCPP 2.0.1 §4.2.3 names `-1`; OCPP-J 1.6 is silent, so the same is used here).
+pub const UNKNOWN_MESSAGE_ID: &str = "-1";
+
+/// A CALL: a request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Call {
+    /// Message id, unique per sender and connection.
+    pub id: String,
+    /// The action name as received (decode it with [`crate::decode_call`]).
+    pub action: String,
+    /// The payload, not yet checked against the action's schema.
+    pub payload: Value,
+}
+
+/// A CALLRESULT: the answer to a CALL.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallResult {
+    /// The id of the CALL it answers.
+    pub id: String,
+    /// The payload (decode it with [`Response::decode`] for the pending CALL's action).
+    pub payload: Value,
+}
+
+/// A CALLERROR: a CALL that could not be answered with a result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallError {
+    /// The id of the CALL it answers.
+    pub id: String,
+    /// The code as sent; see [`CallError::error_code`].
+    pub code: String,
+    /// The description as sent.
+    pub description: String,
+    /// The details object (`{}` when the sender left it out).
+    pub details: Value,
+}
+
+impl CallError {
+    /// The code if it is an OCPP 1.6 one (2.0.1 names such as `FormatViolation` are not).
+    #[must_use]
+    pub fn error_code(&self) -> Option<ErrorCode> {
+        ErrorCode::from_wire(&self.code)
+    }
+}
+
+/// A parsed OCPP-J frame.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Frame {
+    /// `[2, id, action, payload]`.
+    Call(Call),
+    /// `[3, id, payload]`.
+    CallResult(CallResult),
+    /// `[4, id, code, description, details]`.
+    CallError(CallError),
+}
+
+impl Frame {
+    /// The message id.
+    #[must_use]
+    pub fn id(&self) -> &str {
+        match self {
+            Self::Call(c) => &c.id,
+            Self::CallResult(r) => &r.id,
+            Self::CallError(e) => &e.id,
+        }
+    }
+}
+
+/// Why a text is not a frame, and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FrameError {
+    /// A well-formed array whose message type is not 2, 3 or 4: OCPP-J says to ignore it.
+    UnknownMessageType(String),
+    /// Not a valid frame.
+    Malformed {
+        /// The message id to answer to: the frame's own when it is a CALL with a string
+        /// id, [`UNKNOWN_MESSAGE_ID`] when the type cannot be told. `None` for a malformed
+        /// CALLRESULT or CALLERROR, which are never answered.
+        reply_to: Option<String>,
+        /// The code and description.
+        error: WireError,
+    },
+}
+
+impl FrameError {
+    /// The CALLERROR text to send back, if this error is to be answered.
+    #[must_use]
+    pub fn reply(&self) -> Option<String> {
+        match self {
+            Self::UnknownMessageType(_) => None,
+            Self::Malformed { reply_to, error } => reply_to
+                .as_deref()
+                .map(|id| encode_call_error(id, error.code, &error.description)),
+        }
+    }
+}
+
+impl core::fmt::Display for FrameError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::UnknownMessageType(t) => write!(f, "message type {t} is not 2, 3 or 4; ignored"),
+            Self::Malformed { error, .. } => error.fmt(f),
+        }
+    }
+}
+
+impl core::error::Error for FrameError {}
+
+fn malformed(reply_to: Option<&str>, description: String) -> FrameError {
+    FrameError::Malformed {
+        reply_to: reply_to.map(String::from),
+        error: WireError::new(ErrorCode::FormationViolation, description),
+    }
+}
+
+/// Takes the message id, checking it is a string of at most 36 characters.
+fn message_id(value: Value, reply: bool) -> Result<String, FrameError> {
+    let fallback = reply.then_some(UNKNOWN_MESSAGE_ID);
+    match value {
+        Value::String(id) => {
+            let len = id.chars().count();
+            if len > MAX_MESSAGE_ID_LEN {
+                let description =
+                    format!("message id: {len} characters, at most {MAX_MESSAGE_ID_LEN} allowed");
+                Err(malformed(reply.then_some(id.as_str()), description))
+            } else {
+                Ok(id)
+            }
+        }
+        other => Err(malformed(
+            fallback,
+            format!("message id must be a string, got {}", kind_of(&other)),
+        )),
+    }
+}
+
+/// Parses one WebSocket text message into a frame.
+pub fn parse(text: &str) -> Result<Frame, FrameError> {
+    let value: Value = serde_json::from_str(text)
+        .map_err(|e| malformed(Some(UNKNOWN_MESSAGE_ID), format!("not valid JSON: {e}")))?;
+    let Value::Array(items) = value else {
+        return Err(malformed(
+            Some(UNKNOWN_MESSAGE_ID),
+            format!(
+                "a frame is a JSON array [type, id, ...], got {}",
+                kind_of(&value)
+            ),
+        ));
+    };
+    let type_number = match items.first() {
+        Some(Value::Number(n)) if n.is_u64() || n.is_i64() => n.to_string(),
+        Some(other) => {
+            return Err(malformed(
+                Some(UNKNOWN_MESSAGE_ID),
+                format!("message type must be an integer, got {}", kind_of(other)),
+            ));
+        }
+        None => {
+            return Err(malformed(
+                Some(UNKNOWN_MESSAGE_ID),
+                String::from("empty frame []"),
+            ));
+        }
+    };
+    let expected_len = match type_number.as_str() {
+        "2" => 4,
+        "3" => 3,
+        "4" => 5,
+        _ => return Err(FrameError::UnknownMessageType(type_number)),
+    };
+    let is_call = expected_len == 4;
+    let len = items.len();
+    let mut items = items.into_iter().skip(1);
+    let id = message_id(items.next().unwrap_or(Value::Null), is_call)?;
+    // A CALLERROR without its details object is read as if it had an empty one.
+    let lenient_error = expected_len == 5 && len == 4;
+    if len != expected_len && !lenient_error {
+        let kind = match expected_len {
+            4 => "CALL [2, id, action, payload]",
+            3 => "CALLRESULT [3, id, payload]",
+            _ => "CALLERROR [4, id, code, description, details]",
+        };
+        return Err(malformed(
+            is_call.then_some(id.as_str()),
+            format!("{kind} has {expected_len} elements, got {len}"),
+        ));
+    }
+    let mut next = || items.next().unwrap_or(Value::Null);
+    match expected_len {
+        4 => match next() {
+            Value::String(action) => Ok(Frame::Call(Call {
+                id,
+                action,
+                payload: next(),
+            })),
+            other => Err(malformed(
+                Some(&id),
+                format!("action must be a string, got {}", kind_of(&other)),
+            )),
+        },
+        3 => Ok(Frame::CallResult(CallResult {
+            id,
+            payload: next(),
+        })),
+        _ => {
+            let (code, description) = (next(), next());
+            let details = if lenient_error {
+                Value::Object(Map::new())
+            } else {
+                next()
+            };
+            match (code, description) {
+                (Value::String(code), Value::String(description)) => {
+                    Ok(Frame::CallError(CallError {
+                        id,
+                        code,
+                        description,
+                        details,
+                    }))
+                }
+                _ => Err(malformed(
+                    None,
+                    String::from("CALLERROR code and description must be strings"),
+                )),
+            }
+        }
+    }
+}
+
+fn encode<T: Serialize>(frame: &T) -> String {
+    // Serializing a tuple of strings, integers and this crate's message types cannot
+    // fail; an empty string is returned rather than panicking if that ever changed.
+    serde_json::to_string(frame).unwrap_or_default()
+}
+
+/// `[2, id, action, payload]`.
+#[must_use]
+pub fn encode_call(id: &str, request: &Request) -> String {
+    encode(&(2, id, request.action().as_str(), request))
+}
+
+/// `[2, id, action, payload]` with any action name and payload, for tests and tools that
+/// must send what a broken peer would.
+#[must_use]
+pub fn encode_raw_call(id: &str, action: &str, payload: &Value) -> String {
+    encode(&(2, id, action, payload))
+}
+
+/// `[3, id, payload]`.
+#[must_use]
+pub fn encode_call_result(id: &str, response: &Response) -> String {
+    encode(&(3, id, response))
+}
+
+/// `[3, id, payload]` with any payload.
+#[must_use]
+pub fn encode_raw_call_result(id: &str, payload: &Value) -> String {
+    encode(&(3, id, payload))
+}
+
+/// `[4, id, code, description, {}]`.
+#[must_use]
+pub fn encode_call_error(id: &str, code: ErrorCode, description: &str) -> String {
+    encode(&(4, id, code.as_str(), description, Map::new()))
+}
