@@ -22,12 +22,12 @@ fn answer(line: &str) -> Value {
         Ok(v) => v,
         Err(e) => return json!({"ok": false, "code": "harness", "description": e.to_string()}),
     };
-    let action = input["action"].as_str().and_then(Action::from_name);
+    let action = input.get("action").and_then(Value::as_str).and_then(Action::from_name);
     let Some(action) = action else {
         return json!({"ok": false, "code": "harness", "description": "unknown action"});
     };
-    let payload = &input["payload"];
-    let result: Result<Value, WireError> = match input["kind"].as_str() {
+    let payload = input.get("payload").unwrap_or(&Value::Null);
+    let result: Result<Value, WireError> = match input.get("kind").and_then(Value::as_str) {
         Some("req") => Request::decode(action, payload).map(|r| r.to_value()),
         Some("conf") => Response::decode(action, payload).map(|r| r.to_value()),
         _ => {

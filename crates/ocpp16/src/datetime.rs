@@ -209,7 +209,7 @@ impl DateTime {
             + ((hour * 60 + minute) * 60 + second) * 1000
             + millis;
         let utc = local - offset_minutes * 60_000;
-        if utc < Self::MIN.millis || utc > Self::MAX.millis {
+        if !(Self::MIN.millis..=Self::MAX.millis).contains(&utc) {
             return Err(DateTimeError::Range);
         }
         Ok(Self { millis: utc })

@@ -144,7 +144,7 @@ fn message_id(value: Value, reply: bool) -> Result<String, FrameError> {
             if len > MAX_MESSAGE_ID_LEN {
                 let description =
                     format!("message id: {len} characters, at most {MAX_MESSAGE_ID_LEN} allowed");
-                Err(malformed(reply.then_some(id.as_str()), description))
+                Err(malformed(fallback, description))
             } else {
                 Ok(id)
             }
