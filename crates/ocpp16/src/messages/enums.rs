@@ -44,7 +44,7 @@ wire_enum! {
     /// `ChargePointErrorCode`: ConnectorLockFailure, EVCommunicationError, GroundFailure, HighTemperature, …
     ChargePointErrorCode {
         ConnectorLockFailure = "ConnectorLockFailure",
-        EVCommunicationError = "EVCommunicationError",
+        EvCommunicationError = "EVCommunicationError",
         GroundFailure = "GroundFailure",
         HighTemperature = "HighTemperature",
         InternalError = "InternalError",
@@ -66,8 +66,8 @@ wire_enum! {
         Available = "Available",
         Preparing = "Preparing",
         Charging = "Charging",
-        SuspendedEVSE = "SuspendedEVSE",
-        SuspendedEV = "SuspendedEV",
+        SuspendedEvse = "SuspendedEVSE",
+        SuspendedEv = "SuspendedEV",
         Finishing = "Finishing",
         Reserved = "Reserved",
         Unavailable = "Unavailable",
@@ -186,9 +186,9 @@ wire_enum! {
 
     /// `HashAlgorithm`: SHA256, SHA384, SHA512
     HashAlgorithm {
-        SHA256 = "SHA256",
-        SHA384 = "SHA384",
-        SHA512 = "SHA512",
+        Sha256 = "SHA256",
+        Sha384 = "SHA384",
+        Sha512 = "SHA512",
     }
 
     /// `InstallCertificateStatus`: Accepted, Failed, Rejected
@@ -201,7 +201,7 @@ wire_enum! {
     /// `Location`: Cable, EV, Inlet, Outlet, …
     Location {
         Cable = "Cable",
-        EV = "EV",
+        Ev = "EV",
         Inlet = "Inlet",
         Outlet = "Outlet",
         Body = "Body",
@@ -243,7 +243,7 @@ wire_enum! {
         Frequency = "Frequency",
         Temperature = "Temperature",
         SoC = "SoC",
-        RPM = "RPM",
+        Rpm = "RPM",
     }
 
     /// `MessageTrigger`: BootNotification, DiagnosticsStatusNotification, FirmwareStatusNotification, Heartbeat, …
@@ -285,7 +285,7 @@ wire_enum! {
     /// `Reason`: EmergencyStop, EVDisconnected, HardReset, Local, …
     Reason {
         EmergencyStop = "EmergencyStop",
-        EVDisconnected = "EVDisconnected",
+        EvDisconnected = "EVDisconnected",
         HardReset = "HardReset",
         Local = "Local",
         Other = "Other",
@@ -369,9 +369,9 @@ wire_enum! {
         Varh = "varh",
         Kvarh = "kvarh",
         W = "W",
-        KW = "kW",
-        VA = "VA",
-        KVA = "kVA",
+        Kw = "kW",
+        Va = "VA",
+        Kva = "kVA",
         Var = "var",
         Kvar = "kvar",
         A = "A",
