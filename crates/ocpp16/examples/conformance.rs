@@ -22,7 +22,10 @@ fn answer(line: &str) -> Value {
         Ok(v) => v,
         Err(e) => return json!({"ok": false, "code": "harness", "description": e.to_string()}),
     };
-    let action = input.get("action").and_then(Value::as_str).and_then(Action::from_name);
+    let action = input
+        .get("action")
+        .and_then(Value::as_str)
+        .and_then(Action::from_name);
     let Some(action) = action else {
         return json!({"ok": false, "code": "harness", "description": "unknown action"});
     };

@@ -64,7 +64,11 @@
 
 #![no_std]
 // A no_std crate names core and alloc items where they live, so that it stays one.
-#![warn(clippy::std_instead_of_core, clippy::std_instead_of_alloc, clippy::alloc_instead_of_core)]
+#![warn(
+    clippy::std_instead_of_core,
+    clippy::std_instead_of_alloc,
+    clippy::alloc_instead_of_core
+)]
 #![cfg_attr(not(test), forbid(unsafe_code))]
 
 extern crate alloc;

@@ -1,0 +1,217 @@
+//! Answers to our CALLs, failed deliveries, and the timers.
+
+use alloc::format;
+use ocpp16::{CallError, CallResult, Request, Response, messages::AuthorizationStatus};
+
+use crate::{
+    engine::{ChargePoint, Registration},
+    io::Event,
+    model::Key,
+    session::{Pending, Purpose},
+    time::{Instant, secs},
+    timers::Timer,
+};
+
+impl ChargePoint {
+    pub(crate) fn on_call_result(&mut self, now: Instant, result: &CallResult) {
+        let Some(pending) = self.session.take_pending(&result.id) else {
+            self.warn(format!(
+                "CALLRESULT for unknown or late message id \"{}\" ignored",
+                result.id
+            ));
+            return;
+        };
+        self.timers.clear(Timer::CallTimeout);
+        let action = pending.out.request.action();
+        match Response::decode(action, &result.payload) {
+            Ok(response) => self.on_response(now, pending, response),
+            Err(error) => {
+                self.warn(format!("{action:?} answer refused: {error}"));
+                self.delivery_failed(now, pending);
+            }
+        }
+        self.after_answer(now);
+    }
+
+    pub(crate) fn on_call_error(&mut self, now: Instant, error: &CallError) {
+        let Some(pending) = self.session.take_pending(&error.id) else {
+            self.warn(format!(
+                "CALLERROR for unknown or late message id \"{}\" ignored",
+                error.id
+            ));
+            return;
+        };
+        self.timers.clear(Timer::CallTimeout);
+        self.warn(format!(
+            "{:?} answered with CALLERROR {}: {}",
+            pending.out.request.action(),
+            error.code,
+            error.description
+        ));
+        self.delivery_failed(now, pending);
+        self.after_answer(now);
+    }
+
+    fn after_answer(&mut self, now: Instant) {
+        if self.reset == Some(false) && !self.session.has_transaction_messages() {
+            self.reboot(now, false);
+        }
+    }
+
+    fn on_response(&mut self, now: Instant, pending: Pending, response: Response) {
+        match (pending.out.request, response) {
+            (_, Response::BootNotification(r)) => {
+                self.set_wall_clock(now, r.current_time);
+                self.registered(now, r.status, r.interval);
+            }
+            (_, Response::Heartbeat(r)) => self.set_wall_clock(now, r.current_time),
+            (Request::Authorize(req), Response::Authorize(r)) => {
+                self.authorized(now, req.id_tag, &r.id_tag_info);
+            }
+            (_, Response::StartTransaction(r)) => {
+                let Purpose::StartTx { tx } = pending.out.purpose else {
+                    return;
+                };
+                self.transaction_accepted(now, tx, r.transaction_id, r.id_tag_info.status);
+            }
+            (_, Response::StopTransaction(_)) => {
+                if let Purpose::StopTx { tx } = pending.out.purpose {
+                    self.finished_ids.retain(|(local, _)| *local != tx);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// StartTransaction answered: the CSMS's id, and whether the idTag may charge.
+    fn transaction_accepted(
+        &mut self,
+        now: Instant,
+        local: u32,
+        id: i32,
+        status: AuthorizationStatus,
+    ) {
+        let current = self
+            .connector
+            .transaction
+            .as_mut()
+            .filter(|tx| tx.local_id == local);
+        let Some(tx) = current else {
+            // It ended before the answer came: remember the id for its StopTransaction.
+            self.finished_ids.push((local, id));
+            return;
+        };
+        tx.transaction_id = Some(id);
+        let tag = tx.id_tag.clone();
+        self.events.push_back(Event::TransactionStarted {
+            transaction_id: Some(id),
+            id_tag: alloc::string::String::from(tag.as_str()),
+        });
+        if status != AuthorizationStatus::Accepted {
+            if self.config.bool(Key::StopTransactionOnInvalidId) {
+                self.stop_transaction(now, ocpp16::messages::Reason::DeAuthorized, None);
+            } else if let Some(tx) = self.connector.transaction.as_mut() {
+                // OCPP 1.6 §5.11: keep the transaction, stop the energy.
+                tx.energy_allowed = false;
+            }
+        }
+        self.update_outputs(now);
+    }
+
+    /// A CALL got no usable answer: transaction messages are tried again
+    /// (TransactionMessageAttempts, TransactionMessageRetryInterval × attempt), a
+    /// BootNotification after a minute, anything else is dropped.
+    pub(crate) fn delivery_failed(&mut self, now: Instant, pending: Pending) {
+        let mut out = pending.out;
+        out.attempts = out.attempts.saturating_add(1);
+        match out.purpose {
+            Purpose::Boot => {
+                self.timers.set(Timer::BootRetry, now + secs(60));
+            }
+            p if p.is_transaction_message() => {
+                let max =
+                    u32::try_from(self.config.int(Key::TransactionMessageAttempts)).unwrap_or(1);
+                if out.attempts >= max {
+                    self.warn(format!(
+                        "{:?} dropped after {} attempts",
+                        out.request.action(),
+                        out.attempts
+                    ));
+                } else {
+                    let interval =
+                        u64::try_from(self.config.int(Key::TransactionMessageRetryInterval))
+                            .unwrap_or(20);
+                    self.timers.set(
+                        Timer::TxRetry,
+                        now + secs(interval.saturating_mul(u64::from(out.attempts))),
+                    );
+                    self.session.push_front(out);
+                }
+            }
+            Purpose::Authorize { .. } => {
+                if let Request::Authorize(req) = &out.request {
+                    self.events.push_back(Event::Authorization {
+                        id_tag: alloc::string::String::from(req.id_tag.as_str()),
+                        accepted: false,
+                    });
+                }
+                self.flash_rejected();
+            }
+            _ => {}
+        }
+    }
+
+    pub(crate) fn on_timer(&mut self, now: Instant, timer: Timer) {
+        match timer {
+            Timer::BootRetry => {
+                if self.session.connected && self.registration != Registration::Accepted {
+                    self.send_boot(now);
+                }
+            }
+            Timer::Heartbeat => {
+                if self.session.connected && self.registration == Registration::Accepted {
+                    let queued = self
+                        .session
+                        .queue
+                        .iter()
+                        .any(|o| o.purpose == Purpose::Heartbeat);
+                    if !queued {
+                        self.session.push(
+                            Request::Heartbeat(ocpp16::messages::HeartbeatRequest {}),
+                            Purpose::Heartbeat,
+                        );
+                    }
+                    self.arm_heartbeat(now);
+                }
+            }
+            Timer::CallTimeout => {
+                if let Some(pending) = self.session.pending.take() {
+                    self.warn(format!(
+                        "{:?} got no answer in time",
+                        pending.out.request.action()
+                    ));
+                    self.delivery_failed(now, pending);
+                    self.after_answer(now);
+                }
+            }
+            Timer::TxRetry => {}
+            Timer::MeterSample => self.sample_transaction(now),
+            Timer::ClockAligned => self.sample_aligned(now),
+            Timer::ConnectionTimeOut => {
+                if self.connector.transaction.is_none()
+                    && self.connector.authorized.take().is_some()
+                {
+                    self.warn(alloc::string::String::from(
+                        "no EV plugged in within ConnectionTimeOut; authorization dropped",
+                    ));
+                    self.update_outputs(now);
+                }
+            }
+            Timer::ResetGrace => {
+                if let Some(hard) = self.reset {
+                    self.reboot(now, hard);
+                }
+            }
+        }
+    }
+}

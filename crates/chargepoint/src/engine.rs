@@ -1,0 +1,448 @@
+//! The charge point: state, the `handle_*` inputs and the `poll_*` outputs.
+
+use alloc::{collections::VecDeque, string::String};
+use ocpp16::{
+    DateTime, Frame, Request,
+    frame::{self, encode_call, encode_call_error, encode_call_result},
+    messages::{BootNotificationRequest, RegistrationStatus},
+};
+
+use crate::{
+    config::Configuration,
+    connector::Connector,
+    io::{Command, Event, HardwareEvent, Led, MeterReading},
+    model::{Identity, Limits, Variant},
+    session::{DEFAULT_CALL_TIMEOUT_MS, Pending, Purpose, Session},
+    time::{Instant, secs},
+    timers::{Timer, Timers},
+};
+
+/// What the home tells the engine once, at creation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// Vendor, model, serial number (the charge point id), firmware version.
+    pub identity: Identity,
+    /// Tethered cable or socket with a cable lock.
+    pub variant: Variant,
+    /// The limits of the product.
+    pub limits: Limits,
+    /// The installation's maximum current per phase in mA (the box offers at most this).
+    pub max_current_ma: u32,
+    /// How long to wait for the CSMS to answer a CALL.
+    pub call_timeout_ms: u64,
+    /// Report every frame in and out as [`Event::Frame`] (a trace for people).
+    pub trace_frames: bool,
+    /// Seed for the reconnect jitter, so that a fleet does not reconnect in lockstep.
+    pub seed: u64,
+}
+
+impl Settings {
+    /// Settings of a Teltonika EVC with charge point id `serial`.
+    #[must_use]
+    pub fn new(serial: &str, variant: Variant) -> Self {
+        Self {
+            identity: Identity::new(serial),
+            variant,
+            limits: Limits::TELTONIKA,
+            max_current_ma: 32_000,
+            call_timeout_ms: DEFAULT_CALL_TIMEOUT_MS,
+            trace_frames: true,
+            seed: serial.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+            }),
+        }
+    }
+}
+
+/// Where the registration with the CSMS stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Registration {
+    /// No BootNotification answered yet.
+    Unknown,
+    /// The CSMS answered Pending: only BootNotification may be sent.
+    Pending,
+    /// Accepted: normal operation.
+    Accepted,
+    /// Rejected: BootNotification again after the interval; CSMS requests are not answered.
+    Rejected,
+}
+
+/// The Teltonika EVC charge point engine. See the crate docs for the contract.
+#[derive(Debug, Clone)]
+pub struct ChargePoint {
+    pub(crate) settings: Settings,
+    pub(crate) config: Configuration,
+    pub(crate) registration: Registration,
+    pub(crate) session: Session,
+    pub(crate) timers: Timers,
+    pub(crate) connector: Connector,
+    /// Availability of the charge point as a whole (connector 0).
+    pub(crate) cp_operative: bool,
+    pub(crate) cp_reported: Option<ocpp16::messages::ChargePointStatus>,
+    pub(crate) reading: MeterReading,
+    /// Wall clock anchor: (monotonic instant, UTC at that instant).
+    pub(crate) wall: (Instant, DateTime),
+    pub(crate) heartbeat_ms: u64,
+    pub(crate) next_local_tx: u32,
+    /// CSMS transaction ids of ended transactions whose StopTransaction is not delivered.
+    pub(crate) finished_ids: alloc::vec::Vec<(u32, i32)>,
+    /// A ChangeAvailability of connector 0 waiting for the transaction to end.
+    pub(crate) cp_scheduled_inoperative: Option<bool>,
+    /// Reset requested and not yet carried out (`true` = hard).
+    pub(crate) reset: Option<bool>,
+    pub(crate) reconnect_attempts: u32,
+    pub(crate) led: Option<Led>,
+    pub(crate) relay: Option<(bool, u32)>,
+    pub(crate) transmit: VecDeque<String>,
+    pub(crate) commands: VecDeque<Command>,
+    pub(crate) events: VecDeque<Event>,
+}
+
+impl ChargePoint {
+    /// A charge point that has just been powered on. Its first command asks the home to
+    /// connect to the CSMS.
+    #[must_use]
+    pub fn new(settings: Settings, now: Instant) -> Self {
+        let mut cp = Self {
+            settings,
+            config: Configuration::new(),
+            registration: Registration::Unknown,
+            session: Session::default(),
+            timers: Timers::default(),
+            connector: Connector::default(),
+            cp_operative: true,
+            cp_reported: None,
+            reading: MeterReading::default(),
+            wall: (now, DateTime::UNIX_EPOCH),
+            heartbeat_ms: 0,
+            next_local_tx: 1,
+            finished_ids: alloc::vec::Vec::new(),
+            cp_scheduled_inoperative: None,
+            reset: None,
+            reconnect_attempts: 0,
+            led: None,
+            relay: None,
+            transmit: VecDeque::new(),
+            commands: VecDeque::new(),
+            events: VecDeque::new(),
+        };
+        cp.power_on(now);
+        cp
+    }
+
+    /// What every (re)boot does: nothing registered, ask for a connection.
+    pub(crate) fn power_on(&mut self, now: Instant) {
+        self.registration = Registration::Unknown;
+        self.heartbeat_ms =
+            secs(u64::try_from(self.config.int(crate::model::Key::HeartbeatInterval)).unwrap_or(0));
+        self.update_outputs(now);
+        self.commands.push_back(Command::Connect { after_ms: 0 });
+    }
+
+    // ---- getters -------------------------------------------------------------------
+
+    /// The configuration as the CSMS sees it.
+    #[must_use]
+    pub fn configuration(&self) -> &Configuration {
+        &self.config
+    }
+
+    /// The settings given at creation.
+    #[must_use]
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Where registration with the CSMS stands.
+    #[must_use]
+    pub fn registration(&self) -> Registration {
+        self.registration
+    }
+
+    /// Whether the WebSocket connection is up (as the home last said).
+    #[must_use]
+    pub fn is_connected(&self) -> bool {
+        self.session.connected
+    }
+
+    /// The wall clock (UTC) at `now`.
+    #[must_use]
+    pub fn wall_clock(&self, now: Instant) -> DateTime {
+        let (at, utc) = self.wall;
+        let elapsed = i64::try_from(now.millis_since(at)).unwrap_or(i64::MAX);
+        utc.add_millis(elapsed)
+    }
+
+    /// The connector's public view.
+    #[must_use]
+    pub fn connector(&self) -> &Connector {
+        &self.connector
+    }
+
+    /// The latest meter reading.
+    #[must_use]
+    pub fn reading(&self) -> &MeterReading {
+        &self.reading
+    }
+
+    // ---- inputs --------------------------------------------------------------------
+
+    /// The WebSocket connection to the CSMS is open.
+    pub fn handle_connected(&mut self, now: Instant) {
+        if self.session.connected {
+            return;
+        }
+        self.session.connected = true;
+        self.reconnect_attempts = 0;
+        match self.registration {
+            Registration::Accepted => {
+                // A reconnect of a box that is already registered: no BootNotification
+                // (it is sent at power-on only); report the statuses again.
+                self.cp_reported = None;
+                self.connector.reported = None;
+                self.update_outputs(now);
+                self.arm_heartbeat(now);
+            }
+            _ => self.send_boot(now),
+        }
+        self.pump(now);
+    }
+
+    /// The WebSocket connection closed or could not be opened.
+    pub fn handle_disconnected(&mut self, now: Instant) {
+        let was_connected = self.session.connected;
+        self.session.lose_connection();
+        self.timers.clear(Timer::CallTimeout);
+        self.timers.clear(Timer::Heartbeat);
+        self.timers.clear(Timer::BootRetry);
+        if was_connected
+            || !self
+                .commands
+                .iter()
+                .any(|c| matches!(c, Command::Connect { .. }))
+        {
+            let delay = self.reconnect_delay();
+            self.commands
+                .push_back(Command::Connect { after_ms: delay });
+        }
+        self.update_outputs(now);
+    }
+
+    /// A text frame from the CSMS.
+    pub fn handle_frame(&mut self, now: Instant, text: &str) {
+        if self.settings.trace_frames {
+            self.events.push_back(Event::Frame {
+                incoming: true,
+                text: String::from(text),
+            });
+        }
+        match frame::parse(text) {
+            Ok(Frame::Call(call)) => self.on_call(now, &call),
+            Ok(Frame::CallResult(result)) => self.on_call_result(now, &result),
+            Ok(Frame::CallError(error)) => self.on_call_error(now, &error),
+            Err(error) => {
+                self.warn(alloc::format!("frame from the CSMS refused: {error}"));
+                if let Some(reply) = error.reply() {
+                    self.send_frame(reply);
+                }
+            }
+        }
+        self.pump(now);
+    }
+
+    /// An event from the hardware.
+    pub fn handle_hardware(&mut self, now: Instant, event: HardwareEvent) {
+        self.on_hardware(now, event);
+        self.pump(now);
+    }
+
+    /// Timers may be due. Calling it early or twice is harmless.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        while let Some(timer) = self.timers.pop_due(now) {
+            self.on_timer(now, timer);
+        }
+        self.pump(now);
+    }
+
+    /// The real-time clock: UTC at `now` (from an RTC, the browser, or the host).
+    pub fn set_wall_clock(&mut self, now: Instant, utc: DateTime) {
+        self.wall = (now, utc);
+        self.events.push_back(Event::ClockSet(utc));
+        self.arm_clock_aligned(now);
+    }
+
+    // ---- outputs -------------------------------------------------------------------
+
+    /// The next frame to send to the CSMS. Drain it first, after every input.
+    #[must_use]
+    pub fn poll_transmit(&mut self) -> Option<String> {
+        self.transmit.pop_front()
+    }
+
+    /// The next command for the hardware or the home. Drain it after the frames.
+    #[must_use]
+    pub fn poll_command(&mut self) -> Option<Command> {
+        self.commands.pop_front()
+    }
+
+    /// The next event for UI and logs.
+    #[must_use]
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// When to call [`ChargePoint::handle_timeout`] next.
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.timers.next()
+    }
+
+    // ---- internals shared by the handlers -------------------------------------------
+
+    pub(crate) fn warn(&mut self, text: String) {
+        self.events.push_back(Event::Warning(text));
+    }
+
+    pub(crate) fn send_frame(&mut self, text: String) {
+        if self.settings.trace_frames {
+            self.events.push_back(Event::Frame {
+                incoming: false,
+                text: text.clone(),
+            });
+        }
+        self.transmit.push_back(text);
+    }
+
+    pub(crate) fn reply(&mut self, id: &str, response: ocpp16::Response) {
+        self.send_frame(encode_call_result(id, &response));
+    }
+
+    pub(crate) fn reply_error(&mut self, id: &str, error: &ocpp16::WireError) {
+        self.send_frame(encode_call_error(id, error.code, &error.description));
+    }
+
+    pub(crate) fn send_boot(&mut self, now: Instant) {
+        let id = &self.settings.identity;
+        let boot = BootNotificationRequest {
+            charge_point_vendor: ocpp16::CiString20::truncated(&id.vendor),
+            charge_point_model: ocpp16::CiString20::truncated(&id.model),
+            charge_point_serial_number: Some(ocpp16::CiString25::truncated(&id.serial)),
+            charge_box_serial_number: None,
+            firmware_version: Some(ocpp16::CiString50::truncated(&id.firmware_version)),
+            iccid: None,
+            imsi: None,
+            meter_type: Some(ocpp16::CiString25::truncated("Teltonika internal meter")),
+            meter_serial_number: None,
+        };
+        self.session.queue.retain(|o| o.purpose != Purpose::Boot);
+        self.session.push_front(crate::session::Outgoing {
+            request: Request::BootNotification(boot),
+            purpose: Purpose::Boot,
+            attempts: 0,
+        });
+        let _ = now;
+    }
+
+    /// Sends the next queued CALL if the line is free and the registration allows it.
+    pub(crate) fn pump(&mut self, now: Instant) {
+        if !self.session.connected || self.session.pending.is_some() {
+            return;
+        }
+        if self.timers.is_set(Timer::TxRetry)
+            && self
+                .session
+                .queue
+                .front()
+                .is_some_and(|o| o.purpose.is_transaction_message())
+        {
+            return;
+        }
+        let allowed = |purpose: Purpose, registration: Registration| match registration {
+            Registration::Accepted => true,
+            _ => purpose == Purpose::Boot,
+        };
+        let Some(front) = self.session.queue.front() else {
+            return;
+        };
+        if !allowed(front.purpose, self.registration) {
+            return;
+        }
+        let Some(mut out) = self.session.queue.pop_front() else {
+            return;
+        };
+        if !self.fill_transaction_id(&mut out) {
+            // Its StartTransaction was never answered (it was dropped after its
+            // attempts), so the CSMS has no transaction to attach it to.
+            self.warn(alloc::format!(
+                "{:?} dropped: its transaction has no id from the CSMS",
+                out.request.action()
+            ));
+            return self.pump(now);
+        }
+        let id = self.session.new_id();
+        let text = encode_call(&id, &out.request);
+        self.send_frame(text);
+        self.session.pending = Some(Pending { id, out });
+        self.timers
+            .set(Timer::CallTimeout, now + self.settings.call_timeout_ms);
+    }
+
+    /// Reconnect delay: exponential from 1 s to 5 min, with up to 50 % jitter.
+    fn reconnect_delay(&mut self) -> u64 {
+        let attempt = self.reconnect_attempts.min(8);
+        self.reconnect_attempts = self.reconnect_attempts.saturating_add(1);
+        let base = secs(1) << attempt;
+        let base = base.min(secs(300));
+        self.settings.seed = self
+            .settings
+            .seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        let jitter = (self.settings.seed >> 33) % (base / 2 + 1);
+        base + jitter
+    }
+
+    pub(crate) fn arm_heartbeat(&mut self, now: Instant) {
+        if self.registration == Registration::Accepted
+            && self.session.connected
+            && self.heartbeat_ms > 0
+        {
+            self.timers.set(Timer::Heartbeat, now + self.heartbeat_ms);
+        } else {
+            self.timers.clear(Timer::Heartbeat);
+        }
+    }
+
+    pub(crate) fn registered(&mut self, now: Instant, status: RegistrationStatus, interval_s: i32) {
+        self.events.push_back(Event::Registration(status));
+        let interval_ms = secs(u64::try_from(interval_s).unwrap_or(0));
+        match status {
+            RegistrationStatus::Accepted => {
+                self.registration = Registration::Accepted;
+                if interval_s > 0 {
+                    self.config.set_heartbeat_from_boot(interval_s);
+                    self.heartbeat_ms = interval_ms;
+                }
+                self.timers.clear(Timer::BootRetry);
+                self.cp_reported = None;
+                self.connector.reported = None;
+                self.update_outputs(now);
+                self.arm_heartbeat(now);
+            }
+            RegistrationStatus::Pending | RegistrationStatus::Rejected => {
+                self.registration = if status == RegistrationStatus::Pending {
+                    Registration::Pending
+                } else {
+                    Registration::Rejected
+                };
+                let retry = if interval_ms > 0 {
+                    interval_ms
+                } else {
+                    secs(60)
+                };
+                self.timers.set(Timer::BootRetry, now + retry);
+                self.update_outputs(now);
+            }
+        }
+    }
+}

@@ -1,0 +1,211 @@
+//! What goes into the engine from the hardware, and what comes out to the home.
+
+use alloc::string::String;
+use ocpp16::messages::{ChargePointErrorCode, ChargePointStatus};
+
+/// A reading of the charge point's meter and sensors, in integer units so that the
+/// engine never formats floats. The home (or [`crate::world::World`]) supplies it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MeterReading {
+    /// The import energy register in Wh; monotonic over the life of the box.
+    pub energy_wh: u64,
+    /// Current per phase L1, L2, L3 in mA.
+    pub current_ma: [u32; 3],
+    /// Voltage per phase (L1-N, L2-N, L3-N) in decivolts (2300 = 230.0 V).
+    pub voltage_dv: [u32; 3],
+    /// Total active import power in W.
+    pub power_w: u32,
+    /// Body temperature in deci-degrees Celsius (215 = 21.5 °C).
+    pub temperature_dc: i32,
+    /// Which phases are connected to the EV: bit 0 = L1, bit 1 = L2, bit 2 = L3.
+    pub phases: u8,
+}
+
+/// A fault the hardware reports; it drives the connector to `Faulted` until cleared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Fault {
+    /// Over-temperature.
+    HighTemperature,
+    /// Residual current / ground fault.
+    GroundFailure,
+    /// Over-current.
+    OverCurrent,
+    /// Supply voltage too low.
+    UnderVoltage,
+    /// Supply voltage too high.
+    OverVoltage,
+    /// The energy meter does not answer.
+    PowerMeter,
+    /// The relay (contactor) failed.
+    PowerSwitch,
+    /// The RFID reader failed.
+    Reader,
+    /// The socket's cable lock failed.
+    ConnectorLock,
+    /// Control pilot communication with the EV failed.
+    EvCommunication,
+    /// An internal error.
+    Internal,
+}
+
+impl Fault {
+    /// The `errorCode` of the StatusNotification that reports it.
+    #[must_use]
+    pub const fn error_code(self) -> ChargePointErrorCode {
+        match self {
+            Self::HighTemperature => ChargePointErrorCode::HighTemperature,
+            Self::GroundFailure => ChargePointErrorCode::GroundFailure,
+            Self::OverCurrent => ChargePointErrorCode::OverCurrentFailure,
+            Self::UnderVoltage => ChargePointErrorCode::UnderVoltage,
+            Self::OverVoltage => ChargePointErrorCode::OverVoltage,
+            Self::PowerMeter => ChargePointErrorCode::PowerMeterFailure,
+            Self::PowerSwitch => ChargePointErrorCode::PowerSwitchFailure,
+            Self::Reader => ChargePointErrorCode::ReaderFailure,
+            Self::ConnectorLock => ChargePointErrorCode::ConnectorLockFailure,
+            Self::EvCommunication => ChargePointErrorCode::EvCommunicationError,
+            Self::Internal => ChargePointErrorCode::InternalError,
+        }
+    }
+
+    /// The `info` text of the StatusNotification (at most 50 characters).
+    #[must_use]
+    pub const fn info(self) -> &'static str {
+        match self {
+            Self::HighTemperature => "Temperature above limit",
+            Self::GroundFailure => "Residual current detected",
+            Self::OverCurrent => "Current above limit",
+            Self::UnderVoltage => "Supply voltage below limit",
+            Self::OverVoltage => "Supply voltage above limit",
+            Self::PowerMeter => "Energy meter not responding",
+            Self::PowerSwitch => "Relay failure",
+            Self::Reader => "RFID reader failure",
+            Self::ConnectorLock => "Cable lock failure",
+            Self::EvCommunication => "Control pilot error",
+            Self::Internal => "Internal error",
+        }
+    }
+}
+
+/// An event from the hardware.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HardwareEvent {
+    /// The EV is connected (control pilot state B): for the tethered variant the cable
+    /// is plugged into the car; for the socket variant the cable is in the socket and
+    /// in the car.
+    EvPlugged,
+    /// The EV is disconnected on the car side (control pilot back to state A).
+    EvUnplugged,
+    /// The EV stops drawing current (full, or paused by the car).
+    EvSuspended,
+    /// The EV draws current again.
+    EvResumed,
+    /// An RFID card was tapped; its UID as the idTag.
+    RfidTap(String),
+    /// A fault was detected.
+    FaultRaised(Fault),
+    /// A fault went away.
+    FaultCleared(Fault),
+    /// A new meter reading.
+    Meter(MeterReading),
+}
+
+/// The front panel light patterns of the real unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Led {
+    /// White rolling: booting, not yet accepted by the CSMS.
+    Booting,
+    /// White pulsing: standby, available.
+    Available,
+    /// Blue pulsing: waiting for authorization (EV plugged, no card yet) or for the EV
+    /// (card accepted, no EV yet).
+    WaitingForAuthorization,
+    /// Green rolling: charging.
+    Charging,
+    /// Green steady: a transaction is on but no energy flows (suspended by EV or EVSE).
+    Suspended,
+    /// Red: a fault.
+    Fault,
+    /// Off: unavailable (ChangeAvailability Inoperative).
+    Unavailable,
+    /// Red blink: a card was refused.
+    Rejected,
+}
+
+/// A command for the hardware or the home, drained with `poll_command`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Close or open the relay; `offered_ma` is the current the box offers the EV
+    /// (control pilot PWM), 0 when open.
+    SetRelay {
+        /// Whether the relay is closed.
+        closed: bool,
+        /// The offered current in mA.
+        offered_ma: u32,
+    },
+    /// Lock or unlock the socket's cable lock (socket variant only).
+    Lock(bool),
+    /// Show a light pattern.
+    Indicator(Led),
+    /// Open the WebSocket connection to the CSMS (again) after `after_ms`.
+    Connect {
+        /// Delay before connecting.
+        after_ms: u64,
+    },
+    /// Close the WebSocket connection now.
+    Disconnect,
+    /// The engine rebooted itself after a Reset: a hard reset also power-cycles the
+    /// hardware the home emulates.
+    Rebooted {
+        /// Whether it was a hard reset.
+        hard: bool,
+    },
+}
+
+/// A connector or charge point status change, a transaction, a frame: for UI and logs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// A connector's status changed (connector 0 is the charge point as a whole).
+    StatusChanged {
+        /// The connector.
+        connector: u32,
+        /// The new status.
+        status: ChargePointStatus,
+        /// The error code reported with it.
+        error: ChargePointErrorCode,
+    },
+    /// A card tap was decided.
+    Authorization {
+        /// The idTag.
+        id_tag: String,
+        /// Whether it may charge.
+        accepted: bool,
+    },
+    /// A transaction started (the CSMS's id once known, else `None`).
+    TransactionStarted {
+        /// The CSMS's transaction id.
+        transaction_id: Option<i32>,
+        /// The idTag that started it.
+        id_tag: String,
+    },
+    /// A transaction stopped.
+    TransactionStopped {
+        /// The CSMS's transaction id.
+        transaction_id: Option<i32>,
+        /// The reason sent in StopTransaction.
+        reason: ocpp16::messages::Reason,
+    },
+    /// The CSMS answered BootNotification.
+    Registration(ocpp16::messages::RegistrationStatus),
+    /// A frame was sent (already drained with `poll_transmit`) or received.
+    Frame {
+        /// `true` for a frame from the CSMS.
+        incoming: bool,
+        /// The text.
+        text: String,
+    },
+    /// Something went wrong that a person should see (a malformed frame from the CSMS,
+    /// a CALL that timed out, a CALLERROR answer).
+    Warning(String),
+    /// The wall clock was set (by the CSMS's `currentTime` or the home).
+    ClockSet(ocpp16::DateTime),
+}

@@ -1,0 +1,67 @@
+//! # chargepoint: the Teltonika EVC as an I/O-free state machine
+//!
+//! Everything the emulated Teltonika EVC (TeltoCharge) does over OCPP 1.6-J is decided
+//! here, in one deterministic state machine that never reads a clock and never touches a
+//! socket, file or pin. The same crate runs in a browser tab, in a native fleet runner and
+//! on a microcontroller; each home owns the I/O.
+//!
+//! ## The contract
+//! Inputs take `now`, a monotonic [`Instant`] (milliseconds) chosen by the home:
+//! [`ChargePoint::handle_connected`], [`ChargePoint::handle_disconnected`],
+//! [`ChargePoint::handle_frame`], [`ChargePoint::handle_hardware`],
+//! [`ChargePoint::handle_timeout`] and [`ChargePoint::set_wall_clock`].
+//! After every input the home drains, in this order:
+//! 1. [`ChargePoint::poll_transmit`]: frames to send to the CSMS;
+//! 2. [`ChargePoint::poll_command`]: relay, cable lock, LED, connect / disconnect, reboot;
+//! 3. [`ChargePoint::poll_event`]: status changes, transactions, frames, warnings for UI and logs;
+//! 4. [`ChargePoint::poll_timeout`]: when to call `handle_timeout` next.
+//!
+//! Same inputs at the same instants give the same outputs, which makes the virtual-time
+//! [`harness`] possible: an hour of charging against a scripted CSMS runs in milliseconds.
+//!
+//! Bad input never panics: a malformed frame is answered with the exact CALLERROR (see
+//! the `ocpp16` crate docs for the mapping), an out-of-range configuration value is
+//! `Rejected`, an unknown key `NotSupported`.
+//!
+//! ## Behaviour choices where the specification is silent
+//! - BootNotification is sent at power-on (and after a Reset) only; a reconnect of a
+//!   registered box reports its connector statuses again instead.
+//! - While the CSMS says Pending, RemoteStart/StopTransaction are answered `Rejected`;
+//!   while it says Rejected, CSMS requests are not answered (OCPP 1.6 §4.2).
+//! - BootNotification's interval becomes HeartbeatInterval (as GetConfiguration shows).
+//! - A fault opens the relay but keeps the transaction; it resumes when the fault clears.
+//! - After the CSMS refuses the idTag in StartTransaction with StopTransactionOnInvalidId
+//!   0, the transaction stays open with no energy (SuspendedEVSE), per OCPP 1.6 §5.11.
+//! - StopTransaction's transactionData keeps at most 24 meter values: the first
+//!   (Transaction.Begin) and the latest.
+#![no_std]
+#![warn(
+    clippy::std_instead_of_core,
+    clippy::std_instead_of_alloc,
+    clippy::alloc_instead_of_core
+)]
+
+extern crate alloc;
+
+mod answers;
+pub mod config;
+mod connector;
+mod csms;
+mod engine;
+pub mod harness;
+pub mod io;
+pub mod metering;
+pub mod model;
+mod session;
+pub mod time;
+mod timers;
+mod transaction;
+pub mod world;
+
+pub use connector::{Authorized, Connector};
+pub use csms::SUPPORTED;
+pub use engine::{ChargePoint, Registration, Settings};
+pub use io::{Command, Event, Fault, HardwareEvent, Led, MeterReading};
+pub use time::Instant;
+pub use timers::Timer;
+pub use transaction::Transaction;

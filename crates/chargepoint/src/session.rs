@@ -1,0 +1,123 @@
+//! The OCPP-J session: our CALLs queued and sent one at a time, each answer matched to
+//! the CALL it answers, unique message ids.
+
+use alloc::{collections::VecDeque, string::String};
+use ocpp16::Request;
+
+/// Why a CALL was sent: what to do with its answer, and whether it survives a lost
+/// connection (transaction messages do; the rest are dropped or rebuilt).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Purpose {
+    Boot,
+    Heartbeat,
+    Status,
+    /// An idTag check; `remote` when it authorizes a RemoteStartTransaction.
+    Authorize {
+        remote: bool,
+    },
+    /// StartTransaction of the local transaction `tx`.
+    StartTx {
+        tx: u32,
+    },
+    /// StopTransaction of the local transaction `tx`.
+    StopTx {
+        tx: u32,
+    },
+    /// MeterValues of the local transaction `tx`.
+    TxMeter {
+        tx: u32,
+    },
+    /// MeterValues outside a transaction (clock-aligned).
+    Meter,
+}
+
+impl Purpose {
+    /// Transaction messages are kept across disconnects and retried.
+    pub(crate) const fn is_transaction_message(self) -> bool {
+        matches!(
+            self,
+            Self::StartTx { .. } | Self::StopTx { .. } | Self::TxMeter { .. }
+        )
+    }
+}
+
+/// A CALL waiting to be sent.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Outgoing {
+    pub(crate) request: Request,
+    pub(crate) purpose: Purpose,
+    /// Failed deliveries so far.
+    pub(crate) attempts: u32,
+}
+
+/// The CALL we sent and wait an answer for.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Pending {
+    pub(crate) id: String,
+    pub(crate) out: Outgoing,
+}
+
+/// Connection state and our side of the request/response traffic.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Session {
+    pub(crate) connected: bool,
+    next_id: u64,
+    pub(crate) pending: Option<Pending>,
+    pub(crate) queue: VecDeque<Outgoing>,
+}
+
+impl Session {
+    /// A new message id: unique for the life of the engine (and so per connection).
+    pub(crate) fn new_id(&mut self) -> String {
+        self.next_id = self.next_id.wrapping_add(1);
+        alloc::format!("{}", self.next_id)
+    }
+
+    pub(crate) fn push(&mut self, request: Request, purpose: Purpose) {
+        self.queue.push_back(Outgoing {
+            request,
+            purpose,
+            attempts: 0,
+        });
+    }
+
+    pub(crate) fn push_front(&mut self, out: Outgoing) {
+        self.queue.push_front(out);
+    }
+
+    /// Whether a transaction message is queued or in flight.
+    pub(crate) fn has_transaction_messages(&self) -> bool {
+        self.pending
+            .as_ref()
+            .is_some_and(|p| p.out.purpose.is_transaction_message())
+            || self
+                .queue
+                .iter()
+                .any(|o| o.purpose.is_transaction_message())
+    }
+
+    /// The connection is gone: the CALL in flight is lost; transaction messages go back
+    /// to the front of the queue, everything else that only made sense on this
+    /// connection is dropped. StatusNotifications are rebuilt from the current status.
+    pub(crate) fn lose_connection(&mut self) {
+        self.connected = false;
+        if let Some(pending) = self.pending.take()
+            && pending.out.purpose.is_transaction_message()
+        {
+            self.queue.push_front(pending.out);
+        }
+        self.queue.retain(|o| o.purpose.is_transaction_message());
+    }
+
+    /// Takes the answer's CALL if `id` is the one in flight.
+    pub(crate) fn take_pending(&mut self, id: &str) -> Option<Pending> {
+        if self.pending.as_ref().is_some_and(|p| p.id == id) {
+            self.pending.take()
+        } else {
+            None
+        }
+    }
+}
+
+/// Call timeout default: how long the engine waits for an answer to its CALL.
+pub(crate) const DEFAULT_CALL_TIMEOUT_MS: u64 = 30_000;
