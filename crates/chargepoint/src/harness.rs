@@ -548,9 +548,9 @@ impl Harness {
 
     /// The payload of an answer as a JSON value, if it was a CALLRESULT.
     #[must_use]
-    pub fn result_payload(frame: &Frame) -> Option<&Value> {
+    pub fn result_payload(frame: &Frame) -> Option<Value> {
         match frame {
-            Frame::CallResult(r) => Some(&r.payload),
+            Frame::CallResult(r) => serde_json::from_str(&r.payload).ok(),
             _ => None,
         }
     }

@@ -9,7 +9,7 @@ use ocpp16::{
     },
 };
 
-use crate::io::MeterReading;
+use crate::{io::MeterReading, model::MeasurandSet};
 
 /// At most this many meter values are kept for StopTransaction's transactionData.
 pub const TX_DATA_MAX: usize = 24;
@@ -130,6 +130,7 @@ pub fn sampled_values(
             _ => {}
         }
     }
+    out.shrink_to_fit();
     out
 }
 
@@ -142,51 +143,86 @@ pub fn meter_value(timestamp: DateTime, sampled_value: Vec<SampledValue>) -> Met
     }
 }
 
-/// The meter values collected for StopTransaction's transactionData, bounded: the first
-/// entry (Transaction.Begin) is kept, and past the cap the oldest of the others make room,
-/// so a ten-hour session at 5 s samples does not grow without bound.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct TxData {
-    max: usize,
-    values: Vec<MeterValue>,
+/// One sample kept for StopTransaction's transactionData: the raw reading, turned into
+/// sampled values only when the StopTransaction is built (a few dozen bytes instead of a
+/// few hundred per sample).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct TxSample {
+    at: DateTime,
+    context: ReadingContext,
+    reading: MeterReading,
+    offered_ma: u32,
+    measurands: MeasurandSet,
 }
 
-impl Eq for TxData {}
+/// The samples collected for StopTransaction's transactionData, bounded: the first
+/// (Transaction.Begin) is kept, and past the cap the oldest of the others make room, so a
+/// ten-hour session at 5 s samples does not grow without bound.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TxData {
+    max: usize,
+    samples: Vec<TxSample>,
+}
 
 impl TxData {
-    /// An empty buffer keeping at most `max` values (at least 2).
+    /// An empty buffer keeping at most `max` samples (at least 2).
     #[must_use]
     pub fn new(max: usize) -> Self {
         Self {
             max: max.max(2),
-            values: Vec::new(),
+            samples: Vec::new(),
         }
     }
 
-    /// Adds a value, dropping the oldest after the first when full.
-    pub fn push(&mut self, value: MeterValue) {
-        if self.values.len() >= self.max {
-            self.values.remove(1);
+    /// Adds a sample of `measurands` (nothing when the set is empty), dropping the
+    /// oldest after the first when full.
+    pub fn push(
+        &mut self,
+        at: DateTime,
+        context: ReadingContext,
+        reading: &MeterReading,
+        offered_ma: u32,
+        measurands: MeasurandSet,
+    ) {
+        if measurands.is_empty() {
+            return;
         }
-        self.values.push(value);
+        if self.samples.len() >= self.max {
+            self.samples.remove(1);
+        }
+        self.samples.push(TxSample {
+            at,
+            context,
+            reading: *reading,
+            offered_ma,
+            measurands,
+        });
     }
 
-    /// The values, oldest first.
+    /// The meter values, oldest first.
     #[must_use]
-    pub fn into_vec(self) -> Vec<MeterValue> {
-        self.values
+    pub fn to_meter_values(&self) -> Vec<MeterValue> {
+        self.samples
+            .iter()
+            .map(|s| {
+                meter_value(
+                    s.at,
+                    sampled_values(&s.reading, s.offered_ma, s.measurands.iter(), s.context),
+                )
+            })
+            .collect()
     }
 
-    /// How many values it holds.
+    /// How many samples it holds.
     #[must_use]
     pub fn len(&self) -> usize {
-        self.values.len()
+        self.samples.len()
     }
 
     /// Whether it is empty.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.values.is_empty()
+        self.samples.is_empty()
     }
 }
 
@@ -265,15 +301,29 @@ mod tests {
     #[test]
     fn tx_data_keeps_the_first_and_the_latest() {
         let mut d = TxData::new(4);
+        let energy = MeasurandSet::parse("Energy.Active.Import.Register").unwrap();
         for i in 0..10 {
-            d.push(meter_value(DateTime::from_unix_millis(i), Vec::new()));
+            let at = DateTime::from_unix_millis(i);
+            d.push(
+                at,
+                ReadingContext::SamplePeriodic,
+                &three_phase(),
+                0,
+                energy,
+            );
         }
-        let t: Vec<i64> = d
-            .into_vec()
-            .iter()
-            .map(|m| m.timestamp.unix_millis())
-            .collect();
+        let nothing = MeasurandSet::EMPTY;
+        d.push(
+            DateTime::UNIX_EPOCH,
+            ReadingContext::SamplePeriodic,
+            &three_phase(),
+            0,
+            nothing,
+        );
+        let values = d.to_meter_values();
+        let t: Vec<i64> = values.iter().map(|m| m.timestamp.unix_millis()).collect();
         assert_eq!(t, [0, 7, 8, 9]);
+        assert_eq!(values[0].sampled_value[0].value, "12345");
     }
 
     #[test]

@@ -181,15 +181,13 @@ impl ChargePoint {
         let meter_start_wh = self.reading.energy_wh;
         let mut tx_data = TxData::new(TX_DATA_MAX);
         let stop_measurands = self.config.measurands(Key::StopTxnSampledData);
-        if !stop_measurands.is_empty() {
-            let values = sampled_values(
-                &self.reading,
-                self.offered_ma(),
-                stop_measurands.iter(),
-                ReadingContext::TransactionBegin,
-            );
-            tx_data.push(meter_value(started_at, values));
-        }
+        tx_data.push(
+            started_at,
+            ReadingContext::TransactionBegin,
+            &self.reading,
+            self.offered_ma(),
+            stop_measurands,
+        );
         self.session.push(
             Request::StartTransaction(StartTransactionRequest {
                 connector_id: 1,
@@ -232,19 +230,18 @@ impl ChargePoint {
         self.timers.clear(Timer::MeterSample);
         let at = self.wall_clock(now);
         let stop_measurands = self.config.measurands(Key::StopTxnSampledData);
-        if !stop_measurands.is_empty() {
-            let values = sampled_values(
-                &self.reading,
-                self.offered_ma(),
-                stop_measurands.iter(),
-                ReadingContext::TransactionEnd,
-            );
-            tx.tx_data.push(meter_value(at, values));
-        }
+        let offered = self.offered_ma();
+        tx.tx_data.push(
+            at,
+            ReadingContext::TransactionEnd,
+            &self.reading,
+            offered,
+            stop_measurands,
+        );
         if let Some(id) = tx.transaction_id {
             self.finished_ids.push((tx.local_id, id));
         }
-        let data = tx.tx_data.into_vec();
+        let data = tx.tx_data.to_meter_values();
         self.session.push(
             Request::StopTransaction(StopTransactionRequest {
                 id_tag,
@@ -290,15 +287,8 @@ impl ChargePoint {
         let Some(tx) = self.connector.transaction.as_mut() else {
             return;
         };
-        if !stop.is_empty() {
-            let values = sampled_values(
-                &reading,
-                offered,
-                stop.iter(),
-                ReadingContext::SamplePeriodic,
-            );
-            tx.tx_data.push(meter_value(at, values));
-        }
+        tx.tx_data
+            .push(at, ReadingContext::SamplePeriodic, &reading, offered, stop);
         let local = tx.local_id;
         if !sampled.is_empty() {
             let values = sampled_values(

@@ -29,10 +29,10 @@ fn answer(line: &str) -> Value {
     let Some(action) = action else {
         return json!({"ok": false, "code": "harness", "description": "unknown action"});
     };
-    let payload = input.get("payload").unwrap_or(&Value::Null);
+    let payload = input.get("payload").unwrap_or(&Value::Null).to_string();
     let result: Result<Value, WireError> = match input.get("kind").and_then(Value::as_str) {
-        Some("req") => Request::decode(action, payload).map(|r| r.to_value()),
-        Some("conf") => Response::decode(action, payload).map(|r| r.to_value()),
+        Some("req") => Request::decode(action, &payload).map(|r| r.to_value()),
+        Some("conf") => Response::decode(action, &payload).map(|r| r.to_value()),
         _ => {
             return json!({"ok": false, "code": "harness", "description": "kind must be req or conf"});
         }

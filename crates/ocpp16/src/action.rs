@@ -13,6 +13,7 @@ use crate::{
     de::from_value,
     error::{ErrorCode, WireError},
     messages::*,
+    strict,
 };
 
 /// Who sends the request of an action.
@@ -128,12 +129,20 @@ macro_rules! actions {
                 match self { $(Self::$name(_) => Action::$name,)* }
             }
 
-            /// Decodes the payload of a request of `action`, checking every constraint
-            /// of its schema.
-            pub fn decode(action: Action, payload: &Value) -> Result<Self, WireError> {
-                object(payload)?;
-                let request = match action {
-                    $(Action::$name => Self::$name(from_value(payload)?),)*
+            /// Decodes the JSON payload of a request of `action`, checking every
+            /// constraint of its schema.
+            pub fn decode(action: Action, payload: &str) -> Result<Self, WireError> {
+                let fast = match action {
+                    $(Action::$name => strict::decode(payload).map(Self::$name),)*
+                };
+                let request = match fast {
+                    Some(request) => request,
+                    None => {
+                        let value = parse_payload(payload)?;
+                        match action {
+                            $(Action::$name => Self::$name(from_value(&value)?),)*
+                        }
+                    }
                 };
                 check::request(&request)?;
                 Ok(request)
@@ -153,11 +162,19 @@ macro_rules! actions {
                 match self { $(Self::$name(_) => Action::$name,)* }
             }
 
-            /// Decodes the payload of a response to a request of `action`.
-            pub fn decode(action: Action, payload: &Value) -> Result<Self, WireError> {
-                object(payload)?;
-                let response = match action {
-                    $(Action::$name => Self::$name(from_value(payload)?),)*
+            /// Decodes the JSON payload of a response to a request of `action`.
+            pub fn decode(action: Action, payload: &str) -> Result<Self, WireError> {
+                let fast = match action {
+                    $(Action::$name => strict::decode(payload).map(Self::$name),)*
+                };
+                let response = match fast {
+                    Some(response) => response,
+                    None => {
+                        let value = parse_payload(payload)?;
+                        match action {
+                            $(Action::$name => Self::$name(from_value(&value)?),)*
+                        }
+                    }
                 };
                 check::response(&response)?;
                 Ok(response)
@@ -193,12 +210,19 @@ macro_rules! actions {
     };
 }
 
-fn object(payload: &Value) -> Result<(), WireError> {
-    match payload {
-        Value::Object(_) => Ok(()),
+/// The slow path's tree of the payload, which must be a JSON object.
+fn parse_payload(payload: &str) -> Result<Value, WireError> {
+    let value: Value = serde_json::from_str(payload).map_err(|e| {
+        WireError::new(
+            ErrorCode::FormationViolation,
+            format!("payload is not valid JSON: {e}"),
+        )
+    })?;
+    match value {
+        Value::Object(_) => Ok(value),
         other => Err(WireError::new(
             ErrorCode::FormationViolation,
-            format!("payload must be a JSON object, got {}", kind_of(other)),
+            format!("payload must be a JSON object, got {}", kind_of(&other)),
         )),
     }
 }
@@ -225,7 +249,7 @@ fn to_value<T: Serialize>(m: &T) -> Value {
 /// CALLERROR to answer with. An action name that is not OCPP 1.6 is `NotImplemented`;
 /// a known action that the other side may not send is `NotSupported`. Which of the
 /// known actions a charge point *supports* is its own business, decided after this.
-pub fn decode_call(receiver: Side, action: &str, payload: &Value) -> Result<Request, WireError> {
+pub fn decode_call(receiver: Side, action: &str, payload: &str) -> Result<Request, WireError> {
     let Some(known) = Action::from_name(action) else {
         return Err(WireError::new(
             ErrorCode::NotImplemented,

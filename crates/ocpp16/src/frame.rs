@@ -8,9 +8,10 @@
 use alloc::{
     format,
     string::{String, ToString},
+    vec::Vec,
 };
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, value::RawValue};
 
 use crate::{
     action::{Request, Response, kind_of},
@@ -31,8 +32,8 @@ pub struct Call {
     pub id: String,
     /// The action name as received (decode it with [`crate::decode_call`]).
     pub action: String,
-    /// The payload, not yet checked against the action's schema.
-    pub payload: Value,
+    /// The payload as JSON text, not yet checked against the action's schema.
+    pub payload: String,
 }
 
 /// A CALLRESULT: the answer to a CALL.
@@ -40,8 +41,9 @@ pub struct Call {
 pub struct CallResult {
     /// The id of the CALL it answers.
     pub id: String,
-    /// The payload (decode it with [`Response::decode`] for the pending CALL's action).
-    pub payload: Value,
+    /// The payload's JSON text (decode it with [`Response::decode`] for the pending
+    /// CALL's action).
+    pub payload: String,
 }
 
 /// A CALLERROR: a CALL that could not be answered with a result.
@@ -135,6 +137,12 @@ fn malformed(reply_to: Option<&str>, description: String) -> FrameError {
     }
 }
 
+/// Reads one small element (type number, id, action, code) of a frame.
+fn element(raw: Option<&&RawValue>) -> Value {
+    raw.and_then(|r| serde_json::from_str(r.get()).ok())
+        .unwrap_or(Value::Null)
+}
+
 /// Takes the message id, checking it is a string of at most 36 characters.
 fn message_id(value: Value, reply: bool) -> Result<String, FrameError> {
     let fallback = reply.then_some(UNKNOWN_MESSAGE_ID);
@@ -156,31 +164,34 @@ fn message_id(value: Value, reply: bool) -> Result<String, FrameError> {
     }
 }
 
-/// Parses one WebSocket text message into a frame.
-pub fn parse(text: &str) -> Result<Frame, FrameError> {
-    let value: Value = serde_json::from_str(text)
-        .map_err(|e| malformed(Some(UNKNOWN_MESSAGE_ID), format!("not valid JSON: {e}")))?;
-    let Value::Array(items) = value else {
-        return Err(malformed(
-            Some(UNKNOWN_MESSAGE_ID),
-            format!(
-                "a frame is a JSON array [type, id, ...], got {}",
-                kind_of(&value)
-            ),
-        ));
+/// Why a text is not a JSON array: not JSON at all, or another kind of value.
+fn not_an_array(text: &str) -> FrameError {
+    let description = match serde_json::from_str::<Value>(text) {
+        Err(e) => format!("not valid JSON: {e}"),
+        Ok(v) => format!(
+            "a frame is a JSON array [type, id, ...], got {}",
+            kind_of(&v)
+        ),
     };
-    let type_number = match items.first() {
-        Some(Value::Number(n)) if n.is_u64() || n.is_i64() => n.to_string(),
-        Some(other) => {
-            return Err(malformed(
-                Some(UNKNOWN_MESSAGE_ID),
-                format!("message type must be an integer, got {}", kind_of(other)),
-            ));
-        }
-        None => {
+    malformed(Some(UNKNOWN_MESSAGE_ID), description)
+}
+
+/// Parses one WebSocket text message into a frame. The payload is kept as JSON text:
+/// it is decoded (and checked) only for the action it belongs to.
+pub fn parse(text: &str) -> Result<Frame, FrameError> {
+    let items: Vec<&RawValue> = serde_json::from_str(text).map_err(|_| not_an_array(text))?;
+    let type_number = match element(items.first()) {
+        Value::Number(n) if n.is_u64() || n.is_i64() => n.to_string(),
+        Value::Null if items.is_empty() => {
             return Err(malformed(
                 Some(UNKNOWN_MESSAGE_ID),
                 String::from("empty frame []"),
+            ));
+        }
+        other => {
+            return Err(malformed(
+                Some(UNKNOWN_MESSAGE_ID),
+                format!("message type must be an integer, got {}", kind_of(&other)),
             ));
         }
     };
@@ -192,8 +203,7 @@ pub fn parse(text: &str) -> Result<Frame, FrameError> {
     };
     let is_call = expected_len == 4;
     let len = items.len();
-    let mut items = items.into_iter().skip(1);
-    let id = message_id(items.next().unwrap_or(Value::Null), is_call)?;
+    let id = message_id(element(items.get(1)), is_call)?;
     // A CALLERROR without its details object is read as if it had an empty one.
     let lenient_error = expected_len == 5 && len == 4;
     if len != expected_len && !lenient_error {
@@ -207,13 +217,13 @@ pub fn parse(text: &str) -> Result<Frame, FrameError> {
             format!("{kind} has {expected_len} elements, got {len}"),
         ));
     }
-    let mut next = || items.next().unwrap_or(Value::Null);
+    let raw = |i: usize| String::from(items.get(i).map_or("null", |r| r.get()));
     match expected_len {
-        4 => match next() {
+        4 => match element(items.get(2)) {
             Value::String(action) => Ok(Frame::Call(Call {
                 id,
                 action,
-                payload: next(),
+                payload: raw(3),
             })),
             other => Err(malformed(
                 Some(&id),
@@ -222,16 +232,15 @@ pub fn parse(text: &str) -> Result<Frame, FrameError> {
         },
         3 => Ok(Frame::CallResult(CallResult {
             id,
-            payload: next(),
+            payload: raw(2),
         })),
         _ => {
-            let (code, description) = (next(), next());
             let details = if lenient_error {
                 Value::Object(Map::new())
             } else {
-                next()
+                element(items.get(4))
             };
-            match (code, description) {
+            match (element(items.get(2)), element(items.get(3))) {
                 (Value::String(code), Value::String(description)) => {
                     Ok(Frame::CallError(CallError {
                         id,

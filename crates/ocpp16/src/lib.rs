@@ -84,6 +84,7 @@ mod decimal;
 mod error;
 pub mod frame;
 pub mod messages;
+mod strict;
 mod text;
 
 pub use action::{Action, Profile, Request, Response, Sender, Side, decode_call};

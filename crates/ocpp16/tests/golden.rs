@@ -6,7 +6,6 @@ use ocpp16::{
     Action, ErrorCode, Frame, FrameError, Request, Response, Side, decode_call,
     frame::{self, encode_call, encode_call_error, encode_call_result},
 };
-use serde_json::Value;
 
 /// (action, is request, payload as the schema's property order writes it).
 const PAYLOADS: &[(&str, bool, &str)] = &[
@@ -453,10 +452,10 @@ fn every_action_request_and_response_round_trips_to_the_same_text() {
     let mut seen = std::collections::BTreeSet::new();
     for &(name, is_request, text) in PAYLOADS {
         let action = Action::from_name(name).unwrap();
-        let payload: Value = serde_json::from_str(text).unwrap();
+        let payload = text;
         let (encoded, expected) = if is_request {
             let request =
-                Request::decode(action, &payload).unwrap_or_else(|e| panic!("{name}: {e}"));
+                Request::decode(action, payload).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert_eq!(request.action(), action);
             (
                 encode_call("id-1", &request),
@@ -464,7 +463,7 @@ fn every_action_request_and_response_round_trips_to_the_same_text() {
             )
         } else {
             let response =
-                Response::decode(action, &payload).unwrap_or_else(|e| panic!("{name}.conf: {e}"));
+                Response::decode(action, payload).unwrap_or_else(|e| panic!("{name}.conf: {e}"));
             assert_eq!(response.action(), action);
             (
                 encode_call_result("id-1", &response),
@@ -513,8 +512,7 @@ fn spec_example_boot_result_erratum_is_refused_with_a_clear_reason() {
     assert_eq!(error.code, ErrorCode::FormationViolation);
     assert!(error.description.contains("heartbeatInterval"), "{error}");
     let fixed = r#"{"status":"Accepted","currentTime":"2013-02-01T20:53:32.486Z","interval":300}"#;
-    let payload = serde_json::from_str(fixed).unwrap();
-    let Ok(Response::BootNotification(boot)) = Response::decode(Action::BootNotification, &payload)
+    let Ok(Response::BootNotification(boot)) = Response::decode(Action::BootNotification, fixed)
     else {
         panic!()
     };
@@ -593,8 +591,7 @@ fn unknown_message_types_are_ignored_and_lenient_call_errors_accepted() {
 #[test]
 fn call_decoding_distinguishes_unknown_wrong_direction_and_bad_payloads() {
     let check = |side, action: &str, payload: &str, code, needle: &str| {
-        let payload: Value = serde_json::from_str(payload).unwrap();
-        let e = decode_call(side, action, &payload).unwrap_err();
+        let e = decode_call(side, action, payload).unwrap_err();
         assert_eq!(e.code, code, "{action} {payload}: {e}");
         assert!(e.description.contains(needle), "{e}");
     };
@@ -696,6 +693,35 @@ fn call_decoding_distinguishes_unknown_wrong_direction_and_bad_payloads() {
         r#"{"listVersion":1,"updateType":"Full","localAuthorizationList":[{"idTag":"a","idTagInfo":{"status":"Accepted","x":1}}]}"#,
         FormationViolation,
         "localAuthorizationList[0].idTagInfo",
+    );
+    // serde_json alone would take these (null as None, an array as positional fields).
+    check(
+        Side::ChargePoint,
+        "RemoteStartTransaction",
+        r#"{"idTag":"a","connectorId":null}"#,
+        TypeConstraintViolation,
+        "connectorId: expected",
+    );
+    check(
+        Side::ChargePoint,
+        "RemoteStartTransaction",
+        r#"{"idTag":"a","chargingProfile":[1,null,0,"TxProfile","Absolute",null,null,null,{"chargingRateUnit":"A","chargingSchedulePeriod":[]}]}"#,
+        TypeConstraintViolation,
+        "chargingProfile: expected an object",
+    );
+    check(
+        Side::Csms,
+        "Authorize",
+        r#"["a"]"#,
+        FormationViolation,
+        "JSON object",
+    );
+    check(
+        Side::Csms,
+        "MeterValues",
+        r#"{"connectorId":1,"meterValue":[{"timestamp":"2024-01-01T00:00:00Z","sampledValue":[["1"]]}]}"#,
+        TypeConstraintViolation,
+        "meterValue[0].sampledValue[0]",
     );
     check(
         Side::Csms,

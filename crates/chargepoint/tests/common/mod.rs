@@ -49,7 +49,7 @@ pub fn last(h: &Harness, action: Action) -> Request {
 /// The CALLRESULT payload of a CSMS call, or the CALLERROR's (code, description).
 pub fn call(h: &mut Harness, action: &str, payload: Value) -> Result<Value, (String, String)> {
     match h.call(action, payload) {
-        Some(Frame::CallResult(r)) => Ok(r.payload),
+        Some(Frame::CallResult(r)) => Ok(serde_json::from_str(&r.payload).unwrap()),
         Some(Frame::CallError(e)) => Err((e.code, e.description)),
         other => panic!("no answer to {action}: {other:?}"),
     }
@@ -78,11 +78,11 @@ pub fn check_wire(h: &Harness, name: &str) {
     for t in h.trace.iter().filter(|t| t.from_cp) {
         let line = match ocpp16::frame::parse(&t.text).unwrap() {
             Frame::Call(c) => {
-                serde_json::json!({"action": c.action, "kind": "req", "payload": c.payload})
+                serde_json::json!({"action": c.action, "kind": "req", "payload": raw(&c.payload)})
             }
             Frame::CallResult(r) => match csms_calls.get(&r.id) {
                 Some(action) => {
-                    serde_json::json!({"action": action, "kind": "conf", "payload": r.payload})
+                    serde_json::json!({"action": action, "kind": "conf", "payload": raw(&r.payload)})
                 }
                 None => continue,
             },
@@ -90,6 +90,11 @@ pub fn check_wire(h: &Harness, name: &str) {
         };
         writeln!(file, "{line}").unwrap();
     }
+}
+
+/// A payload's JSON text as a value.
+fn raw(text: &str) -> Value {
+    serde_json::from_str(text).unwrap()
 }
 
 /// Current time as the CSMS sees it, for comparing timestamps.
