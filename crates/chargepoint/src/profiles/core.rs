@@ -1,0 +1,227 @@
+//! The Core profile's CSMS requests: availability, configuration, cache, data transfer,
+//! remote start and stop, reset, unlock.
+
+use alloc::format;
+use ocpp16::{Action, Request, WireError, messages::*};
+
+use super::{Handler, rows};
+use crate::{
+    config::ChangeOutcome,
+    engine::{ChargePoint, Registration},
+    io::Command,
+    model::{Key, Variant},
+    session::Purpose,
+    time::Instant,
+};
+
+/// The Core profile's rows of the dispatch table.
+pub(crate) const HANDLERS: &[(Action, Handler)] = rows![
+    ChangeAvailability => |cp, now, r| Ok(cp.change_availability(now, &r)),
+    ChangeConfiguration => |cp, now, r| Ok(cp.change_configuration(now, &r)),
+    ClearCache => |cp, _, _| {
+        cp.clear_cache();
+        Ok(ClearCacheResponse { status: ClearCacheStatus::Accepted })
+    },
+    DataTransfer => |cp, _, r| Ok(cp.data_transfer(&r)),
+    GetConfiguration => |cp, _, r| cp.get_configuration(&r),
+    RemoteStartTransaction => |cp, now, r| Ok(cp.remote_start(now, r)),
+    RemoteStopTransaction => |cp, now, r| Ok(cp.remote_stop(now, &r)),
+    Reset => |cp, now, r| Ok(cp.reset(now, &r)),
+    UnlockConnector => |cp, now, r| Ok(cp.unlock(now, &r)),
+];
+
+impl ChargePoint {
+    fn change_availability(
+        &mut self,
+        now: Instant,
+        r: &ChangeAvailabilityRequest,
+    ) -> ChangeAvailabilityResponse {
+        let inoperative = r.kind == AvailabilityType::Inoperative;
+        let status = match r.connector_id {
+            0 | 1 if self.connector.transaction.is_some() => {
+                self.connector.scheduled_inoperative = Some(inoperative);
+                if r.connector_id == 0 {
+                    self.cp_scheduled_inoperative = Some(inoperative);
+                }
+                AvailabilityStatus::Scheduled
+            }
+            0 => {
+                self.cp_operative = !inoperative;
+                self.connector.inoperative = inoperative;
+                AvailabilityStatus::Accepted
+            }
+            1 => {
+                self.connector.inoperative = inoperative;
+                AvailabilityStatus::Accepted
+            }
+            _ => AvailabilityStatus::Rejected,
+        };
+        if inoperative && status == AvailabilityStatus::Accepted {
+            self.connector.authorized = None;
+        }
+        self.update_outputs(now);
+        ChangeAvailabilityResponse { status }
+    }
+
+    fn change_configuration(
+        &mut self,
+        now: Instant,
+        r: &ChangeConfigurationRequest,
+    ) -> ChangeConfigurationResponse {
+        let outcome = self
+            .config
+            .change(&r.key, &r.value, self.has_root_certificate());
+        match &outcome {
+            ChangeOutcome::Rejected(reason) => {
+                self.warn(format!("ChangeConfiguration refused: {reason}"));
+            }
+            ChangeOutcome::Reconnect => {
+                // New credentials or security profile: reconnect once the answer is out.
+                self.commands.push_back(Command::Disconnect);
+                self.handle_disconnected(now);
+            }
+            ChangeOutcome::Accepted => self.config_changed(now, &r.key),
+            ChangeOutcome::RebootRequired | ChangeOutcome::NotSupported => {}
+        }
+        ChangeConfigurationResponse {
+            status: outcome.status(),
+        }
+    }
+
+    /// Re-arms what depends on a key that just changed.
+    fn config_changed(&mut self, now: Instant, key: &str) {
+        match Key::from_name(key) {
+            Some(Key::HeartbeatInterval) => {
+                let s = u64::try_from(self.config.int(Key::HeartbeatInterval)).unwrap_or(0);
+                self.heartbeat_ms = crate::time::secs(s);
+                self.arm_heartbeat(now);
+            }
+            Some(Key::MeterValueSampleInterval) => self.arm_meter_sample(now),
+            Some(Key::ClockAlignedDataInterval) => self.arm_clock_aligned(now),
+            Some(Key::AuthorizationCacheEnabled)
+                if !self.config.bool(Key::AuthorizationCacheEnabled) =>
+            {
+                self.clear_cache();
+            }
+            _ => {}
+        }
+    }
+
+    /// GetConfiguration, within the product's key limit.
+    fn get_configuration(
+        &self,
+        r: &GetConfigurationRequest,
+    ) -> Result<GetConfigurationResponse, WireError> {
+        self.config
+            .get(r.key.as_deref().unwrap_or_default(), &self.settings.limits)
+    }
+
+    /// DataTransfer: this product has no vendor-specific messages.
+    fn data_transfer(&self, r: &DataTransferRequest) -> DataTransferResponse {
+        let status = if r.vendor_id.eq_ignore_case(&self.settings.identity.vendor) {
+            DataTransferStatus::UnknownMessageId
+        } else {
+            DataTransferStatus::UnknownVendorId
+        };
+        DataTransferResponse { status, data: None }
+    }
+
+    /// The authorization cache arrives with the offline-authorization work; until then
+    /// there is nothing to clear.
+    fn clear_cache(&mut self) {}
+
+    /// No certificates can be installed yet (Security profile to come).
+    fn has_root_certificate(&self) -> bool {
+        false
+    }
+
+    fn remote_start(
+        &mut self,
+        now: Instant,
+        r: RemoteStartTransactionRequest,
+    ) -> RemoteStartTransactionResponse {
+        let accepted = self.registration == Registration::Accepted
+            && matches!(r.connector_id, None | Some(1))
+            && self.connector.transaction.is_none()
+            && self.connector.faults.is_empty()
+            && !self.connector.inoperative
+            && self.cp_operative
+            && r.charging_profile
+                .as_ref()
+                .is_none_or(|p| p.charging_profile_purpose == ChargingProfilePurpose::TxProfile);
+        if !accepted {
+            return RemoteStartTransactionResponse {
+                status: RemoteStartStopStatus::Rejected,
+            };
+        }
+        if self.config.bool(Key::AuthorizeRemoteTxRequests) {
+            self.session.push(
+                Request::Authorize(AuthorizeRequest { id_tag: r.id_tag }),
+                Purpose::Authorize { remote: true },
+            );
+        } else {
+            self.accept_tag(now, r.id_tag, None);
+        }
+        RemoteStartTransactionResponse {
+            status: RemoteStartStopStatus::Accepted,
+        }
+    }
+
+    fn remote_stop(
+        &mut self,
+        now: Instant,
+        r: &RemoteStopTransactionRequest,
+    ) -> RemoteStopTransactionResponse {
+        let ours = self
+            .connector
+            .transaction
+            .as_ref()
+            .is_some_and(|tx| tx.transaction_id == Some(r.transaction_id));
+        if !ours {
+            return RemoteStopTransactionResponse {
+                status: RemoteStartStopStatus::Rejected,
+            };
+        }
+        self.stop_transaction(now, Reason::Remote, None);
+        RemoteStopTransactionResponse {
+            status: RemoteStartStopStatus::Accepted,
+        }
+    }
+
+    fn reset(&mut self, now: Instant, r: &ResetRequest) -> ResetResponse {
+        let hard = r.kind == ResetType::Hard;
+        let reason = if hard {
+            Reason::HardReset
+        } else {
+            Reason::SoftReset
+        };
+        self.stop_transaction(now, reason, None);
+        self.reset = Some(hard);
+        if !hard {
+            self.timers.set(
+                crate::timers::Timer::ResetGrace,
+                now + crate::time::secs(30),
+            );
+        }
+        ResetResponse {
+            status: ResetStatus::Accepted,
+        }
+    }
+
+    fn unlock(&mut self, now: Instant, r: &UnlockConnectorRequest) -> UnlockConnectorResponse {
+        if self.settings.variant == Variant::Tethered || r.connector_id != 1 {
+            // NotSupported: "no connector lock, or ConnectorId is unknown" (OCPP 1.6 §7.44).
+            return UnlockConnectorResponse {
+                status: UnlockStatus::NotSupported,
+            };
+        }
+        self.stop_transaction(now, Reason::UnlockCommand, None);
+        if self.connector.locked {
+            self.connector.locked = false;
+            self.commands.push_back(Command::Lock(false));
+        }
+        UnlockConnectorResponse {
+            status: UnlockStatus::Unlocked,
+        }
+    }
+}

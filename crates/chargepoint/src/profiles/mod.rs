@@ -1,0 +1,64 @@
+//! The feature profiles' handlers of CSMS requests, and the one table that dispatches
+//! to them. Each profile module lists its rows; a profile still to come adds a module
+//! and one entry in [`PROFILES`].
+
+use alloc::{format, vec::Vec};
+use ocpp16::{Action, ErrorCode, Request, Response, WireError};
+
+use crate::{engine::ChargePoint, time::Instant};
+
+mod core;
+
+/// A handler: the decoded request in, the response (or a CALLERROR) out.
+pub(crate) type Handler = fn(&mut ChargePoint, Instant, Request) -> Result<Response, WireError>;
+
+/// Builds table rows from `Action => closure(cp, now, typed request)`.
+macro_rules! rows {
+    ($($action:ident => $f:expr),* $(,)?) => {
+        &[$((Action::$action, {
+            fn handle(
+                cp: &mut ChargePoint,
+                now: Instant,
+                request: ocpp16::Request,
+            ) -> Result<ocpp16::Response, WireError> {
+                let f: fn(&mut ChargePoint, Instant, _) -> Result<_, WireError> = $f;
+                match request {
+                    ocpp16::Request::$action(r) => f(cp, now, r).map(ocpp16::Response::from),
+                    other => Err(super::mismatch(&other)),
+                }
+            }
+            handle as Handler
+        }),)*]
+    };
+}
+pub(crate) use rows;
+
+/// Every profile's rows.
+const PROFILES: &[&[(Action, Handler)]] = &[core::HANDLERS];
+
+/// The handler of `action`, if this charge point supports it.
+pub(crate) fn handler(action: Action) -> Option<Handler> {
+    PROFILES
+        .iter()
+        .flat_map(|rows| rows.iter())
+        .find(|(a, _)| *a == action)
+        .map(|(_, h)| *h)
+}
+
+/// The CSMS-initiated actions this charge point answers (the rest are `NotSupported`).
+#[must_use]
+pub fn supported_actions() -> Vec<Action> {
+    PROFILES
+        .iter()
+        .flat_map(|rows| rows.iter())
+        .map(|(a, _)| *a)
+        .collect()
+}
+
+/// A row whose handler got another action's request: a table error, never input's fault.
+fn mismatch(request: &Request) -> WireError {
+    WireError::new(
+        ErrorCode::InternalError,
+        format!("no handler for {:?}", request.action()),
+    )
+}
