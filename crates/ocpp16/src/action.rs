@@ -132,8 +132,12 @@ macro_rules! actions {
             /// Decodes the JSON payload of a request of `action`, checking every
             /// constraint of its schema.
             pub fn decode(action: Action, payload: &str) -> Result<Self, WireError> {
-                let fast = match action {
-                    $(Action::$name => strict::decode(payload).map(Self::$name),)*
+                let fast = if cfg!(feature = "fast-decode") {
+                    match action {
+                        $(Action::$name => strict::decode(payload).map(Self::$name),)*
+                    }
+                } else {
+                    None
                 };
                 let request = match fast {
                     Some(request) => request,
@@ -164,8 +168,12 @@ macro_rules! actions {
 
             /// Decodes the JSON payload of a response to a request of `action`.
             pub fn decode(action: Action, payload: &str) -> Result<Self, WireError> {
-                let fast = match action {
-                    $(Action::$name => strict::decode(payload).map(Self::$name),)*
+                let fast = if cfg!(feature = "fast-decode") {
+                    match action {
+                        $(Action::$name => strict::decode(payload).map(Self::$name),)*
+                    }
+                } else {
+                    None
                 };
                 let response = match fast {
                     Some(response) => response,

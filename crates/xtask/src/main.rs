@@ -10,6 +10,7 @@
     reason = "a command-line tool reports on the terminal"
 )]
 
+mod firmware;
 mod setup;
 mod test;
 mod util;
@@ -23,8 +24,9 @@ const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
   setup [--only C[,C]]       install what is missing (components: targets, python, chromium,
-                             wasm-opt, wasm-bindgen, trunk; default: all)
-  test [--only S] [--skip S] every check CI runs (steps: fmt, clippy, doc, test, nostd, schema)
+                             wasm-opt, wasm-bindgen, trunk, qemu; default: all)
+  test [--only S] [--skip S] every check CI runs (steps: fmt, clippy, doc, test, nostd,
+                             firmware, schema)
   bench [-- ARGS]            the benchmarks behind BENCHMARKS.md
   serve                      the browser playground (not built yet)";
 

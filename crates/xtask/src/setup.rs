@@ -31,17 +31,20 @@ pub(crate) enum Component {
     WasmBindgen,
     /// Trunk.
     Trunk,
+    /// QEMU for Arm and the Arm binutils, for the firmware image.
+    Qemu,
 }
 
 impl Component {
     /// Every component, in install order.
-    pub(crate) const ALL: [Self; 6] = [
+    pub(crate) const ALL: [Self; 7] = [
         Self::Targets,
         Self::Python,
         Self::Chromium,
         Self::WasmOpt,
         Self::WasmBindgen,
         Self::Trunk,
+        Self::Qemu,
     ];
 
     /// Its name on the command line.
@@ -53,6 +56,7 @@ impl Component {
             Self::WasmOpt => "wasm-opt",
             Self::WasmBindgen => "wasm-bindgen",
             Self::Trunk => "trunk",
+            Self::Qemu => "qemu",
         }
     }
 
@@ -78,6 +82,7 @@ pub(crate) fn ensure(components: &[Component]) -> Result<(), String> {
             Component::WasmOpt => wasm_opt()?,
             Component::WasmBindgen => wasm_bindgen()?,
             Component::Trunk => trunk()?,
+            Component::Qemu => qemu()?,
         }
     }
     Ok(())
@@ -145,6 +150,28 @@ fn python() -> Result<(), String> {
     fs::write(&marker, hash).map_err(|e| format!("writing {}: {e}", marker.display()))
 }
 
+/// Installs Debian packages (after one `apt-get update`).
+fn apt_install(packages: &[&str]) -> Result<(), String> {
+    let mut update = cmd("apt-get", &["update"]);
+    update.env("DEBIAN_FRONTEND", "noninteractive");
+    run(update)?;
+    let mut args = vec!["install", "-y", "--no-install-recommends"];
+    args.extend(packages);
+    let mut install = cmd("apt-get", &args);
+    install.env("DEBIAN_FRONTEND", "noninteractive");
+    run(install)
+}
+
+fn qemu() -> Result<(), String> {
+    let qemu = output("qemu-system-arm", &["--version"]).unwrap_or_default();
+    if !qemu.is_empty() && output("arm-none-eabi-size", &["--version"]).is_some() {
+        ok("qemu", qemu.lines().next().unwrap_or_default());
+        return Ok(());
+    }
+    installing("qemu-system-arm + binutils-arm-none-eabi", "(Debian)");
+    apt_install(&["qemu-system-arm", "binutils-arm-none-eabi"])
+}
+
 fn chromium() -> Result<(), String> {
     if Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists() {
         ok(
@@ -156,21 +183,7 @@ fn chromium() -> Result<(), String> {
         return Ok(());
     }
     installing("chromium + chromedriver", "(Debian)");
-    let mut update = cmd("apt-get", &["update"]);
-    update.env("DEBIAN_FRONTEND", "noninteractive");
-    run(update)?;
-    let mut install = cmd(
-        "apt-get",
-        &[
-            "install",
-            "-y",
-            "--no-install-recommends",
-            "chromium",
-            "chromium-driver",
-        ],
-    );
-    install.env("DEBIAN_FRONTEND", "noninteractive");
-    run(install)
+    apt_install(&["chromium", "chromium-driver"])
 }
 
 fn wasm_opt() -> Result<(), String> {

@@ -11,7 +11,9 @@ use crate::{
 pub(crate) const CORE_CRATES: [&str; 2] = ["ocpp16", "chargepoint"];
 
 /// The steps, by name.
-pub(crate) const STEPS: [&str; 6] = ["fmt", "clippy", "doc", "test", "nostd", "schema"];
+pub(crate) const STEPS: [&str; 7] = [
+    "fmt", "clippy", "doc", "test", "nostd", "firmware", "schema",
+];
 
 fn step(name: &str) -> Result<(), String> {
     match name {
@@ -45,6 +47,7 @@ fn step(name: &str) -> Result<(), String> {
             }
             Ok(())
         }
+        "firmware" => crate::firmware::check(),
         "schema" => {
             let py = venv_python();
             let mut c = cmd(
@@ -97,6 +100,9 @@ pub(crate) fn test(args: &[String]) -> Result<(), String> {
     let mut needs = vec![Component::Targets];
     if steps.contains(&"schema") {
         needs.push(Component::Python);
+    }
+    if steps.contains(&"firmware") {
+        needs.push(Component::Qemu);
     }
     println!("==> setup");
     ensure(&needs)?;
