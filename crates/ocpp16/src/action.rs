@@ -132,22 +132,11 @@ macro_rules! actions {
             /// Decodes the JSON payload of a request of `action`, checking every
             /// constraint of its schema.
             pub fn decode(action: Action, payload: &str) -> Result<Self, WireError> {
-                let fast = if cfg!(feature = "fast-decode") {
-                    match action {
-                        $(Action::$name => strict::decode(payload).map(Self::$name),)*
-                    }
-                } else {
-                    None
-                };
-                let request = match fast {
-                    Some(request) => request,
-                    None => {
-                        let value = parse_payload(payload)?;
-                        match action {
-                            $(Action::$name => Self::$name(from_value(&value)?),)*
-                        }
-                    }
-                };
+                let request = decode_payload(
+                    payload,
+                    |p| match action { $(Action::$name => strict::decode(p).map(Self::$name),)* },
+                    |v| Ok(match action { $(Action::$name => Self::$name(from_value(v)?),)* }),
+                )?;
                 check::request(&request)?;
                 Ok(request)
             }
@@ -168,22 +157,11 @@ macro_rules! actions {
 
             /// Decodes the JSON payload of a response to a request of `action`.
             pub fn decode(action: Action, payload: &str) -> Result<Self, WireError> {
-                let fast = if cfg!(feature = "fast-decode") {
-                    match action {
-                        $(Action::$name => strict::decode(payload).map(Self::$name),)*
-                    }
-                } else {
-                    None
-                };
-                let response = match fast {
-                    Some(response) => response,
-                    None => {
-                        let value = parse_payload(payload)?;
-                        match action {
-                            $(Action::$name => Self::$name(from_value(&value)?),)*
-                        }
-                    }
-                };
+                let response = decode_payload(
+                    payload,
+                    |p| match action { $(Action::$name => strict::decode(p).map(Self::$name),)* },
+                    |v| Ok(match action { $(Action::$name => Self::$name(from_value(v)?),)* }),
+                )?;
                 check::response(&response)?;
                 Ok(response)
             }
@@ -218,7 +196,22 @@ macro_rules! actions {
     };
 }
 
-/// The slow path's tree of the payload, which must be a JSON object.
+/// Decodes on the fast path when it is built in and the payload passes it; otherwise on
+/// the exact path, which names the CALLERROR for whatever is wrong.
+fn decode_payload<T>(
+    payload: &str,
+    fast: impl FnOnce(&str) -> Option<T>,
+    exact: impl FnOnce(&Value) -> Result<T, WireError>,
+) -> Result<T, WireError> {
+    if cfg!(feature = "fast-decode")
+        && let Some(decoded) = fast(payload)
+    {
+        return Ok(decoded);
+    }
+    exact(&parse_payload(payload)?)
+}
+
+/// The exact path's tree of the payload, which must be a JSON object.
 fn parse_payload(payload: &str) -> Result<Value, WireError> {
     let value: Value = serde_json::from_str(payload).map_err(|e| {
         WireError::new(
