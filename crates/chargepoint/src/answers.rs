@@ -66,7 +66,8 @@ impl ChargePoint {
             }
             (_, Response::Heartbeat(r)) => self.set_wall_clock(now, r.current_time),
             (Request::Authorize(req), Response::Authorize(r)) => {
-                self.authorized(now, req.id_tag, &r.id_tag_info);
+                let stop = matches!(pending.out.purpose, Purpose::Authorize { stop: true, .. });
+                self.authorized(now, req.id_tag, &r.id_tag_info, stop);
             }
             (_, Response::StartTransaction(r)) => {
                 let Purpose::StartTx { tx } = pending.out.purpose else {
@@ -74,7 +75,10 @@ impl ChargePoint {
                 };
                 self.transaction_accepted(now, tx, r.transaction_id, r.id_tag_info.status);
             }
-            (_, Response::StopTransaction(_)) => {
+            (Request::StopTransaction(req), Response::StopTransaction(r)) => {
+                if let (Some(tag), Some(info)) = (&req.id_tag, &r.id_tag_info) {
+                    self.remember(now, tag, info);
+                }
                 if let Purpose::StopTx { tx } = pending.out.purpose {
                     self.finished_ids.retain(|(local, _)| *local != tx);
                 }

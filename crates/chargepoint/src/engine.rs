@@ -72,6 +72,10 @@ pub enum Registration {
 pub struct ChargePoint {
     pub(crate) settings: Settings,
     pub(crate) config: Configuration,
+    pub(crate) local_list: crate::auth::LocalList,
+    pub(crate) cache: crate::auth::AuthCache,
+    /// The durable state changed since the home last took it.
+    pub(crate) dirty: bool,
     pub(crate) registration: Registration,
     pub(crate) session: Session,
     pub(crate) timers: Timers,
@@ -106,6 +110,9 @@ impl ChargePoint {
         let mut cp = Self {
             settings,
             config: Configuration::new(),
+            local_list: crate::auth::LocalList::default(),
+            cache: crate::auth::AuthCache::default(),
+            dirty: false,
             registration: Registration::Unknown,
             session: Session::default(),
             timers: Timers::default(),
@@ -298,6 +305,23 @@ impl ChargePoint {
     }
 
     // ---- internals shared by the handlers -------------------------------------------
+
+    /// Marks the durable state as changed.
+    pub(crate) fn changed(&mut self) {
+        self.dirty = true;
+    }
+
+    /// The local authorization list.
+    #[must_use]
+    pub fn local_list(&self) -> &crate::auth::LocalList {
+        &self.local_list
+    }
+
+    /// The authorization cache.
+    #[must_use]
+    pub fn cache(&self) -> &crate::auth::AuthCache {
+        &self.cache
+    }
 
     pub(crate) fn warn(&mut self, text: String) {
         self.events.push_back(Event::Warning(text));

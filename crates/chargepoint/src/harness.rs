@@ -45,6 +45,10 @@ pub struct CsmsScript {
     pub invalid_tags: Vec<String>,
     /// idTags answered `Blocked`.
     pub blocked_tags: Vec<String>,
+    /// (idTag, parentIdTag): the group each idTag belongs to.
+    pub parents: Vec<(String, String)>,
+    /// The expiry date given with every accepted idTag.
+    pub expiry: Option<DateTime>,
     /// Answer CALLs at all (false: the CSMS swallows them, the engine times out).
     pub answer: bool,
     /// Answer CALLs of these actions with a CALLERROR instead.
@@ -60,6 +64,8 @@ impl Default for CsmsScript {
             boot_interval: 300,
             invalid_tags: Vec::new(),
             blocked_tags: Vec::new(),
+            parents: Vec::new(),
+            expiry: None,
             answer: true,
             call_error_for: Vec::new(),
             delay_ms: 0,
@@ -119,9 +125,17 @@ impl Csms {
         } else {
             AuthorizationStatus::Accepted
         };
+        let parent = self
+            .script
+            .parents
+            .iter()
+            .find(|(t, _)| t.eq_ignore_ascii_case(tag));
         IdTagInfo {
-            expiry_date: None,
-            parent_id_tag: None,
+            expiry_date: self
+                .script
+                .expiry
+                .filter(|_| status == AuthorizationStatus::Accepted),
+            parent_id_tag: parent.and_then(|(_, p)| ocpp16::CiString20::new(p.as_str()).ok()),
             status,
         }
     }

@@ -44,6 +44,8 @@
 extern crate alloc;
 
 mod answers;
+pub mod auth;
+mod authorize;
 pub mod config;
 mod connector;
 mod csms;

@@ -11,9 +11,11 @@ pub(crate) enum Purpose {
     Boot,
     Heartbeat,
     Status,
-    /// An idTag check; `remote` when it authorizes a RemoteStartTransaction.
+    /// An idTag check; `remote` when it authorizes a RemoteStartTransaction, `stop`
+    /// when a card of another idTag asks to stop the transaction (same parentIdTag?).
     Authorize {
         remote: bool,
+        stop: bool,
     },
     /// StartTransaction of the local transaction `tx`.
     StartTx {

@@ -4,14 +4,13 @@
 use ocpp16::{
     CiString20, DateTime, Request,
     messages::{
-        AuthorizationStatus, AuthorizeRequest, IdTagInfo, MeterValuesRequest, ReadingContext,
-        Reason, StartTransactionRequest, StopTransactionRequest,
+        MeterValuesRequest, ReadingContext, Reason, StartTransactionRequest, StopTransactionRequest,
     },
 };
 
 use crate::{
     connector::Authorized,
-    engine::{ChargePoint, Registration},
+    engine::ChargePoint,
     io::{Command, Event, HardwareEvent, Led},
     metering::{TX_DATA_MAX, TxData, meter_value, sampled_values},
     model::Key,
@@ -73,78 +72,11 @@ impl ChargePoint {
         self.update_outputs(now);
     }
 
-    fn on_tap(&mut self, now: Instant, tag: &str) {
-        let Ok(tag) = CiString20::new(tag) else {
-            self.warn(alloc::format!(
-                "card UID \"{tag}\" is longer than 20 characters; ignored"
-            ));
-            self.flash_rejected();
-            return;
-        };
-        if let Some(tx) = &self.connector.transaction {
-            if tx.id_tag.eq_ignore_case(&tag) {
-                self.stop_transaction(now, Reason::Local, Some(tag));
-            } else {
-                self.events.push_back(Event::Authorization {
-                    id_tag: Self::tag_text(&tag),
-                    accepted: false,
-                });
-                self.flash_rejected();
-            }
-            return;
-        }
-        if self.connector.inoperative || !self.cp_operative || !self.connector.faults.is_empty() {
-            self.flash_rejected();
-            return;
-        }
-        if self.authorizing() {
-            return; // one check at a time; the card is read again when tapped again
-        }
-        if self.registration == Registration::Accepted && self.session.connected {
-            self.session.push(
-                Request::Authorize(AuthorizeRequest { id_tag: tag }),
-                Purpose::Authorize { remote: false },
-            );
-        } else {
-            self.warn(alloc::format!(
-                "card {tag} refused: no connection to the CSMS"
-            ));
-            self.events.push_back(Event::Authorization {
-                id_tag: Self::tag_text(&tag),
-                accepted: false,
-            });
-            self.flash_rejected();
-        }
-    }
-
-    fn authorizing(&self) -> bool {
-        let is_auth = |p: Purpose| matches!(p, Purpose::Authorize { .. });
-        self.session
-            .pending
-            .as_ref()
-            .is_some_and(|p| is_auth(p.out.purpose))
-            || self.session.queue.iter().any(|o| is_auth(o.purpose))
-    }
-
     pub(crate) fn flash_rejected(&mut self) {
         self.commands.push_back(Command::Indicator(Led::Rejected));
         if let Some(led) = self.led {
             self.commands.push_back(Command::Indicator(led));
         }
-    }
-
-    /// The answer to an Authorize, for a card or a RemoteStartTransaction.
-    pub(crate) fn authorized(&mut self, now: Instant, tag: CiString20, info: &IdTagInfo) {
-        let accepted = info.status == AuthorizationStatus::Accepted;
-        self.events.push_back(Event::Authorization {
-            id_tag: Self::tag_text(&tag),
-            accepted,
-        });
-        if !accepted {
-            self.flash_rejected();
-            return;
-        }
-        self.accept_tag(now, tag, info.parent_id_tag.clone());
     }
 
     /// An idTag may start a transaction: now if the EV is there, else when it comes.

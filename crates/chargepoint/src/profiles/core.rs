@@ -126,9 +126,11 @@ impl ChargePoint {
         DataTransferResponse { status, data: None }
     }
 
-    /// The authorization cache arrives with the offline-authorization work; until then
-    /// there is nothing to clear.
-    fn clear_cache(&mut self) {}
+    /// ClearCache, and AuthorizationCacheEnabled set to 0.
+    fn clear_cache(&mut self) {
+        self.cache.clear();
+        self.changed();
+    }
 
     /// No certificates can be installed yet (Security profile to come).
     fn has_root_certificate(&self) -> bool {
@@ -157,7 +159,10 @@ impl ChargePoint {
         if self.config.bool(Key::AuthorizeRemoteTxRequests) {
             self.session.push(
                 Request::Authorize(AuthorizeRequest { id_tag: r.id_tag }),
-                Purpose::Authorize { remote: true },
+                Purpose::Authorize {
+                    remote: true,
+                    stop: false,
+                },
             );
         } else {
             self.accept_tag(now, r.id_tag, None);

@@ -8,6 +8,7 @@ use ocpp16::{Action, ErrorCode, Request, Response, WireError};
 use crate::{engine::ChargePoint, time::Instant};
 
 mod core;
+mod local_auth;
 
 /// A handler: the decoded request in, the response (or a CALLERROR) out.
 pub(crate) type Handler = fn(&mut ChargePoint, Instant, Request) -> Result<Response, WireError>;
@@ -34,7 +35,7 @@ macro_rules! rows {
 pub(crate) use rows;
 
 /// Every profile's rows.
-const PROFILES: &[&[(Action, Handler)]] = &[core::HANDLERS];
+const PROFILES: &[&[(Action, Handler)]] = &[core::HANDLERS, local_auth::HANDLERS];
 
 /// The handler of `action`, if this charge point supports it.
 pub(crate) fn handler(action: Action) -> Option<Handler> {
