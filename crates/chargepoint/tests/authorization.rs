@@ -1,5 +1,7 @@
 //! Authorization: the cache, the local list, the offline rules and groups of cards.
 
+#![allow(clippy::unwrap_used, reason = "test helpers: a failure is a failed test")]
+
 mod common;
 
 use chargepoint::{Command, Led, harness::Harness, model::Variant, world::EvSpec};
