@@ -59,6 +59,9 @@ impl ChargePoint {
     }
 
     fn on_response(&mut self, now: Instant, pending: Pending, response: Response) {
+        if pending.out.purpose.is_transaction_message() {
+            self.changed(); // delivered: it leaves the durable outbox
+        }
         match (pending.out.request, response) {
             (_, Response::BootNotification(r)) => {
                 self.set_wall_clock(now, r.current_time);
@@ -103,9 +106,11 @@ impl ChargePoint {
         let Some(tx) = current else {
             // It ended before the answer came: remember the id for its StopTransaction.
             self.finished_ids.push((local, id));
+            self.changed();
             return;
         };
         tx.transaction_id = Some(id);
+        self.dirty = true;
         let tag = tx.id_tag.clone();
         self.events.push_back(Event::TransactionStarted {
             transaction_id: Some(id),
@@ -127,6 +132,9 @@ impl ChargePoint {
     /// BootNotification after a minute, anything else is dropped.
     pub(crate) fn delivery_failed(&mut self, now: Instant, pending: Pending) {
         let mut out = pending.out;
+        if out.purpose.is_transaction_message() {
+            self.changed(); // one attempt more, or dropped
+        }
         out.attempts = out.attempts.saturating_add(1);
         match out.purpose {
             Purpose::Boot => {

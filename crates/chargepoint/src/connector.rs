@@ -220,6 +220,7 @@ impl ChargePoint {
             && let Some(inoperative) = self.connector.scheduled_inoperative.take()
         {
             self.connector.inoperative = inoperative;
+            self.dirty = true;
             if let Some(cp_inoperative) = self.cp_scheduled_inoperative.take() {
                 self.cp_operative = !cp_inoperative;
             }

@@ -86,6 +86,8 @@ pub struct ChargePoint {
     pub(crate) reading: MeterReading,
     /// Wall clock anchor: (monotonic instant, UTC at that instant).
     pub(crate) wall: (Instant, DateTime),
+    /// The `now` of the latest input.
+    pub(crate) last_input: Instant,
     pub(crate) heartbeat_ms: u64,
     pub(crate) next_local_tx: u32,
     /// CSMS transaction ids of ended transactions whose StopTransaction is not delivered.
@@ -121,6 +123,7 @@ impl ChargePoint {
             cp_reported: None,
             reading: MeterReading::default(),
             wall: (now, DateTime::UNIX_EPOCH),
+            last_input: now,
             heartbeat_ms: 0,
             next_local_tx: 1,
             finished_ids: alloc::vec::Vec::new(),
@@ -196,6 +199,7 @@ impl ChargePoint {
 
     /// The WebSocket connection to the CSMS is open.
     pub fn handle_connected(&mut self, now: Instant) {
+        self.last_input = self.last_input.max(now);
         if self.session.connected {
             return;
         }
@@ -217,6 +221,7 @@ impl ChargePoint {
 
     /// The WebSocket connection closed or could not be opened.
     pub fn handle_disconnected(&mut self, now: Instant) {
+        self.last_input = self.last_input.max(now);
         let was_connected = self.session.connected;
         self.session.lose_connection();
         self.timers.clear(Timer::CallTimeout);
@@ -237,6 +242,7 @@ impl ChargePoint {
 
     /// A text frame from the CSMS.
     pub fn handle_frame(&mut self, now: Instant, text: &str) {
+        self.last_input = self.last_input.max(now);
         if self.settings.trace_frames {
             self.events.push_back(Event::Frame {
                 incoming: true,
@@ -259,12 +265,14 @@ impl ChargePoint {
 
     /// An event from the hardware.
     pub fn handle_hardware(&mut self, now: Instant, event: HardwareEvent) {
+        self.last_input = self.last_input.max(now);
         self.on_hardware(now, event);
         self.pump(now);
     }
 
     /// Timers may be due. Calling it early or twice is harmless.
     pub fn handle_timeout(&mut self, now: Instant) {
+        self.last_input = self.last_input.max(now);
         while let Some(timer) = self.timers.pop_due(now) {
             self.on_timer(now, timer);
         }
@@ -273,6 +281,7 @@ impl ChargePoint {
 
     /// The real-time clock: UTC at `now` (from an RTC, the browser, or the host).
     pub fn set_wall_clock(&mut self, now: Instant, utc: DateTime) {
+        self.last_input = self.last_input.max(now);
         self.wall = (now, utc);
         self.events.push_back(Event::ClockSet(utc));
         self.arm_clock_aligned(now);
@@ -309,6 +318,73 @@ impl ChargePoint {
     /// Marks the durable state as changed.
     pub(crate) fn changed(&mut self) {
         self.dirty = true;
+    }
+
+    /// A charge point powered on again with the state it last persisted: queued
+    /// transaction messages are delivered, and a transaction that was running when the
+    /// power went is stopped with reason PowerLoss at the last persisted time and meter
+    /// value, as the real unit does. The home reports the hardware's present state
+    /// (an EV still plugged in, faults) right after.
+    #[must_use]
+    pub fn restore(settings: Settings, state: crate::durable::DurableState, now: Instant) -> Self {
+        let mut cp = Self::new(settings, now);
+        cp.config = state.config;
+        cp.local_list = state.local_list;
+        cp.cache = state.cache;
+        cp.finished_ids = state.finished_ids;
+        cp.next_local_tx = state.next_transaction.max(1);
+        cp.connector.inoperative = state.inoperative;
+        cp.cp_operative = !state.cp_inoperative;
+        cp.reading.energy_wh = state.energy_wh;
+        cp.wall = (now, state.wall_clock);
+        cp.heartbeat_ms =
+            secs(u64::try_from(cp.config.int(crate::model::Key::HeartbeatInterval)).unwrap_or(0));
+        for call in &state.outbox {
+            match crate::durable::load_call(call) {
+                Some(out) => cp.session.queue.push_back(out),
+                None => cp.warn(alloc::format!(
+                    "stored {} could not be read again; dropped",
+                    call.action
+                )),
+            }
+        }
+        if let Some(tx) = state.transaction {
+            cp.connector.transaction = Some(tx);
+            cp.stop_transaction(now, ocpp16::messages::Reason::PowerLoss, None);
+        }
+        cp.changed();
+        cp.update_outputs(now);
+        cp
+    }
+
+    /// Everything that must survive a power cut, as it is now.
+    #[must_use]
+    pub fn durable_state(&self) -> crate::durable::DurableState {
+        let pending = self.session.pending.iter().map(|p| &p.out);
+        let outbox = pending
+            .chain(self.session.queue.iter())
+            .filter_map(crate::durable::store_call)
+            .collect();
+        crate::durable::DurableState {
+            format: crate::durable::FORMAT_VERSION,
+            config: self.config.clone(),
+            local_list: self.local_list.clone(),
+            cache: self.cache.clone(),
+            outbox,
+            transaction: self.connector.transaction.clone(),
+            finished_ids: self.finished_ids.clone(),
+            next_transaction: self.next_local_tx,
+            energy_wh: self.reading.energy_wh,
+            inoperative: self.connector.inoperative,
+            cp_inoperative: !self.cp_operative,
+            wall_clock: self.wall_clock(self.last_input),
+        }
+    }
+
+    /// Whether the durable state changed since the last call: if so, write
+    /// [`ChargePoint::durable_state`] before sending the frames of this input.
+    pub fn poll_persist(&mut self) -> bool {
+        core::mem::take(&mut self.dirty) | core::mem::take(&mut self.session.dirty)
     }
 
     /// The local authorization list.
@@ -445,6 +521,7 @@ impl ChargePoint {
                 self.registration = Registration::Accepted;
                 if interval_s > 0 {
                     self.config.set_heartbeat_from_boot(interval_s);
+                    self.changed();
                     self.heartbeat_ms = interval_ms;
                 }
                 self.timers.clear(Timer::BootRetry);

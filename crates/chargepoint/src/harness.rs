@@ -92,6 +92,10 @@ pub struct Csms {
     delayed: Vec<(Instant, String)>,
     /// The charge point's CALL waiting for our answer: (id, sent at).
     cp_call: Option<(String, Instant)>,
+    /// Transactions started: the request and the id given, so that a StartTransaction
+    /// sent again after a crash (its answer lost with the power) gets the same id, as a
+    /// CSMS that recognises a repeated message answers.
+    starts: Vec<(StartTransactionRequest, i32)>,
     /// The engine's call timeout, to tell a timed-out CALL from a second one in flight.
     call_timeout_ms: u64,
 }
@@ -235,10 +239,15 @@ impl Csms {
             }
             .into(),
             Request::StartTransaction(r) => {
-                self.next_transaction_id += 1;
+                let known = self.starts.iter().find(|(s, _)| s == r).map(|(_, id)| *id);
+                let transaction_id = known.unwrap_or_else(|| {
+                    self.next_transaction_id += 1;
+                    self.starts.push((r.clone(), self.next_transaction_id));
+                    self.next_transaction_id
+                });
                 StartTransactionResponse {
                     id_tag_info: self.id_tag_info(&r.id_tag),
-                    transaction_id: self.next_transaction_id,
+                    transaction_id,
                 }
                 .into()
             }
@@ -296,6 +305,10 @@ pub struct Harness {
     pub events: Vec<(Instant, Event)>,
     /// How often the world reports a meter reading, in ms.
     pub meter_period_ms: u64,
+    /// The durable state as last persisted (JSON), as a home would hold it.
+    pub persisted: Option<String>,
+    /// How many times the engine asked for its state to be persisted.
+    pub persist_count: u64,
     connected: bool,
     connect_at: Option<Instant>,
     next_meter: Instant,
@@ -328,6 +341,8 @@ impl Harness {
             commands: Vec::new(),
             events: Vec::new(),
             meter_period_ms: 1_000,
+            persisted: None,
+            persist_count: 0,
             connected: false,
             connect_at: None,
             next_meter: now,
@@ -348,6 +363,11 @@ impl Harness {
     pub fn drain(&mut self) {
         loop {
             let mut progressed = false;
+            // Persist first: no frame leaves before the state it depends on is stored.
+            if self.cp.poll_persist() {
+                self.persisted = Some(self.cp.durable_state().to_json());
+                self.persist_count += 1;
+            }
             while let Some(text) = self.cp.poll_transmit() {
                 progressed = true;
                 self.trace.push(Traced {
@@ -505,6 +525,40 @@ impl Harness {
     /// Taps a card.
     pub fn tap(&mut self, tag: &str) {
         self.hardware(alloc::vec![HardwareEvent::RfidTap(String::from(tag))]);
+    }
+
+    /// Power cut: the engine and everything it held in RAM are gone, the connection
+    /// with them. A new engine starts from the last persisted state (or from defaults
+    /// when nothing was persisted) and is told what the hardware reads now.
+    pub fn crash_and_restore(&mut self) {
+        let settings = self.cp.settings().clone();
+        self.connected = false;
+        self.connect_at = None;
+        self.csms.delayed.clear();
+        self.csms.cp_call = None;
+        let stored = self
+            .persisted
+            .as_deref()
+            .map(crate::durable::DurableState::from_json);
+        self.cp = match stored {
+            Some(Ok(state)) => ChargePoint::restore(settings, state, self.now),
+            Some(Err(e)) => {
+                self.csms
+                    .violations
+                    .push(format!("persisted state refused: {e}"));
+                ChargePoint::new(settings, self.now)
+            }
+            None => ChargePoint::new(settings, self.now),
+        };
+        let wall = self.wall();
+        self.cp.set_wall_clock(self.now, wall);
+        let reading = self.world.reading();
+        self.cp
+            .handle_hardware(self.now, HardwareEvent::Meter(reading));
+        if self.world.ev().is_some() {
+            self.cp.handle_hardware(self.now, HardwareEvent::EvPlugged);
+        }
+        self.drain();
     }
 
     /// Drops the connection (the CSMS stays reachable unless `reachable` is cleared).

@@ -5,7 +5,7 @@ use ocpp16::messages::{ChargePointErrorCode, ChargePointStatus};
 
 /// A reading of the charge point's meter and sensors, in integer units so that the
 /// engine never formats floats. The home (or [`crate::world::World`]) supplies it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct MeterReading {
     /// The import energy register in Wh; monotonic over the life of the box.
     pub energy_wh: u64,

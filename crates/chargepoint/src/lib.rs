@@ -49,6 +49,7 @@ mod authorize;
 pub mod config;
 mod connector;
 mod csms;
+pub mod durable;
 mod engine;
 pub mod harness;
 pub mod io;

@@ -297,7 +297,9 @@ pub const MEASURANDS: [Measurand; 6] = [
 ];
 
 /// A set of the supported measurands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct MeasurandSet(u8);
 
 impl MeasurandSet {

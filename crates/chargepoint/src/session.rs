@@ -66,6 +66,8 @@ pub(crate) struct Session {
     next_id: u64,
     pub(crate) pending: Option<Pending>,
     pub(crate) queue: VecDeque<Outgoing>,
+    /// A transaction message was queued since the durable state was last taken.
+    pub(crate) dirty: bool,
 }
 
 impl Session {
@@ -76,6 +78,7 @@ impl Session {
     }
 
     pub(crate) fn push(&mut self, request: Request, purpose: Purpose) {
+        self.dirty |= purpose.is_transaction_message();
         self.queue.push_back(Outgoing {
             request,
             purpose,

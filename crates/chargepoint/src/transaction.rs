@@ -20,7 +20,7 @@ use crate::{
 };
 
 /// A transaction in progress on connector 1.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Transaction {
     /// The engine's own number for it, valid before the CSMS assigns an id.
     pub local_id: u32,
@@ -222,6 +222,7 @@ impl ChargePoint {
         tx.tx_data
             .push(at, ReadingContext::SamplePeriodic, &reading, offered, stop);
         let local = tx.local_id;
+        self.dirty = true;
         if !sampled.is_empty() {
             let values = sampled_values(
                 &reading,

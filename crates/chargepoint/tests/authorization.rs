@@ -1,6 +1,9 @@
 //! Authorization: the cache, the local list, the offline rules and groups of cards.
 
-#![allow(clippy::unwrap_used, reason = "test helpers: a failure is a failed test")]
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers: a failure is a failed test"
+)]
 
 mod common;
 

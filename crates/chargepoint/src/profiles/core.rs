@@ -56,6 +56,7 @@ impl ChargePoint {
             }
             _ => AvailabilityStatus::Rejected,
         };
+        self.changed();
         if inoperative && status == AvailabilityStatus::Accepted {
             self.connector.authorized = None;
         }
@@ -71,6 +72,12 @@ impl ChargePoint {
         let outcome = self
             .config
             .change(&r.key, &r.value, self.has_root_certificate());
+        if !matches!(
+            outcome,
+            ChangeOutcome::Rejected(_) | ChangeOutcome::NotSupported
+        ) {
+            self.changed();
+        }
         match &outcome {
             ChangeOutcome::Rejected(reason) => {
                 self.warn(format!("ChangeConfiguration refused: {reason}"));
