@@ -1,10 +1,10 @@
 //! The durable state: everything that must survive a power cut, as one serializable
 //! value with a format version.
 //!
-//! The engine says when it changed ([`ChargePoint::poll_persist`]); the home writes it
+//! The engine says when it changed ([`ChargePoint::poll_persist`](crate::ChargePoint::poll_persist)); the home writes it
 //! (browser storage, a file written with an atomic rename, a flash page) **before** it
 //! sends the frames that depend on it, and hands the last written value to
-//! [`ChargePoint::restore`] after a crash, a reload or a reset. A stored value that does
+//! [`ChargePoint::restore`](crate::ChargePoint::restore) after a crash, a reload or a reset. A stored value that does
 //! not parse is refused with a [`RestoreError`] that says why; the home then keeps the
 //! bad copy aside, starts from defaults, and loses nothing it could still read.
 

@@ -536,6 +536,12 @@ impl Harness {
         self.connect_at = None;
         self.csms.delayed.clear();
         self.csms.cp_call = None;
+        // The relay drops with the power, and booting takes a few seconds.
+        self.world.apply(&Command::SetRelay {
+            closed: false,
+            offered_ma: 0,
+        });
+        self.advance_world(self.now + 3_000);
         let stored = self
             .persisted
             .as_deref()

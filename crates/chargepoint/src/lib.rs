@@ -11,10 +11,16 @@
 //! [`ChargePoint::handle_frame`], [`ChargePoint::handle_hardware`],
 //! [`ChargePoint::handle_timeout`] and [`ChargePoint::set_wall_clock`].
 //! After every input the home drains, in this order:
-//! 1. [`ChargePoint::poll_transmit`]: frames to send to the CSMS;
-//! 2. [`ChargePoint::poll_command`]: relay, cable lock, LED, connect / disconnect, reboot;
-//! 3. [`ChargePoint::poll_event`]: status changes, transactions, frames, warnings for UI and logs;
-//! 4. [`ChargePoint::poll_timeout`]: when to call `handle_timeout` next.
+//! 1. [`ChargePoint::poll_persist`]: if true, write [`ChargePoint::durable_state`]
+//!    (see [`durable`]) before anything below leaves the box;
+//! 2. [`ChargePoint::poll_transmit`]: frames to send to the CSMS;
+//! 3. [`ChargePoint::poll_command`]: relay, cable lock, LED, connect / disconnect, reboot;
+//! 4. [`ChargePoint::poll_event`]: status changes, transactions, frames, warnings for UI and logs;
+//! 5. [`ChargePoint::poll_timeout`]: when to call `handle_timeout` next.
+//!
+//! After a power cut, a page reload or a process restart the home calls
+//! [`ChargePoint::restore`] with the last state it wrote, then reports what the hardware
+//! reads now (an EV still plugged in, a meter reading).
 //!
 //! Same inputs at the same instants give the same outputs, which makes the virtual-time
 //! [`harness`] possible: an hour of charging against a scripted CSMS runs in milliseconds.
@@ -34,6 +40,15 @@
 //!   0, the transaction stays open with no energy (SuspendedEVSE), per OCPP 1.6 §5.11.
 //! - StopTransaction's transactionData keeps at most 24 meter values: the first
 //!   (Transaction.Begin) and the latest.
+//! - A transaction interrupted by a power cut is stopped at restore with reason
+//!   PowerLoss, at the time and meter value last persisted (every transaction message
+//!   and meter sample persists them).
+//! - Offline, a card is decided by the local list and the cache (LocalAuthorizeOffline)
+//!   or, if neither knows it, by AllowOfflineTxForUnknownId; a blocked or expired entry
+//!   refuses it even then. Tags on the local list are not cached.
+//! - A Differential SendLocalList with a version lower than the list's is
+//!   VersionMismatch (an equal version is applied again); GetLocalListVersion is -1
+//!   while LocalAuthListEnabled is 0.
 #![no_std]
 #![warn(
     clippy::std_instead_of_core,

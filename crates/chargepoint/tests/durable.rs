@@ -202,3 +202,26 @@ fn stored_state_versions_corruption_and_forward_compatibility() {
     assert_eq!(state.config.int(Key::HeartbeatInterval), 900);
     assert!(state.outbox.is_empty() && state.transaction.is_none());
 }
+
+#[test]
+fn transaction_messages_answered_with_callerror_are_retried_then_delivered() {
+    let mut h = booted(Variant::Tethered);
+    h.csms.script.call_error_for = vec![Action::StartTransaction];
+    h.tap("CARD1");
+    h.plug(EvSpec::default());
+    // TransactionMessageRetryInterval 20 s × attempt: tries at 0 s and 20 s fail.
+    h.run_for(30_000);
+    assert_eq!(h.csms.sent(Action::StartTransaction).len(), 2);
+    h.csms.script.call_error_for.clear();
+    h.run_for(60_000);
+    assert_eq!(
+        h.csms.sent(Action::StartTransaction).len(),
+        3,
+        "the third attempt is answered"
+    );
+    h.tap("CARD1");
+    h.run_for(5_000);
+    assert_eq!(stops(&h)[0].transaction_id, 1);
+    assert!(h.cp.durable_state().outbox.is_empty());
+    check_wire(&h, "callerror_retry");
+}
