@@ -323,7 +323,13 @@ impl Harness {
     /// A charge point just powered on, the CSMS reachable with the default script.
     #[must_use]
     pub fn new(settings: Settings) -> Self {
-        let epoch = DateTime::from_unix_millis(HARNESS_EPOCH_MS);
+        Self::starting_at(settings, DateTime::from_unix_millis(HARNESS_EPOCH_MS))
+    }
+
+    /// The same, with the wall clock at virtual time zero reading `epoch` (a page's
+    /// demo uses the real time).
+    #[must_use]
+    pub fn starting_at(settings: Settings, epoch: DateTime) -> Self {
         let now = Instant::ZERO;
         let call_timeout_ms = settings.call_timeout_ms;
         let mut cp = ChargePoint::new(settings, now);

@@ -14,6 +14,7 @@ mod firmware;
 mod setup;
 mod test;
 mod util;
+mod web;
 
 use std::process::ExitCode;
 
@@ -26,9 +27,9 @@ tasks:
   setup [--only C[,C]]       install what is missing (components: targets, python, chromium,
                              wasm-opt, wasm-bindgen, trunk, qemu; default: all)
   test [--only S] [--skip S] every check CI runs (steps: fmt, clippy, doc, test, nostd,
-                             firmware, schema)
+                             firmware, web, schema)
   bench [-- ARGS]            the benchmarks behind BENCHMARKS.md
-  serve                      the browser playground (not built yet)";
+  serve                      build the browser playground and serve it on http://127.0.0.1:8080/";
 
 fn setup(args: &[String]) -> Result<(), String> {
     let components = match args {
@@ -73,9 +74,7 @@ fn main() -> ExitCode {
         "setup" => setup(rest),
         "test" => test::test(rest),
         "bench" => bench(rest),
-        "serve" => Err(String::from(
-            "the browser playground (crates/web) is not built yet; `cargo xtask setup` already installs what it will need",
-        )),
+        "serve" => web::serve(),
         "help" | "-h" | "--help" => {
             println!("{USAGE}");
             Ok(())

@@ -11,8 +11,8 @@ use crate::{
 pub(crate) const CORE_CRATES: [&str; 2] = ["ocpp16", "chargepoint"];
 
 /// The steps, by name.
-pub(crate) const STEPS: [&str; 7] = [
-    "fmt", "clippy", "doc", "test", "nostd", "firmware", "schema",
+pub(crate) const STEPS: [&str; 8] = [
+    "fmt", "clippy", "doc", "test", "nostd", "firmware", "web", "schema",
 ];
 
 fn step(name: &str) -> Result<(), String> {
@@ -48,6 +48,7 @@ fn step(name: &str) -> Result<(), String> {
             Ok(())
         }
         "firmware" => crate::firmware::check(),
+        "web" => crate::web::check(),
         "schema" => {
             let py = venv_python();
             let mut c = cmd(
@@ -103,6 +104,14 @@ pub(crate) fn test(args: &[String]) -> Result<(), String> {
     }
     if steps.contains(&"firmware") {
         needs.push(Component::Qemu);
+    }
+    if steps.contains(&"web") {
+        needs.extend([
+            Component::Chromium,
+            Component::WasmOpt,
+            Component::WasmBindgen,
+            Component::Trunk,
+        ]);
     }
     println!("==> setup");
     ensure(&needs)?;

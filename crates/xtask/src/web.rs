@@ -1,0 +1,160 @@
+//! The browser playground: `cargo xtask serve`, and its check in `cargo xtask test`
+//! (a release build, its weight, and headless Chromium running it).
+
+use std::{
+    fs,
+    net::TcpListener,
+    process::{Child, Command, Stdio},
+    thread::sleep,
+    time::Duration,
+};
+
+use crate::{
+    setup::{Component, ensure},
+    util::{cmd, output, root, run},
+};
+
+/// Page weight budget: wasm + JS + CSS, gzipped.
+const WEIGHT_BUDGET: usize = 300 * 1000;
+
+fn tools() -> Result<(), String> {
+    ensure(&[
+        Component::Targets,
+        Component::WasmOpt,
+        Component::WasmBindgen,
+        Component::Trunk,
+    ])?;
+    run(cmd("cargo", &["fetch"]))
+}
+
+/// Builds the release page into `dist/`.
+pub(crate) fn build() -> Result<(), String> {
+    tools()?;
+    run(cmd("trunk", &["build", "--release", "--offline"]))
+}
+
+/// `cargo xtask serve`: installs what is missing, builds the release page and serves it.
+pub(crate) fn serve() -> Result<(), String> {
+    tools()?;
+    println!("\nEVC Playground: http://127.0.0.1:8080/ (Ctrl-C to stop)\n");
+    run(cmd(
+        "trunk",
+        &[
+            "serve",
+            "--release",
+            "--offline",
+            "--address",
+            "127.0.0.1",
+            "--port",
+            "8080",
+        ],
+    ))
+}
+
+fn gzip_len(path: &std::path::Path) -> Result<usize, String> {
+    let out = Command::new("gzip")
+        .args(["-9", "-c"])
+        .arg(path)
+        .output()
+        .map_err(|e| format!("gzip: {e}"))?;
+    Ok(out.stdout.len())
+}
+
+/// wasm + JS + CSS of `dist/`, gzipped.
+fn weight() -> Result<usize, String> {
+    let mut total = 0;
+    let entries = fs::read_dir(root().join("dist")).map_err(|e| format!("reading dist/: {e}"))?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path
+            .extension()
+            .is_some_and(|e| e == "wasm" || e == "js" || e == "css")
+        {
+            total += gzip_len(&path)?;
+        }
+    }
+    Ok(total)
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+    }
+}
+
+fn free_port() -> Result<u16, String> {
+    let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("no free port: {e}"))?;
+    listener
+        .local_addr()
+        .map(|a| a.port())
+        .map_err(|e| e.to_string())
+}
+
+/// Builds the page, checks its weight, and has headless Chromium run it: the engine
+/// must boot against the built-in demo CSMS and the panel must show it.
+pub(crate) fn check() -> Result<(), String> {
+    ensure(&[Component::Chromium])?;
+    build()?;
+    let weight = weight()?;
+    println!("web: page weight {weight} B gzipped (wasm + JS + CSS), budget {WEIGHT_BUDGET} B");
+    if weight > WEIGHT_BUDGET {
+        return Err(format!(
+            "page weight {weight} B is over the {WEIGHT_BUDGET} B budget"
+        ));
+    }
+    let port = free_port()?;
+    let server = Command::new("python3")
+        .args([
+            "-m",
+            "http.server",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+        ])
+        .current_dir(root().join("dist"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("could not start a static server: {e}"))?;
+    let _server = Server(server);
+    sleep(Duration::from_millis(500));
+    let profile = std::env::temp_dir().join(format!("evc-chromium-{port}"));
+    let url = format!("http://127.0.0.1:{port}/");
+    let dom = output(
+        "chromium",
+        &[
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            &format!("--user-data-dir={}", profile.display()),
+            "--virtual-time-budget=5000",
+            "--dump-dom",
+            &url,
+        ],
+    )
+    .ok_or("headless Chromium did not run")?;
+    let _ = fs::remove_dir_all(&profile);
+    for needle in [
+        "status-light",
+        "BootNotification",
+        "StatusNotification",
+        "Available",
+        "Demo CSMS",
+    ] {
+        if !dom.contains(needle) {
+            return Err(format!(
+                "the page in Chromium does not show \"{needle}\"; DOM:\n{}",
+                &dom[..dom.len().min(2000)]
+            ));
+        }
+    }
+    println!("web: headless Chromium ran the page: the engine booted against the demo CSMS");
+    Ok(())
+}
