@@ -1,11 +1,11 @@
 //! The self-test session: boot, a configuration change from the CSMS, a card, an EV, ten
 //! minutes of charging with meter samples, the card again, unplug; then the checks.
 
-use alloc::format;
+use alloc::{format, string::String};
 
 use chargepoint::{
     ChargePoint, Command, HardwareEvent, Instant, Settings, TimeScale,
-    config::Configuration,
+    durable::DurableState,
     model::Variant,
     world::{EvSpec, World},
 };
@@ -54,7 +54,9 @@ pub(crate) fn run(clock: &impl Monotonic) -> bool {
     );
     let mut inputs = Inputs::new(Pin(&board::PLUG), ScriptedReader::default());
     let mut world = World::default();
-    let mut store = RamStore::new(4 * 1024);
+    let mut store = RamStore::new(8 * 1024);
+    // (written, failed) writes of the durable state.
+    let mut persists = (0u32, 0u32);
     let (mut tapped, mut plugged, mut stopped, mut unplugged, mut configured) =
         (false, false, false, false, false);
     let (mut relay_closed_seen, mut last_meter) = (false, now);
@@ -108,7 +110,12 @@ pub(crate) fn run(clock: &impl Monotonic) -> bool {
         if cp.poll_timeout().is_some_and(|at| at <= now) {
             cp.handle_timeout(now);
         }
-        // The engine's outputs.
+        // The engine's outputs: the durable state first, then the frames that need it.
+        if cp.poll_persist() {
+            let saved = store.save("state", cp.durable_state().to_json().as_bytes());
+            persists.0 += u32::from(saved.is_ok());
+            persists.1 += u32::from(saved.is_err());
+        }
         while let Some(text) = cp.poll_transmit() {
             csms.send(&text);
         }
@@ -142,7 +149,8 @@ pub(crate) fn run(clock: &impl Monotonic) -> bool {
     report(
         &cp,
         &csms,
-        &mut store,
+        &store,
+        persists,
         relay_closed_seen,
         now_of(&scale, clock),
     )
@@ -156,7 +164,8 @@ fn now_of(scale: &TimeScale, clock: &impl Monotonic) -> Instant {
 fn report(
     cp: &ChargePoint,
     csms: &LoopbackCsms,
-    store: &mut RamStore,
+    store: &RamStore,
+    persists: (u32, u32),
     relay_closed_seen: bool,
     end: Instant,
 ) -> bool {
@@ -165,13 +174,13 @@ fn report(
         (Some(start), Some((stop, _))) => stop - start,
         _ => -1,
     };
-    // Durable state: the configuration survives a round trip through the store.
-    let saved = serde_json::to_vec(cp.configuration())
-        .ok()
-        .filter(|bytes| store.save("config", bytes).is_ok());
-    let restored: Option<Configuration> = store
-        .load("config")
-        .and_then(|b| serde_json::from_slice(&b).ok());
+    // Durable state: what was persisted last starts a new engine with the same
+    // configuration and nothing left to deliver.
+    let restored = store
+        .load("state")
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|text| DurableState::from_json(&text).ok())
+        .map(|state| ChargePoint::restore(cp.settings().clone(), state, end));
     let checks = [
         ("booted once", r.boots == 1),
         (
@@ -206,8 +215,14 @@ fn report(
         ("cable lock released", !board::LOCK.is_high()),
         ("every frame schema-valid", r.violations == 0),
         (
-            "configuration stored and restored",
-            saved.is_some() && restored.as_ref() == Some(cp.configuration()),
+            "durable state persisted and restored",
+            persists.0 > 5
+                && persists.1 == 0
+                && restored.as_ref().is_some_and(|new| {
+                    new.configuration() == cp.configuration()
+                        && new.durable_state().outbox.is_empty()
+                        && new.connector().transaction.is_none()
+                }),
         ),
     ];
     let mut pass = true;
