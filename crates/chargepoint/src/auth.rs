@@ -19,6 +19,14 @@ pub struct AuthEntry {
     pub info: IdTagInfo,
 }
 
+/// The entry of `tag` (case-insensitive, as idTags compare).
+fn find<'a>(entries: &'a [AuthEntry], tag: &str) -> Option<&'a IdTagInfo> {
+    entries
+        .iter()
+        .find(|e| e.id_tag.eq_ignore_case(tag))
+        .map(|e| &e.info)
+}
+
 /// Whether an idTagInfo lets its tag charge at `now`.
 #[must_use]
 pub fn allows(info: &IdTagInfo, now: DateTime) -> bool {
@@ -38,10 +46,7 @@ impl LocalList {
     /// What the list says about `tag` (case-insensitive, as idTags compare).
     #[must_use]
     pub fn get(&self, tag: &str) -> Option<&IdTagInfo> {
-        self.entries
-            .iter()
-            .find(|e| e.id_tag.eq_ignore_case(tag))
-            .map(|e| &e.info)
+        find(&self.entries, tag)
     }
 
     /// Applies a SendLocalList (OCPP 1.6 §5.15): a full list replaces the old one, a
@@ -94,10 +99,7 @@ impl AuthCache {
     /// What the cache says about `tag`.
     #[must_use]
     pub fn get(&self, tag: &str) -> Option<&IdTagInfo> {
-        self.entries
-            .iter()
-            .find(|e| e.id_tag.eq_ignore_case(tag))
-            .map(|e| &e.info)
+        find(&self.entries, tag)
     }
 
     /// Records the CSMS's answer for `tag`, making room by dropping an expired entry

@@ -74,11 +74,7 @@ impl ChargePoint {
             if valid_locally && self.config.bool(Key::LocalPreAuthorize) {
                 self.cache.touch(&tag);
                 let parent = local.and_then(|i| i.parent_id_tag);
-                self.events.push_back(Event::Authorization {
-                    id_tag: Self::tag_text(&tag),
-                    accepted: true,
-                });
-                self.accept_tag(now, tag, parent);
+                self.grant(now, tag, parent);
             } else {
                 let request = Request::Authorize(AuthorizeRequest { id_tag: tag });
                 self.session.push(
@@ -99,11 +95,7 @@ impl ChargePoint {
         };
         if offline_ok {
             let parent = local.and_then(|i| i.parent_id_tag);
-            self.events.push_back(Event::Authorization {
-                id_tag: Self::tag_text(&tag),
-                accepted: true,
-            });
-            self.accept_tag(now, tag, parent);
+            self.grant(now, tag, parent);
         } else {
             self.warn(alloc::format!("card {tag} refused offline"));
             self.refuse(&tag);
@@ -143,6 +135,15 @@ impl ChargePoint {
         } else {
             self.refuse(&tag);
         }
+    }
+
+    /// A card may charge: reported, and the transaction starts when the EV is there.
+    fn grant(&mut self, now: Instant, tag: CiString20, parent: Option<CiString20>) {
+        self.events.push_back(Event::Authorization {
+            id_tag: Self::tag_text(&tag),
+            accepted: true,
+        });
+        self.accept_tag(now, tag, parent);
     }
 
     fn refuse(&mut self, tag: &CiString20) {
@@ -193,10 +194,6 @@ impl ChargePoint {
         if !accepted {
             return self.refuse(&tag);
         }
-        self.events.push_back(Event::Authorization {
-            id_tag: Self::tag_text(&tag),
-            accepted: true,
-        });
-        self.accept_tag(now, tag, info.parent_id_tag.clone());
+        self.grant(now, tag, info.parent_id_tag.clone());
     }
 }
