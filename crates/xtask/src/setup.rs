@@ -33,11 +33,13 @@ pub(crate) enum Component {
     Trunk,
     /// QEMU for Arm and the Arm binutils, for the firmware image.
     Qemu,
+    /// playwright-core from npm (it drives Debian's Chromium; it downloads no browser).
+    Playwright,
 }
 
 impl Component {
     /// Every component, in install order.
-    pub(crate) const ALL: [Self; 7] = [
+    pub(crate) const ALL: [Self; 8] = [
         Self::Targets,
         Self::Python,
         Self::Chromium,
@@ -45,6 +47,7 @@ impl Component {
         Self::WasmBindgen,
         Self::Trunk,
         Self::Qemu,
+        Self::Playwright,
     ];
 
     /// Its name on the command line.
@@ -57,6 +60,7 @@ impl Component {
             Self::WasmBindgen => "wasm-bindgen",
             Self::Trunk => "trunk",
             Self::Qemu => "qemu",
+            Self::Playwright => "playwright",
         }
     }
 
@@ -83,6 +87,7 @@ pub(crate) fn ensure(components: &[Component]) -> Result<(), String> {
             Component::WasmBindgen => wasm_bindgen()?,
             Component::Trunk => trunk()?,
             Component::Qemu => qemu()?,
+            Component::Playwright => playwright()?,
         }
     }
     Ok(())
@@ -160,6 +165,33 @@ fn apt_install(packages: &[&str]) -> Result<(), String> {
     let mut install = cmd("apt-get", &args);
     install.env("DEBIAN_FRONTEND", "noninteractive");
     run(install)
+}
+
+/// playwright-core, pinned.
+pub(crate) const PLAYWRIGHT_VERSION: &str = "1.65.1";
+
+fn playwright() -> Result<(), String> {
+    let prefix = tools().join("playwright");
+    let manifest = prefix.join("node_modules/playwright-core/package.json");
+    let have = fs::read_to_string(&manifest).unwrap_or_default();
+    if have.contains(&format!("\"version\": \"{PLAYWRIGHT_VERSION}\"")) {
+        ok("playwright-core", PLAYWRIGHT_VERSION);
+        return Ok(());
+    }
+    installing("playwright-core", PLAYWRIGHT_VERSION);
+    fs::create_dir_all(&prefix).map_err(|e| format!("creating {}: {e}", prefix.display()))?;
+    let package = format!("playwright-core@{PLAYWRIGHT_VERSION}");
+    run(cmd(
+        "npm",
+        &[
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--prefix",
+            &prefix.to_string_lossy(),
+            &package,
+        ],
+    ))
 }
 
 fn qemu() -> Result<(), String> {

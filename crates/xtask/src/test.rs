@@ -108,6 +108,7 @@ pub(crate) fn test(args: &[String]) -> Result<(), String> {
     if steps.contains(&"web") {
         needs.extend([
             Component::Chromium,
+            Component::Playwright,
             Component::WasmOpt,
             Component::WasmBindgen,
             Component::Trunk,

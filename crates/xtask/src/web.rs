@@ -95,7 +95,7 @@ fn free_port() -> Result<u16, String> {
 /// Builds the page, checks its weight, and has headless Chromium run it: the engine
 /// must boot against the built-in demo CSMS and the panel must show it.
 pub(crate) fn check() -> Result<(), String> {
-    ensure(&[Component::Chromium])?;
+    ensure(&[Component::Chromium, Component::Playwright])?;
     build()?;
     let weight = weight()?;
     println!("web: page weight {weight} B gzipped (wasm + JS + CSS), budget {WEIGHT_BUDGET} B");
@@ -156,5 +156,9 @@ pub(crate) fn check() -> Result<(), String> {
         }
     }
     println!("web: headless Chromium ran the page: the engine booted against the demo CSMS");
-    Ok(())
+    // A person's session through Playwright: plug, card, charge, blocked card, unplug.
+    let mut playwright = cmd("node", &["tests/web/playground.mjs", &url]);
+    let base = crate::util::tools().join("playwright/");
+    playwright.env("PLAYWRIGHT_CORE", format!("{}/", base.display()));
+    run(playwright)
 }
