@@ -1,5 +1,5 @@
-//! The page: the wallbox and its EV on the left, the demo CSMS's controls and the
-//! protocol trace on the right.
+//! The page: the wallbox and its EV on the left, the connection settings, the demo
+//! CSMS's controls and the protocol trace on the right.
 
 use std::{cell::RefCell, rc::Rc};
 
@@ -11,16 +11,19 @@ use yew::{Callback, Html, component, html, use_effect_with, use_force_update, us
 
 use crate::{
     panel::Panel,
+    settings::SettingsForm,
     sim::{CARDS, Sim},
+    storage::{self, Setup},
     trace::Trace,
 };
 
 type Shared = Rc<RefCell<Sim>>;
+type Redraw = yew::functional::UseForceUpdateHandle;
 
 /// A button that changes the simulation, then redraws.
 fn action(
     sim: &Shared,
-    redraw: &yew::functional::UseForceUpdateHandle,
+    redraw: &Redraw,
     f: impl Fn(&mut Sim) + 'static,
 ) -> Callback<yew::MouseEvent> {
     let sim = sim.clone();
@@ -31,8 +34,11 @@ fn action(
     })
 }
 
+/// The demo CSMS sends a request (only while the box is connected to it).
 fn csms_call(s: &mut Sim, name: &str, payload: serde_json::Value) {
-    let _ = s.h.call(name, payload);
+    if let Some(h) = s.demo() {
+        let _ = h.call(name, payload);
+    }
 }
 
 /// The playground.
@@ -52,57 +58,81 @@ pub(crate) fn App() -> Html {
         });
     }
     let s = sim.borrow();
-    let cp = &s.h.cp;
+    let cp = s.cp();
     let connector = cp.connector();
     let (status, _, _) = connector.status(true);
     let reading = *cp.reading();
-    let session_wh = connector.transaction.as_ref().map_or(0, |t| {
-        reading.energy_wh.saturating_sub(t.meter_start_wh) * 1000
-    });
-    let relay_closed = s.h.world.relay().0;
-    let plugged = s.h.world.ev().is_some();
-    let paused = s.h.world.ev().is_some_and(|ev| ev.paused);
-    let soc =
-        s.h.world
-            .ev()
-            .map_or(s.ev.soc_permille, chargepoint::world::Ev::soc_permille);
+    let session_wh = connector
+        .transaction
+        .as_ref()
+        .map_or(0, |t| reading.energy_wh.saturating_sub(t.meter_start_wh));
+    let relay_closed = s.world().relay().0;
+    let plugged = s.world().ev().is_some();
+    let paused = s.world().ev().is_some_and(|ev| ev.paused);
+    let soc = s
+        .world()
+        .ev()
+        .map_or(s.ev.soc_permille, chargepoint::world::Ev::soc_permille);
     let tx_id = connector
         .transaction
         .as_ref()
         .and_then(|t| t.transaction_id);
     let fault = !connector.faults.is_empty();
     let speed = s.speed;
-    let boot = s.h.csms.script.boot_status;
-    let frames = s.h.trace.clone();
+    let demo = matches!(s.home, crate::sim::Home::Demo(_));
+    let boot = match &s.home {
+        crate::sim::Home::Demo(h) => Some(h.csms.script.boot_status),
+        crate::sim::Home::Live(_) => None,
+    };
+    let frames = s.trace().to_vec();
     let interval = cp.configuration().int(Key::MeterValueSampleInterval);
+    let (led, rejected) = (s.led(), s.rejected_recently());
+    let (setup, link, notes) = (s.setup.clone(), s.link(), s.notes().to_vec());
     drop(s);
 
     let cards = CARDS.iter().map(|card| {
         let tag = *card;
-        html! { <button class="card" onclick={action(&sim, &redraw, move |s| s.h.tap(tag))}>{format!("Tap {tag}")}</button> }
+        html! { <button class="card" onclick={action(&sim, &redraw, move |s| s.tap(tag))}>{format!("Tap {tag}")}</button> }
     });
     let speeds = [1, 10, 60].map(|v| {
         let class = if v == speed { "speed on" } else { "speed" };
-        html! { <button class={class} onclick={action(&sim, &redraw, move |s| s.speed = v)}>{format!("{v}×")}</button> }
+        html! { <button class={class} onclick={action(&sim, &redraw, move |s| s.set_speed(v))}>{format!("{v}×")}</button> }
     });
+    let on_apply = {
+        let (sim, redraw) = (sim.clone(), redraw.clone());
+        Callback::from(move |setup: Setup| {
+            let speed = sim.borrow().speed;
+            sim.borrow_mut().apply_setup(setup);
+            sim.borrow_mut().set_speed(speed);
+            redraw.force_update();
+        })
+    };
+    let on_reset = {
+        let (sim, redraw) = (sim.clone(), redraw.clone());
+        Callback::from(move |()| {
+            storage::factory_reset();
+            *sim.borrow_mut() = Sim::new();
+            redraw.force_update();
+        })
+    };
     html! {
         <main>
             <header>
                 <h1>{"EVC Playground"}</h1>
-                <p>{"A Teltonika EVC (TeltoCharge) speaking OCPP 1.6-J, running in this tab against the built-in demo CSMS."}</p>
+                <p>{"A Teltonika EVC (TeltoCharge) speaking OCPP 1.6-J, running in this tab."}</p>
             </header>
             <section class="box">
-                <Panel led={sim.borrow().led()} rejected={sim.borrow().rejected_recently()} relay_closed={relay_closed} plugged={plugged}
-                       reading={reading} session_wh={session_wh / 1000} status={format!("{status:?}")} />
+                <Panel led={led} rejected={rejected} relay_closed={relay_closed} plugged={plugged}
+                       reading={reading} session_wh={session_wh} status={format!("{status:?}")} />
                 <div class="controls">
                     <h2>{"Car"}</h2>
                     if plugged {
-                        <button id="unplug" onclick={action(&sim, &redraw, |s| s.h.unplug())}>{"Unplug from the car"}</button>
-                        <button onclick={action(&sim, &redraw, move |s| { let e = s.h.world.set_paused(!paused); s.h.hardware(e); })}>
+                        <button id="unplug" onclick={action(&sim, &redraw, |s| s.unplug())}>{"Unplug from the car"}</button>
+                        <button onclick={action(&sim, &redraw, move |s| s.set_paused(!paused))}>
                             {if paused { "EV resumes" } else { "EV pauses" }}
                         </button>
                     } else {
-                        <button id="plug" onclick={action(&sim, &redraw, |s| { let ev = s.ev; s.h.plug(ev); })}>{"Plug into the car"}</button>
+                        <button id="plug" onclick={action(&sim, &redraw, |s| s.plug())}>{"Plug into the car"}</button>
                     }
                     <p class="ev">{format!("Battery {}.{} %", soc / 10, soc % 10)}</p>
                     <h2>{"RFID"}</h2>
@@ -110,27 +140,34 @@ pub(crate) fn App() -> Html {
                     <h2>{"Faults"}</h2>
                     <button onclick={action(&sim, &redraw, move |s| {
                         let e = if fault { HardwareEvent::FaultCleared(Fault::HighTemperature) } else { HardwareEvent::FaultRaised(Fault::HighTemperature) };
-                        s.h.hardware(vec![e]);
+                        s.hardware(vec![e]);
                     })}>{if fault { "Clear overtemperature" } else { "Inject overtemperature" }}</button>
                     <h2>{"Time"}</h2>
                     <div>{ for speeds }</div>
                 </div>
             </section>
             <section class="csms">
-                <h2>{"Demo CSMS"}</h2>
-                <p>{format!("Transaction: {}  ·  sample interval {interval} s", tx_id.map_or_else(|| "none".to_string(), |id| format!("#{id}")))}</p>
-                <div class="row">
-                    <button onclick={action(&sim, &redraw, |s| csms_call(s, "RemoteStartTransaction", json!({"connectorId": 1, "idTag": "APP-USER"})))}>{"RemoteStart"}</button>
-                    <button onclick={action(&sim, &redraw, move |s| csms_call(s, "RemoteStopTransaction", json!({"transactionId": tx_id.unwrap_or(0)})))}>{"RemoteStop"}</button>
-                    <button onclick={action(&sim, &redraw, |s| csms_call(s, "ChangeConfiguration", json!({"key": "MeterValueSampleInterval", "value": "10"})))}>{"Sample every 10 s"}</button>
-                    <button onclick={action(&sim, &redraw, |s| csms_call(s, "GetConfiguration", json!({})))}>{"GetConfiguration"}</button>
-                    <button onclick={action(&sim, &redraw, |s| csms_call(s, "Reset", json!({"type": "Soft"})))}>{"Reset"}</button>
-                    <button onclick={action(&sim, &redraw, |s| csms_call(s, "ChangeAvailability", json!({"connectorId": 0, "type": "Inoperative"})))}>{"Inoperative"}</button>
-                    <button onclick={action(&sim, &redraw, |s| csms_call(s, "ChangeAvailability", json!({"connectorId": 0, "type": "Operative"})))}>{"Operative"}</button>
-                    <button onclick={action(&sim, &redraw, move |s| {
-                        s.h.csms.script.boot_status = if boot == RegistrationStatus::Accepted { RegistrationStatus::Rejected } else { RegistrationStatus::Accepted };
-                    })}>{format!("Boot answer: {boot:?}")}</button>
-                </div>
+                <SettingsForm setup={setup} link={link} on_apply={on_apply} on_reset={on_reset} />
+                { for notes.iter().rev().take(3).map(|n| html! { <p class="note">{n.clone()}</p> }) }
+                if demo {
+                    <h2>{"Demo CSMS"}</h2>
+                    <p>{format!("Transaction: {}  ·  sample interval {interval} s", tx_id.map_or_else(|| "none".to_string(), |id| format!("#{id}")))}</p>
+                    <div class="row">
+                        <button onclick={action(&sim, &redraw, |s| csms_call(s, "RemoteStartTransaction", json!({"connectorId": 1, "idTag": "APP-USER"})))}>{"RemoteStart"}</button>
+                        <button onclick={action(&sim, &redraw, move |s| csms_call(s, "RemoteStopTransaction", json!({"transactionId": tx_id.unwrap_or(0)})))}>{"RemoteStop"}</button>
+                        <button onclick={action(&sim, &redraw, |s| csms_call(s, "ChangeConfiguration", json!({"key": "MeterValueSampleInterval", "value": "10"})))}>{"Sample every 10 s"}</button>
+                        <button onclick={action(&sim, &redraw, |s| csms_call(s, "GetConfiguration", json!({})))}>{"GetConfiguration"}</button>
+                        <button onclick={action(&sim, &redraw, |s| csms_call(s, "Reset", json!({"type": "Soft"})))}>{"Reset"}</button>
+                        <button onclick={action(&sim, &redraw, |s| csms_call(s, "ChangeAvailability", json!({"connectorId": 0, "type": "Inoperative"})))}>{"Inoperative"}</button>
+                        <button onclick={action(&sim, &redraw, |s| csms_call(s, "ChangeAvailability", json!({"connectorId": 0, "type": "Operative"})))}>{"Operative"}</button>
+                        <button onclick={action(&sim, &redraw, move |s| {
+                            if let Some(h) = s.demo() {
+                                h.csms.script.boot_status = if boot == Some(RegistrationStatus::Accepted) { RegistrationStatus::Rejected } else { RegistrationStatus::Accepted };
+                            }
+                        })}>{format!("Boot answer: {:?}", boot.unwrap_or(RegistrationStatus::Accepted))}</button>
+                    </div>
+                }
+                <h2>{"Frames"}</h2>
                 <Trace frames={frames} />
             </section>
         </main>

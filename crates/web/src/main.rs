@@ -5,8 +5,11 @@
 //! in-memory link), in real time sped up 1×, 10× or 60×.
 
 mod app;
+mod live;
 mod panel;
+mod settings;
 mod sim;
+mod storage;
 mod trace;
 
 fn main() {

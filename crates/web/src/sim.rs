@@ -1,48 +1,84 @@
-//! The simulation behind the page: the engine, the emulated EV and the built-in demo
-//! CSMS (the engine's harness), advanced in real time times the demo speed.
+//! The state behind the page: the charge point in one of two homes, the built-in demo
+//! CSMS (the engine's harness, in memory) or a real CSMS over WebSocket, advanced in real
+//! time times the demo speed.
 
-use chargepoint::{Led, Settings, harness::Harness, model::Variant, world::EvSpec};
+use chargepoint::{
+    ChargePoint, Command, HardwareEvent, Instant, Led, Settings,
+    harness::{Harness, Traced},
+    world::{EvSpec, World},
+};
 use ocpp16::DateTime;
+
+use crate::{live::Live, storage::Setup};
 
 /// Cards on the panel's card shelf.
 pub(crate) const CARDS: [&str; 3] = ["04A2B3C4D5", "04E5F6A7B8", "BLOCKED-CARD"];
 
+/// Where the box is connected.
+pub(crate) enum Home {
+    /// The built-in demo CSMS, in memory.
+    Demo(Box<Harness>),
+    /// A real CSMS over WebSocket.
+    Live(Box<Live>),
+}
+
 /// The whole playground state.
 pub(crate) struct Sim {
-    /// Engine + world + demo CSMS.
-    pub(crate) h: Harness,
+    pub(crate) home: Home,
     /// Demo speed (1, 10, 60).
     pub(crate) speed: u32,
-    /// Real milliseconds at the last tick.
+    /// Real milliseconds at the last tick (demo home).
     last_real: f64,
     /// The EV to plug in.
     pub(crate) ev: EvSpec,
+    /// What the user set up.
+    pub(crate) setup: Setup,
 }
 
 fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
+fn demo(setup: &Setup) -> Harness {
+    #[allow(
+        clippy::cast_possible_truncation,
+        reason = "Date.now() fits i64 for millennia"
+    )]
+    let epoch = DateTime::from_unix_millis(now_ms() as i64);
+    let settings = Settings::new(&setup.id, setup.variant);
+    let mut h = Harness::starting_at(settings, epoch);
+    h.csms.script.blocked_tags.push(CARDS[2].into());
+    h.run_for(0);
+    h
+}
+
 impl Sim {
-    /// A fresh box: serial number shaped like the real unit's.
+    /// The box as the user last set it up: live when a CSMS URL is stored.
     pub(crate) fn new() -> Self {
-        let real = now_ms();
-        #[allow(
-            clippy::cast_possible_truncation,
-            reason = "Date.now() fits i64 for millennia"
-        )]
-        let epoch = DateTime::from_unix_millis(real as i64);
-        let mut settings = Settings::new("TC-1000123456", Variant::Tethered);
-        settings.trace_frames = true;
-        let mut h = Harness::starting_at(settings, epoch);
-        h.csms.script.blocked_tags.push(CARDS[2].into());
-        h.run_for(0);
+        let setup = Setup::load();
+        let home = if setup.url.is_empty() {
+            Home::Demo(Box::new(demo(&setup)))
+        } else {
+            Home::Live(Box::new(Live::new(setup.clone(), 1)))
+        };
         Self {
-            h,
+            home,
             speed: 1,
-            last_real: real,
+            last_real: now_ms(),
             ev: EvSpec::default(),
+            setup,
         }
+    }
+
+    /// Switches to a new setup: the demo CSMS when the URL is empty, else that CSMS.
+    pub(crate) fn apply_setup(&mut self, setup: Setup) {
+        setup.save();
+        self.home = if setup.url.is_empty() {
+            Home::Demo(Box::new(demo(&setup)))
+        } else {
+            Home::Live(Box::new(Live::new(setup.clone(), self.speed)))
+        };
+        self.setup = setup;
     }
 
     /// Advances the simulation to the real time now.
@@ -50,28 +86,142 @@ impl Sim {
         let real = now_ms();
         let elapsed = (real - self.last_real).max(0.0);
         self.last_real = real;
-        #[allow(
-            clippy::cast_possible_truncation,
-            clippy::cast_sign_loss,
-            reason = "a tick is milliseconds"
-        )]
-        let dt = (elapsed * f64::from(self.speed)) as u64;
-        self.h.run_for(dt.min(3_600_000));
-        // A demo runs for hours: keep the latest of what the harness records.
-        trim(&mut self.h.trace, 400);
-        trim(&mut self.h.commands, 200);
-        trim(&mut self.h.events, 200);
-        trim(&mut self.h.csms.received, 200);
+        match &mut self.home {
+            Home::Demo(h) => {
+                #[allow(
+                    clippy::cast_possible_truncation,
+                    clippy::cast_sign_loss,
+                    reason = "a tick is milliseconds"
+                )]
+                let dt = (elapsed * f64::from(self.speed)) as u64;
+                h.run_for(dt.min(3_600_000));
+                // A demo runs for hours: keep the latest of what the harness records.
+                trim(&mut h.trace, 400);
+                trim(&mut h.commands, 200);
+                trim(&mut h.events, 200);
+                trim(&mut h.csms.received, 200);
+            }
+            Home::Live(l) => l.tick(),
+        }
+    }
+
+    /// Sets the demo speed.
+    pub(crate) fn set_speed(&mut self, speed: u32) {
+        self.speed = speed;
+        if let Home::Live(l) = &mut self.home {
+            l.set_speed(speed);
+        }
+    }
+
+    /// The engine.
+    pub(crate) fn cp(&self) -> &ChargePoint {
+        match &self.home {
+            Home::Demo(h) => &h.cp,
+            Home::Live(l) => &l.cp,
+        }
+    }
+
+    /// The emulated car, meter and relay.
+    pub(crate) fn world(&self) -> &World {
+        match &self.home {
+            Home::Demo(h) => &h.world,
+            Home::Live(l) => &l.world,
+        }
+    }
+
+    fn world_mut(&mut self) -> &mut World {
+        match &mut self.home {
+            Home::Demo(h) => &mut h.world,
+            Home::Live(l) => &mut l.world,
+        }
+    }
+
+    /// Frames both ways.
+    pub(crate) fn trace(&self) -> &[Traced] {
+        match &self.home {
+            Home::Demo(h) => &h.trace,
+            Home::Live(l) => &l.trace,
+        }
+    }
+
+    fn commands(&self) -> &[(Instant, Command)] {
+        match &self.home {
+            Home::Demo(h) => &h.commands,
+            Home::Live(l) => &l.commands,
+        }
+    }
+
+    fn now(&self) -> Instant {
+        match &self.home {
+            Home::Demo(h) => h.now,
+            Home::Live(l) => l.now,
+        }
+    }
+
+    /// Hands hardware events to the engine.
+    pub(crate) fn hardware(&mut self, events: Vec<HardwareEvent>) {
+        match &mut self.home {
+            Home::Demo(h) => h.hardware(events),
+            Home::Live(l) => l.hardware(events),
+        }
+    }
+
+    /// Plugs the EV in.
+    pub(crate) fn plug(&mut self) {
+        let ev = self.ev;
+        let events = self.world_mut().plug(ev);
+        self.hardware(events);
+    }
+
+    /// Unplugs it.
+    pub(crate) fn unplug(&mut self) {
+        let events = self.world_mut().unplug();
+        self.hardware(events);
+    }
+
+    /// The EV pauses or resumes.
+    pub(crate) fn set_paused(&mut self, paused: bool) {
+        let events = self.world_mut().set_paused(paused);
+        self.hardware(events);
+    }
+
+    /// A card at the reader.
+    pub(crate) fn tap(&mut self, tag: &str) {
+        self.hardware(vec![HardwareEvent::RfidTap(tag.into())]);
+    }
+
+    /// The demo CSMS, when the box is connected to it.
+    pub(crate) fn demo(&mut self) -> Option<&mut Harness> {
+        match &mut self.home {
+            Home::Demo(h) => Some(h),
+            Home::Live(_) => None,
+        }
+    }
+
+    /// Connection state in words.
+    pub(crate) fn link(&self) -> String {
+        match &self.home {
+            Home::Demo(_) => String::from("built-in demo CSMS"),
+            Home::Live(l) if l.connected() => format!("connected to {}", self.setup.url),
+            Home::Live(_) => format!("connecting to {} …", self.setup.url),
+        }
+    }
+
+    /// Things a person should know (live home).
+    pub(crate) fn notes(&self) -> &[String] {
+        match &self.home {
+            Home::Demo(_) => &[],
+            Home::Live(l) => &l.notes,
+        }
     }
 
     /// The light the box shows now.
     pub(crate) fn led(&self) -> Led {
-        self.h
-            .commands
+        self.commands()
             .iter()
             .rev()
             .find_map(|(_, c)| match c {
-                chargepoint::Command::Indicator(led) if *led != Led::Rejected => Some(*led),
+                Command::Indicator(led) if *led != Led::Rejected => Some(*led),
                 _ => None,
             })
             .unwrap_or(Led::Booting)
@@ -79,17 +229,18 @@ impl Sim {
 
     /// Whether a refused card was shown in the last two seconds.
     pub(crate) fn rejected_recently(&self) -> bool {
-        let now = self.h.now.as_millis();
-        self.h
-            .commands
+        let now = self.now().as_millis();
+        let window = 2_000 * u64::from(self.speed);
+        self.commands()
             .iter()
             .rev()
-            .take_while(|(t, _)| now.saturating_sub(t.as_millis()) < 2_000 * u64::from(self.speed))
-            .any(|(_, c)| *c == chargepoint::Command::Indicator(Led::Rejected))
+            .take_while(|(t, _)| now.saturating_sub(t.as_millis()) < window)
+            .any(|(_, c)| *c == Command::Indicator(Led::Rejected))
     }
 }
 
-fn trim<T>(v: &mut Vec<T>, keep: usize) {
+/// Keeps the latest `keep` entries once there are twice as many.
+pub(crate) fn trim<T>(v: &mut Vec<T>, keep: usize) {
     if v.len() > keep * 2 {
         v.drain(..v.len() - keep);
     }

@@ -95,7 +95,11 @@ fn free_port() -> Result<u16, String> {
 /// Builds the page, checks its weight, and has headless Chromium run it: the engine
 /// must boot against the built-in demo CSMS and the panel must show it.
 pub(crate) fn check() -> Result<(), String> {
-    ensure(&[Component::Chromium, Component::Playwright])?;
+    ensure(&[
+        Component::Chromium,
+        Component::Playwright,
+        Component::Python,
+    ])?;
     build()?;
     let weight = weight()?;
     println!("web: page weight {weight} B gzipped (wasm + JS + CSS), budget {WEIGHT_BUDGET} B");
@@ -156,9 +160,39 @@ pub(crate) fn check() -> Result<(), String> {
         }
     }
     println!("web: headless Chromium ran the page: the engine booted against the demo CSMS");
+    let playwright_core = format!("{}/", crate::util::tools().join("playwright").display());
     // A person's session through Playwright: plug, card, charge, blocked card, unplug.
-    let mut playwright = cmd("node", &["tests/web/playground.mjs", &url]);
-    let base = crate::util::tools().join("playwright/");
-    playwright.env("PLAYWRIGHT_CORE", format!("{}/", base.display()));
-    run(playwright)
+    let mut playground = cmd("node", &["tests/web/playground.mjs", &url]);
+    playground.env("PLAYWRIGHT_CORE", &playwright_core);
+    run(playground)?;
+    // The same page against an independent CSMS (PyPI `ocpp`) over a real WebSocket,
+    // reloaded mid-transaction.
+    let csms_port = free_port()?;
+    let log = std::env::temp_dir().join(format!("evc-csms-{csms_port}.jsonl"));
+    fs::write(&log, "").map_err(|e| format!("creating {}: {e}", log.display()))?;
+    let python = crate::setup::venv_python();
+    let csms = Command::new(&python)
+        .arg("tests/web/csms.py")
+        .arg(csms_port.to_string())
+        .arg(&log)
+        .current_dir(root())
+        .stdout(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("could not start the test CSMS: {e}"))?;
+    let _csms = Server(csms);
+    sleep(Duration::from_millis(1500));
+    let csms_url = format!("ws://127.0.0.1:{csms_port}/");
+    let mut live = cmd(
+        "node",
+        &[
+            "tests/web/live.mjs",
+            &url,
+            &csms_url,
+            &log.to_string_lossy(),
+        ],
+    );
+    live.env("PLAYWRIGHT_CORE", &playwright_core);
+    let result = run(live);
+    let _ = fs::remove_file(&log);
+    result
 }

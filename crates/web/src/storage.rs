@@ -1,0 +1,161 @@
+//! Browser storage of the settings and the engine's durable state (localStorage).
+
+use chargepoint::{durable::DurableState, model::Variant};
+
+const SETTINGS: &str = "evc.settings";
+const STATE: &str = "evc.state";
+const CORRUPT: &str = "evc.state.corrupt";
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+/// What the user set up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Setup {
+    /// The CSMS URL, ending with "/"; empty for the built-in demo CSMS.
+    pub(crate) url: String,
+    /// The charge point id (the serial number).
+    pub(crate) id: String,
+    /// Tethered or socket.
+    pub(crate) variant: Variant,
+    /// The AuthorizationKey for security profiles 1-2 (sent as URL credentials).
+    pub(crate) key: String,
+}
+
+impl Default for Setup {
+    fn default() -> Self {
+        Self {
+            url: String::new(),
+            id: String::from("TC-1000123456"),
+            variant: Variant::Tethered,
+            key: String::new(),
+        }
+    }
+}
+
+impl Setup {
+    /// The stored settings, or the defaults.
+    pub(crate) fn load() -> Self {
+        let text = storage()
+            .and_then(|s| s.get_item(SETTINGS).ok().flatten())
+            .unwrap_or_default();
+        let mut parts = text.split('\n');
+        let (Some(url), Some(id), Some(variant)) = (parts.next(), parts.next(), parts.next())
+        else {
+            return Self::default();
+        };
+        let key = parts.next().unwrap_or_default().into();
+        Self {
+            url: url.into(),
+            id: id.into(),
+            variant: Variant::parse(variant).unwrap_or(Variant::Tethered),
+            key,
+        }
+    }
+
+    /// Stores them.
+    pub(crate) fn save(&self) {
+        if let Some(s) = storage() {
+            let text = format!(
+                "{}\n{}\n{}\n{}",
+                self.url,
+                self.id,
+                self.variant.as_str(),
+                self.key
+            );
+            let _ = s.set_item(SETTINGS, &text);
+        }
+    }
+}
+
+impl Setup {
+    /// The URL the box connects to: the CSMS URL, the charge point id appended, and with
+    /// an AuthorizationKey the credentials the browser presents after the CSMS's 401.
+    pub(crate) fn endpoint(&self) -> String {
+        let url = format!("{}{}", self.url, self.id);
+        if self.key.is_empty() {
+            return url;
+        }
+        let (scheme, rest) = url.split_once("://").unwrap_or(("ws", &url));
+        format!("{scheme}://{}:{}@{rest}", self.id, self.key)
+    }
+}
+
+/// Checks a CSMS URL as the product does: ws:// or wss://, a host, ending with "/".
+pub(crate) fn check_url(url: &str) -> Result<(), String> {
+    let rest = url
+        .strip_prefix("ws://")
+        .or_else(|| url.strip_prefix("wss://"))
+        .ok_or("the CSMS URL must start with ws:// or wss://")?;
+    let host = rest.split('/').next().unwrap_or_default();
+    if host.is_empty() || host.starts_with(':') || host.ends_with('@') {
+        return Err(String::from("the CSMS URL has no host"));
+    }
+    if rest.chars().any(char::is_whitespace) {
+        return Err(String::from("the CSMS URL must not contain spaces"));
+    }
+    if !url.ends_with('/') {
+        return Err(String::from(
+            "the CSMS URL must end with \"/\": the charge point id is appended to it",
+        ));
+    }
+    Ok(())
+}
+
+/// The stored durable state: `Ok(None)` when there is none; a corrupt one is set aside
+/// (kept under another key, never overwritten) and reported.
+pub(crate) fn load_state() -> Result<Option<DurableState>, String> {
+    let Some(s) = storage() else { return Ok(None) };
+    let Some(text) = s.get_item(STATE).ok().flatten() else {
+        return Ok(None);
+    };
+    match DurableState::from_json(&text) {
+        Ok(state) => Ok(Some(state)),
+        Err(e) => {
+            let _ = s.set_item(CORRUPT, &text);
+            let _ = s.remove_item(STATE);
+            Err(format!(
+                "{e}; it was kept as {CORRUPT} and the box started from defaults"
+            ))
+        }
+    }
+}
+
+/// Writes the durable state.
+pub(crate) fn save_state(state: &DurableState) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(STATE, &state.to_json());
+    }
+}
+
+/// Forgets everything: the factory reset.
+pub(crate) fn factory_reset() {
+    if let Some(s) = storage() {
+        for key in [SETTINGS, STATE, CORRUPT] {
+            let _ = s.remove_item(key);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_url;
+
+    #[test]
+    fn urls_as_the_product_wants_them() {
+        assert!(check_url("ws://127.0.0.1:9000/ocpp/").is_ok());
+        assert!(check_url("wss://csms.example.com/").is_ok());
+        assert!(check_url("wss://id:key@csms.example.com/ocpp/").is_ok());
+        for (bad, why) in [
+            ("http://x/", "ws://"),
+            ("ws://x/ocpp", "end with"),
+            ("ws:///", "no host"),
+            ("ws://a b/", "spaces"),
+            ("", "ws://"),
+        ] {
+            let e = check_url(bad).unwrap_err();
+            assert!(e.contains(why), "{bad}: {e}");
+        }
+    }
+}
