@@ -54,6 +54,31 @@ impl Settings {
     }
 }
 
+/// A frame as traces may show it: a ChangeConfiguration of the write-only
+/// AuthorizationKey has its value replaced, so the key never reaches a trace or a log.
+#[must_use]
+pub fn redact(text: &str) -> String {
+    if !text.contains("AuthorizationKey") {
+        return String::from(text);
+    }
+    match frame::parse(text) {
+        Ok(Frame::Call(call)) if call.action == "ChangeConfiguration" => {
+            let redacted = serde_json::from_str::<serde_json::Value>(&call.payload)
+                .ok()
+                .map(|mut p| {
+                    if let Some(v) = p.get_mut("value") {
+                        *v = serde_json::Value::String(String::from("(redacted)"));
+                    }
+                    frame::encode_raw_call(&call.id, &call.action, &p)
+                });
+            redacted.unwrap_or_else(|| {
+                String::from("(a ChangeConfiguration of AuthorizationKey, redacted)")
+            })
+        }
+        _ => String::from(text),
+    }
+}
+
 /// Where the registration with the CSMS stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Registration {
@@ -246,7 +271,7 @@ impl ChargePoint {
         if self.settings.trace_frames {
             self.events.push_back(Event::Frame {
                 incoming: true,
-                text: String::from(text),
+                text: redact(text),
             });
         }
         match frame::parse(text) {

@@ -78,7 +78,7 @@ mod transaction;
 pub mod world;
 
 pub use connector::{Authorized, Connector};
-pub use engine::{ChargePoint, Registration, Settings};
+pub use engine::{ChargePoint, Registration, Settings, redact};
 pub use io::{Command, Event, Fault, HardwareEvent, Led, MeterReading};
 pub use profiles::supported_actions;
 pub use time::{Instant, TimeScale};

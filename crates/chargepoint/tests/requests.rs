@@ -238,3 +238,31 @@ fn data_transfer_and_clear_cache() {
     assert_eq!(r, json!({"status": "Accepted"}));
     check_wire(&h, "data_transfer");
 }
+
+#[test]
+fn the_authorization_key_never_reaches_the_trace() {
+    let mut h = booted(Variant::Tethered);
+    let key = "0123456789abcdef0123456789abcdef";
+    let r = call(
+        &mut h,
+        "ChangeConfiguration",
+        json!({"key": "AuthorizationKey", "value": key}),
+    )
+    .unwrap();
+    assert_eq!(r, json!({"status": "Accepted"}));
+    let traced: Vec<&String> = h
+        .events
+        .iter()
+        .filter_map(|(_, e)| match e {
+            chargepoint::Event::Frame { text, .. } => Some(text),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        traced
+            .iter()
+            .any(|t| t.contains("AuthorizationKey") && t.contains("(redacted)"))
+    );
+    assert!(traced.iter().all(|t| !t.contains(key)), "{traced:?}");
+    check_wire(&h, "key_redacted");
+}

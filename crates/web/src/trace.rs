@@ -32,7 +32,7 @@ pub(crate) fn Trace(p: &TraceProps) -> Html {
                         <span class="time">{format!("{:>8.1} s", t.at.as_millis() as f64 / 1000.0)}</span>
                         <span class="dir">{dir}</span>
                         <span class="action">{action}</span>
-                        <code>{t.text.clone()}</code>
+                        <code>{chargepoint::redact(&t.text)}</code>
                     </li>
                 }
             }) }
