@@ -21,14 +21,19 @@ enum WsEvent {
 }
 
 /// The engine, the world and the socket.
-pub(crate) struct Live {
-    pub(crate) cp: ChargePoint,
-    pub(crate) world: World,
-    pub(crate) trace: Vec<Traced>,
-    pub(crate) commands: Vec<(Instant, Command)>,
-    pub(crate) now: Instant,
+pub struct Live {
+    /// The engine.
+    pub cp: ChargePoint,
+    /// The emulated car, meter and relay.
+    pub world: World,
+    /// Frames both ways (the AuthorizationKey redacted).
+    pub trace: Vec<Traced>,
+    /// The engine's commands, for the light and the relay.
+    pub commands: Vec<(Instant, Command)>,
+    /// Engine time now.
+    pub now: Instant,
     /// Problems a person should see (a refused stored state, socket errors).
-    pub(crate) notes: Vec<String>,
+    pub notes: Vec<String>,
     setup: Setup,
     scale: TimeScale,
     ws: Option<WebSocket>,
@@ -51,7 +56,7 @@ fn real_ms() -> u64 {
 
 impl Live {
     /// Powers the box on from the stored state (or defaults) for this setup.
-    pub(crate) fn new(setup: Setup, speed: u32) -> Self {
+    pub fn new(setup: Setup, speed: u32) -> Self {
         let mut scale = TimeScale::new(real_ms());
         scale.set_speed(real_ms(), speed);
         let now = scale.now(real_ms());
@@ -88,7 +93,7 @@ impl Live {
     }
 
     /// Changes the demo speed.
-    pub(crate) fn set_speed(&mut self, speed: u32) {
+    pub fn set_speed(&mut self, speed: u32) {
         self.scale.set_speed(real_ms(), speed);
     }
 
@@ -136,7 +141,7 @@ impl Live {
     }
 
     /// Hardware events from the page's controls.
-    pub(crate) fn hardware(&mut self, events: Vec<HardwareEvent>) {
+    pub fn hardware(&mut self, events: Vec<HardwareEvent>) {
         for e in events {
             self.cp.handle_hardware(self.now, e);
         }
@@ -144,7 +149,7 @@ impl Live {
     }
 
     /// Advances to the real time now.
-    pub(crate) fn tick(&mut self) {
+    pub fn tick(&mut self) {
         let now = self.scale.now(real_ms());
         let dt = now.millis_since(self.now);
         self.now = now;
@@ -211,7 +216,7 @@ impl Live {
     }
 
     /// Whether the socket is open.
-    pub(crate) fn connected(&self) -> bool {
+    pub fn connected(&self) -> bool {
         self.cp.is_connected()
     }
 }

@@ -12,15 +12,15 @@ fn storage() -> Option<web_sys::Storage> {
 
 /// What the user set up.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Setup {
+pub struct Setup {
     /// The CSMS URL, ending with "/"; empty for the built-in demo CSMS.
-    pub(crate) url: String,
+    pub url: String,
     /// The charge point id (the serial number).
-    pub(crate) id: String,
+    pub id: String,
     /// Tethered or socket.
-    pub(crate) variant: Variant,
+    pub variant: Variant,
     /// The AuthorizationKey for security profiles 1-2 (sent as URL credentials).
-    pub(crate) key: String,
+    pub key: String,
 }
 
 impl Default for Setup {
@@ -36,7 +36,7 @@ impl Default for Setup {
 
 impl Setup {
     /// The stored settings, or the defaults.
-    pub(crate) fn load() -> Self {
+    pub fn load() -> Self {
         let text = storage()
             .and_then(|s| s.get_item(SETTINGS).ok().flatten())
             .unwrap_or_default();
@@ -55,7 +55,7 @@ impl Setup {
     }
 
     /// Stores them.
-    pub(crate) fn save(&self) {
+    pub fn save(&self) {
         if let Some(s) = storage() {
             let text = format!(
                 "{}\n{}\n{}\n{}",
@@ -72,7 +72,7 @@ impl Setup {
 impl Setup {
     /// The URL the box connects to: the CSMS URL, the charge point id appended, and with
     /// an AuthorizationKey the credentials the browser presents after the CSMS's 401.
-    pub(crate) fn endpoint(&self) -> String {
+    pub fn endpoint(&self) -> String {
         let url = format!("{}{}", self.url, self.id);
         if self.key.is_empty() {
             return url;
@@ -83,7 +83,7 @@ impl Setup {
 }
 
 /// Checks a CSMS URL as the product does: ws:// or wss://, a host, ending with "/".
-pub(crate) fn check_url(url: &str) -> Result<(), String> {
+pub fn check_url(url: &str) -> Result<(), String> {
     let rest = url
         .strip_prefix("ws://")
         .or_else(|| url.strip_prefix("wss://"))
@@ -105,7 +105,7 @@ pub(crate) fn check_url(url: &str) -> Result<(), String> {
 
 /// The stored durable state: `Ok(None)` when there is none; a corrupt one is set aside
 /// (kept under another key, never overwritten) and reported.
-pub(crate) fn load_state() -> Result<Option<DurableState>, String> {
+pub fn load_state() -> Result<Option<DurableState>, String> {
     let Some(s) = storage() else { return Ok(None) };
     let Some(text) = s.get_item(STATE).ok().flatten() else {
         return Ok(None);
@@ -123,14 +123,14 @@ pub(crate) fn load_state() -> Result<Option<DurableState>, String> {
 }
 
 /// Writes the durable state.
-pub(crate) fn save_state(state: &DurableState) {
+pub fn save_state(state: &DurableState) {
     if let Some(s) = storage() {
         let _ = s.set_item(STATE, &state.to_json());
     }
 }
 
 /// Forgets everything: the factory reset.
-pub(crate) fn factory_reset() {
+pub fn factory_reset() {
     if let Some(s) = storage() {
         for key in [SETTINGS, STATE, CORRUPT] {
             let _ = s.remove_item(key);

@@ -192,7 +192,31 @@ pub(crate) fn check() -> Result<(), String> {
         ],
     );
     live.env("PLAYWRIGHT_CORE", &playwright_core);
-    let result = run(live);
+    let result = run(live).and_then(|()| browser_suite(csms_port));
     let _ = fs::remove_file(&log);
     result
+}
+
+/// The wasm-bindgen-test suites of `crates/web/tests` in headless Chromium, with the
+/// test CSMS's port compiled in.
+fn browser_suite(csms_port: u16) -> Result<(), String> {
+    let port = csms_port.to_string();
+    let wasm = ["--target", "wasm32-unknown-unknown", "-p", "web"];
+    let mut clippy = cmd("cargo", &["clippy"]);
+    clippy
+        .args(wasm)
+        .args(["--all-targets", "--", "-D", "warnings"])
+        .env("EVC_TEST_CSMS_PORT", &port);
+    run(clippy)?;
+    let mut tests = cmd("cargo", &["test"]);
+    tests
+        .args(wasm)
+        .args(["--test", "browser"])
+        .env("EVC_TEST_CSMS_PORT", &port)
+        .env(
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+            "wasm-bindgen-test-runner",
+        )
+        .env("CHROMEDRIVER", "/usr/bin/chromedriver");
+    run(tests)
 }

@@ -1,0 +1,19 @@
+//! The browser playground: a virtual Teltonika EVC wallbox in a tab.
+//!
+//! The same `chargepoint` engine as the native runner and the firmware runs here in the
+//! page, against the built-in demo CSMS (the engine's harness: a scripted CSMS over an
+//! in-memory link) or a real CSMS over the browser's WebSocket, in real time sped up 1×,
+//! 10× or 60×.
+
+mod app;
+pub mod live;
+mod panel;
+mod settings;
+mod sim;
+pub mod storage;
+mod trace;
+
+/// Mounts the page.
+pub fn run() {
+    yew::Renderer::<app::App>::new().render();
+}
