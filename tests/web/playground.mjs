@@ -46,6 +46,30 @@ try {
   await page.click('#unplug');
   await page.waitForFunction(() => document.querySelector('#trace').textContent.includes('EVDisconnected'), null, { timeout: 10000 });
   check(true, 'unplugging stopped the transaction with reason EVDisconnected');
+  // The trace's tools.
+  await page.fill('#trace-filter', 'authorize');
+  await page.waitForTimeout(300);
+  const actions = await page.$$eval('#trace .action', (els) => els.map((e) => e.textContent));
+  check(actions.length > 0 && actions.every((a) => a.startsWith('Authorize')), `the filter keeps Authorize and its answers (${actions.length} rows)`);
+  check(actions.some((a) => a.includes('ms')), 'answers are paired with their CALL and its latency');
+  await page.fill('#trace-filter', '');
+  const href = await page.getAttribute('#trace-export', 'href');
+  check(href.startsWith('data:application/x-ndjson') && decodeURIComponent(href).includes('"StartTransaction"'), 'the trace exports as JSON lines');
+  check((await page.textContent('#config')).includes('MeterValueSampleInterval'), 'the configuration view lists the keys');
+  check((await page.textContent('#cache')).includes('04A2B3C4D5'), 'the cache view shows the accepted card');
+
+  // The socket variant on the demo CSMS: a custom card, the lock, UnlockConnector.
+  await page.selectOption('select:near(:text("Variant"))', 'socket');
+  await page.click('text=Use the demo CSMS');
+  await page.waitForFunction(() => document.querySelector('#trace').textContent.includes('BootNotification'));
+  await page.click('#plug');
+  await page.fill('#custom-card', 'MY-OWN-CARD');
+  await page.click('#tap-custom');
+  await page.waitForFunction(() => document.querySelector('#lock')?.textContent === 'LOCKED', null, { timeout: 10000 });
+  check(true, 'a custom card started a transaction on the socket variant and the cable is locked');
+  await page.click('text=UnlockConnector');
+  await page.waitForFunction(() => document.querySelector('#lock')?.textContent === 'unlocked', null, { timeout: 10000 });
+  check((await page.textContent('#trace')).includes('UnlockCommand'), 'UnlockConnector stopped it (UnlockCommand) and unlocked the cable');
   check(errors.length === 0, `no page errors ${errors.join('; ')}`);
 } finally {
   await browser.close();

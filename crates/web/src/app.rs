@@ -7,7 +7,10 @@ use chargepoint::{Fault, HardwareEvent, model::Key};
 use gloo_timers::callback::Interval;
 use ocpp16::messages::RegistrationStatus;
 use serde_json::json;
-use yew::{Callback, Html, component, html, use_effect_with, use_force_update, use_mut_ref};
+use yew::{
+    Callback, Html, TargetCast, component, html, use_effect_with, use_force_update, use_mut_ref,
+    use_state,
+};
 
 use crate::{
     panel::Panel,
@@ -77,7 +80,7 @@ pub(crate) fn App() -> Html {
         .transaction
         .as_ref()
         .and_then(|t| t.transaction_id);
-    let fault = !connector.faults.is_empty();
+    let overheat = connector.faults.contains(&Fault::HighTemperature);
     let speed = s.speed;
     let demo = matches!(s.home, crate::sim::Home::Demo(_));
     let boot = match &s.home {
@@ -88,7 +91,33 @@ pub(crate) fn App() -> Html {
     let interval = cp.configuration().int(Key::MeterValueSampleInterval);
     let (led, rejected) = (s.led(), s.rejected_recently());
     let (setup, link, notes) = (s.setup.clone(), s.link(), s.notes().to_vec());
+    let socket = setup.variant == chargepoint::model::Variant::Socket;
+    let locked = connector.locked;
+    let ground = connector.faults.contains(&Fault::GroundFailure);
+    let ev = s.ev;
+    let info = crate::info::view(cp);
     drop(s);
+    let custom = use_state(|| String::from("MY-CARD-01"));
+    let on_custom = {
+        let custom = custom.clone();
+        Callback::from(move |e: yew::InputEvent| {
+            custom.set(
+                e.target_unchecked_into::<web_sys::HtmlInputElement>()
+                    .value(),
+            );
+        })
+    };
+    let tap_custom = {
+        let tag = (*custom).clone();
+        action(&sim, &redraw, move |s| s.tap(&tag))
+    };
+    let ev_option = |label: &'static str, current: u32, phases: u8| {
+        let on = ev.max_current_ma == current && ev.phases == phases;
+        html! {
+            <button class={if on { "speed on" } else { "speed" }} disabled={plugged}
+                onclick={action(&sim, &redraw, move |s| { s.ev.max_current_ma = current; s.ev.phases = phases; })}>{label}</button>
+        }
+    };
 
     let cards = CARDS.iter().map(|card| {
         let tag = *card;
@@ -123,7 +152,7 @@ pub(crate) fn App() -> Html {
             </header>
             <section class="box">
                 <Panel led={led} rejected={rejected} relay_closed={relay_closed} plugged={plugged}
-                       reading={reading} session_wh={session_wh} status={format!("{status:?}")} />
+                       reading={reading} session_wh={session_wh} status={format!("{status:?}")} socket={socket} locked={locked} />
                 <div class="controls">
                     <h2>{"Car"}</h2>
                     if plugged {
@@ -135,13 +164,22 @@ pub(crate) fn App() -> Html {
                         <button id="plug" onclick={action(&sim, &redraw, |s| s.plug())}>{"Plug into the car"}</button>
                     }
                     <p class="ev">{format!("Battery {}.{} %", soc / 10, soc % 10)}</p>
+                    <div>{ev_option("32 A · 3 phases", 32_000, 3)}{ev_option("16 A · 3 phases", 16_000, 3)}{ev_option("32 A · 1 phase", 32_000, 1)}</div>
                     <h2>{"RFID"}</h2>
                     <div class="cards">{ for cards }</div>
+                    <div class="custom">
+                        <input id="custom-card" value={(*custom).clone()} oninput={on_custom} />
+                        <button id="tap-custom" onclick={tap_custom}>{"Tap"}</button>
+                    </div>
                     <h2>{"Faults"}</h2>
                     <button onclick={action(&sim, &redraw, move |s| {
-                        let e = if fault { HardwareEvent::FaultCleared(Fault::HighTemperature) } else { HardwareEvent::FaultRaised(Fault::HighTemperature) };
+                        let e = if overheat { HardwareEvent::FaultCleared(Fault::HighTemperature) } else { HardwareEvent::FaultRaised(Fault::HighTemperature) };
                         s.hardware(vec![e]);
-                    })}>{if fault { "Clear overtemperature" } else { "Inject overtemperature" }}</button>
+                    })}>{if overheat { "Clear overtemperature" } else { "Inject overtemperature" }}</button>
+                    <button onclick={action(&sim, &redraw, move |s| {
+                        let e = if ground { HardwareEvent::FaultCleared(Fault::GroundFailure) } else { HardwareEvent::FaultRaised(Fault::GroundFailure) };
+                        s.hardware(vec![e]);
+                    })}>{if ground { "Clear ground failure" } else { "Inject ground failure" }}</button>
                     <h2>{"Time"}</h2>
                     <div>{ for speeds }</div>
                 </div>
@@ -158,6 +196,7 @@ pub(crate) fn App() -> Html {
                         <button onclick={action(&sim, &redraw, |s| csms_call(s, "ChangeConfiguration", json!({"key": "MeterValueSampleInterval", "value": "10"})))}>{"Sample every 10 s"}</button>
                         <button onclick={action(&sim, &redraw, |s| csms_call(s, "GetConfiguration", json!({})))}>{"GetConfiguration"}</button>
                         <button onclick={action(&sim, &redraw, |s| csms_call(s, "Reset", json!({"type": "Soft"})))}>{"Reset"}</button>
+                        <button onclick={action(&sim, &redraw, |s| csms_call(s, "UnlockConnector", json!({"connectorId": 1})))}>{"UnlockConnector"}</button>
                         <button onclick={action(&sim, &redraw, |s| csms_call(s, "ChangeAvailability", json!({"connectorId": 0, "type": "Inoperative"})))}>{"Inoperative"}</button>
                         <button onclick={action(&sim, &redraw, |s| csms_call(s, "ChangeAvailability", json!({"connectorId": 0, "type": "Operative"})))}>{"Operative"}</button>
                         <button onclick={action(&sim, &redraw, move |s| {
@@ -170,6 +209,7 @@ pub(crate) fn App() -> Html {
                 <h2>{"Frames"}</h2>
                 <Trace frames={frames} />
             </section>
+            {info}
         </main>
     }
 }

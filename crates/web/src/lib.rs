@@ -6,6 +6,7 @@
 //! 10× or 60×.
 
 mod app;
+mod info;
 pub mod live;
 mod panel;
 mod settings;

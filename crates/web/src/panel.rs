@@ -13,6 +13,10 @@ pub(crate) struct PanelProps {
     pub(crate) reading: MeterReading,
     pub(crate) session_wh: u64,
     pub(crate) status: String,
+    /// The socket variant (cable inserted only while plugged; a lock).
+    pub(crate) socket: bool,
+    /// The socket's cable lock is closed.
+    pub(crate) locked: bool,
 }
 
 fn led_class(led: Led) -> &'static str {
@@ -57,8 +61,17 @@ pub(crate) fn Panel(p: &PanelProps) -> Html {
             <text x="80" y="274" class="readout">{format!("{} °C", tenths(i64::from(r.temperature_dc) * 100))}</text>
             <circle cx="214" cy="300" r="6" class={if p.relay_closed { "relay on" } else { "relay" }} id="relay-led" />
             <text x="198" y="304" class="tiny">{"relay"}</text>
-            <path d={if p.plugged { "M140 320 C 140 380, 260 360, 290 395" } else { "M140 320 C 140 380, 120 390, 150 405" }} class="cable" />
-            <rect x={if p.plugged { "278" } else { "140" }} y={if p.plugged { "388" } else { "398" }} width="22" height="14" rx="4" class="plug" />
+            if p.socket {
+                <circle cx="140" cy="306" r="10" class="socket" />
+                <text x="96" y="304" class={if p.locked { "lock on" } else { "lock" }} id="lock">{if p.locked { "LOCKED" } else { "unlocked" }}</text>
+                if p.plugged {
+                    <path d="M140 316 C 140 380, 260 360, 290 395" class="cable" />
+                    <rect x="278" y="388" width="22" height="14" rx="4" class="plug" />
+                }
+            } else {
+                <path d={if p.plugged { "M140 320 C 140 380, 260 360, 290 395" } else { "M140 320 C 140 380, 120 390, 150 405" }} class="cable" />
+                <rect x={if p.plugged { "278" } else { "140" }} y={if p.plugged { "388" } else { "398" }} width="22" height="14" rx="4" class="plug" />
+            }
         </svg>
     }
 }

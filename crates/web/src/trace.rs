@@ -1,8 +1,10 @@
-//! The live protocol trace: every frame in and out, newest first.
+//! The live protocol trace: every frame in and out with time, direction, action, its
+//! answer paired with latency, pretty JSON on demand; filter by action and direction,
+//! pause, clear, copy a frame, export as JSON lines. The AuthorizationKey is redacted.
 
 use chargepoint::harness::Traced;
 use ocpp16::{Frame, frame};
-use yew::{Html, Properties, component, html};
+use yew::{Callback, Html, Properties, TargetCast, component, html, use_state};
 
 /// The frames to show.
 #[derive(Properties, PartialEq, Clone)]
@@ -10,32 +12,185 @@ pub(crate) struct TraceProps {
     pub(crate) frames: Vec<Traced>,
 }
 
-fn describe(text: &str) -> (String, &'static str) {
-    match frame::parse(text) {
-        Ok(Frame::Call(c)) => (c.action, "call"),
-        Ok(Frame::CallResult(_)) => (String::from("result"), "result"),
-        Ok(Frame::CallError(e)) => (e.code, "error"),
-        Err(_) => (String::from("malformed"), "error"),
-    }
+/// One row, worked out once.
+#[derive(Clone, PartialEq)]
+struct Row {
+    at_ms: u64,
+    from_cp: bool,
+    kind: &'static str,
+    action: String,
+    text: String,
+    /// For an answer: the CALL's action and the time it took, in engine ms.
+    answers: Option<(String, u64)>,
 }
 
-/// The trace list.
+fn rows(frames: &[Traced]) -> Vec<Row> {
+    let mut calls: Vec<(String, bool, String, u64)> = Vec::new();
+    frames
+        .iter()
+        .map(|t| {
+            let text = chargepoint::redact(&t.text);
+            let at_ms = t.at.as_millis();
+            let (kind, action, answers) = match frame::parse(&text) {
+                Ok(Frame::Call(c)) => {
+                    calls.push((c.id.clone(), t.from_cp, c.action.clone(), at_ms));
+                    ("call", c.action, None)
+                }
+                Ok(f @ (Frame::CallResult(_) | Frame::CallError(_))) => {
+                    let kind = if matches!(f, Frame::CallResult(_)) {
+                        "result"
+                    } else {
+                        "error"
+                    };
+                    let label = match &f {
+                        Frame::CallError(e) => e.code.clone(),
+                        _ => String::from("result"),
+                    };
+                    let call = calls
+                        .iter()
+                        .rev()
+                        .find(|(id, from, _, _)| id == f.id() && *from != t.from_cp);
+                    let answers = call
+                        .map(|(_, _, action, sent)| (action.clone(), at_ms.saturating_sub(*sent)));
+                    (kind, label, answers)
+                }
+                Err(_) => ("error", String::from("malformed"), None),
+            };
+            Row {
+                at_ms,
+                from_cp: t.from_cp,
+                kind,
+                action,
+                text,
+                answers,
+            }
+        })
+        .collect()
+}
+
+fn pretty(text: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(text)
+        .ok()
+        .and_then(|v| serde_json::to_string_pretty(&v).ok())
+        .unwrap_or_else(|| String::from(text))
+}
+
+fn export_href(rows: &[Row]) -> String {
+    let lines: String = rows
+        .iter()
+        .map(|r| {
+            let line = serde_json::json!({
+                "time_ms": r.at_ms,
+                "direction": if r.from_cp { "out" } else { "in" },
+                "action": r.answers.as_ref().map_or(r.action.as_str(), |(a, _)| a.as_str()),
+                "frame": serde_json::from_str::<serde_json::Value>(&r.text).unwrap_or(serde_json::Value::String(r.text.clone())),
+            });
+            format!("{line}\n")
+        })
+        .collect();
+    format!(
+        "data:application/x-ndjson;charset=utf-8,{}",
+        js_sys::encode_uri_component(&lines)
+    )
+}
+
+fn copy(text: String) -> Callback<yew::MouseEvent> {
+    Callback::from(move |_| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.navigator().clipboard().write_text(&text);
+        }
+    })
+}
+
+/// The trace list with its tools.
 #[component]
 pub(crate) fn Trace(p: &TraceProps) -> Html {
+    let filter = use_state(String::new);
+    let direction = use_state(|| String::from("both"));
+    let paused = use_state(|| None::<Vec<Traced>>);
+    let cleared = use_state(|| 0u64);
+    let source = paused.as_ref().unwrap_or(&p.frames);
+    let all = rows(source);
+    let needle = filter.to_lowercase();
+    let shown: Vec<Row> = all
+        .into_iter()
+        .filter(|r| r.at_ms >= *cleared)
+        .filter(|r| match direction.as_str() {
+            "out" => r.from_cp,
+            "in" => !r.from_cp,
+            _ => true,
+        })
+        .filter(|r| {
+            needle.is_empty()
+                || r.action.to_lowercase().contains(&needle)
+                || r.answers
+                    .as_ref()
+                    .is_some_and(|(a, _)| a.to_lowercase().contains(&needle))
+        })
+        .collect();
+    let on_filter = {
+        let filter = filter.clone();
+        Callback::from(move |e: yew::InputEvent| {
+            filter.set(
+                e.target_unchecked_into::<web_sys::HtmlInputElement>()
+                    .value(),
+            );
+        })
+    };
+    let on_direction = {
+        let direction = direction.clone();
+        Callback::from(move |e: yew::Event| {
+            direction.set(
+                e.target_unchecked_into::<web_sys::HtmlSelectElement>()
+                    .value(),
+            );
+        })
+    };
+    let toggle_pause = {
+        let (paused, frames) = (paused.clone(), p.frames.clone());
+        Callback::from(move |_| {
+            paused.set(if paused.is_some() {
+                None
+            } else {
+                Some(frames.clone())
+            });
+        })
+    };
+    let clear = {
+        let (cleared, frames) = (cleared.clone(), p.frames.clone());
+        Callback::from(move |_| cleared.set(frames.last().map_or(0, |t| t.at.as_millis() + 1)))
+    };
     html! {
-        <ol class="trace" id="trace">
-            { for p.frames.iter().rev().take(150).map(|t| {
-                let (action, kind) = describe(&t.text);
-                let dir = if t.from_cp { "⇢ CSMS" } else { "⇠ CSMS" };
-                html! {
-                    <li class={format!("frame {kind}")}>
-                        <span class="time">{format!("{:>8.1} s", t.at.as_millis() as f64 / 1000.0)}</span>
-                        <span class="dir">{dir}</span>
-                        <span class="action">{action}</span>
-                        <code>{chargepoint::redact(&t.text)}</code>
-                    </li>
-                }
-            }) }
-        </ol>
+        <div class="trace-box">
+            <div class="trace-tools">
+                <input id="trace-filter" placeholder="filter by action" value={(*filter).clone()} oninput={on_filter} />
+                <select id="trace-direction" onchange={on_direction}>
+                    <option value="both" selected={*direction == "both"}>{"both ways"}</option>
+                    <option value="out" selected={*direction == "out"}>{"sent by the box"}</option>
+                    <option value="in" selected={*direction == "in"}>{"from the CSMS"}</option>
+                </select>
+                <button id="trace-pause" onclick={toggle_pause}>{if paused.is_some() { "Resume" } else { "Pause" }}</button>
+                <button id="trace-clear" onclick={clear}>{"Clear"}</button>
+                <a class="button" id="trace-export" download="evc-trace.jsonl" href={export_href(&shown)}>{"Export JSON lines"}</a>
+            </div>
+            <ol class="trace" id="trace">
+                { for shown.iter().rev().take(150).map(|r| {
+                    let dir = if r.from_cp { "⇢ CSMS" } else { "⇠ CSMS" };
+                    let label = match &r.answers {
+                        Some((action, ms)) => format!("{action} {} · {ms} ms", if r.kind == "error" { r.action.as_str() } else { "✓" }),
+                        None => r.action.clone(),
+                    };
+                    html! {
+                        <li class={format!("frame {}", r.kind)}>
+                            <span class="time">{format!("{:>8.1} s", r.at_ms as f64 / 1000.0)}</span>
+                            <span class="dir">{dir}</span>
+                            <span class="action">{label}</span>
+                            <details><summary><code>{r.text.clone()}</code></summary><pre>{pretty(&r.text)}</pre></details>
+                            <button class="copy" title="copy the frame" onclick={copy(r.text.clone())}>{"copy"}</button>
+                        </li>
+                    }
+                }) }
+            </ol>
+        </div>
     }
 }
