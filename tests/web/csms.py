@@ -5,7 +5,10 @@
 
 Accepts every charge point at ws://127.0.0.1:PORT/<id> with subprotocol ocpp1.6,
 accepts boots and cards, numbers transactions, and appends one JSON line per received
-request to LOGFILE ({"action": ..., "payload": {...}}).
+request to LOGFILE ({"action": ..., "payload": {...}}). As a CSMS under test would, it
+also sends requests: after a boot it sets MeterValueSampleInterval to 10 s, and after the
+second MeterValues of transaction 1 it stops that transaction remotely (the answers are
+logged as "<Action>Answer").
 """
 
 import asyncio
@@ -16,9 +19,9 @@ import sys
 from datetime import datetime, timezone
 
 import websockets
-from ocpp.routing import on
+from ocpp.routing import after, on
 from ocpp.v16 import ChargePoint as Cp
-from ocpp.v16 import call_result
+from ocpp.v16 import call, call_result
 from ocpp.v16.enums import Action, AuthorizationStatus, RegistrationStatus
 
 PORT, LOG = int(sys.argv[1]), sys.argv[2]
@@ -39,6 +42,11 @@ class ChargePoint(Cp):
     def on_boot(self, **kw):
         record("BootNotification", kw)
         return call_result.BootNotification(current_time=now(), interval=300, status=RegistrationStatus.accepted)
+
+    @after(Action.boot_notification)
+    async def after_boot(self, **kw):
+        answer = await self.call(call.ChangeConfiguration(key="MeterValueSampleInterval", value="10"))
+        record("ChangeConfigurationAnswer", {"status": answer.status})
 
     @on(Action.heartbeat)
     def on_heartbeat(self, **kw):
@@ -68,6 +76,13 @@ class ChargePoint(Cp):
     def on_meter_values(self, **kw):
         record("MeterValues", kw)
         return call_result.MeterValues()
+
+    @after(Action.meter_values)
+    async def after_meter_values(self, **kw):
+        self.samples = getattr(self, "samples", 0) + (kw.get("transaction_id") == 1)
+        if self.samples == 2:
+            answer = await self.call(call.RemoteStopTransaction(transaction_id=1))
+            record("RemoteStopTransactionAnswer", {"status": answer.status})
 
 
 async def handler(ws):

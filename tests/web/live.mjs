@@ -39,23 +39,37 @@ try {
   await waitFor('the statuses after acceptance', () => count('StatusNotification') >= 2);
   check(true, 'connected with subprotocol ocpp1.6 and booted');
 
+  await waitFor('the CSMS setting a 10 s sample interval', () => received().some((r) => r.action === 'ChangeConfigurationAnswer' && r.payload.status === 'Accepted'));
+  check(true, 'the CSMS changed MeterValueSampleInterval and the box accepted');
+
   await page.click('text=60×');
   await page.click('#plug');
   await page.click('text=Tap 04A2B3C4D5');
   await waitFor('StartTransaction at the CSMS', () => count('StartTransaction') === 1);
   check(true, 'the CSMS got the StartTransaction');
-  await page.waitForTimeout(2000);
+  await waitFor('two meter samples and the remote stop', () => count('StopTransaction') === 1, 30000);
+  const samples = received().filter((r) => r.action === 'MeterValues' && r.payload.transaction_id === 1);
+  check(samples.length >= 2, `charging with meter values (${samples.length} samples for transaction 1)`);
+  const first = received().find((r) => r.action === 'StopTransaction');
+  check(first.payload.reason === 'Remote' && first.payload.transaction_id === 1, `the CSMS stopped it remotely (${first.payload.reason})`);
+  await page.click('#unplug');
+  await page.waitForTimeout(500);
+  const statuses = received().filter((r) => r.action === 'StatusNotification' && r.payload.connector_id === 1).map((r) => r.payload.status);
+  check(statuses.slice(-2).join(' > ') === 'Finishing > Available', `every transition reported: ${statuses.join(' > ')}`);
 
+  await page.click('#plug');
+  await page.click('text=Tap 04A2B3C4D5');
+  await waitFor('the second StartTransaction', () => count('StartTransaction') === 2);
+  await page.waitForTimeout(1500);
   await page.reload();
   await page.waitForFunction(() => document.querySelector('#link')?.textContent.includes('connected to'));
   await waitFor('the second boot', () => count('BootNotification') === 2);
-  await waitFor('StopTransaction after the reload', () => count('StopTransaction') >= 1);
+  await waitFor('the PowerLoss stop after the reload', () => count('StopTransaction') >= 2);
   await page.waitForTimeout(2000);
   const stops = received().filter((r) => r.action === 'StopTransaction');
-  check(stops.length === 1, `exactly one StopTransaction (${stops.length})`);
-  check(stops[0].payload.reason === 'PowerLoss', `the reload is a power cut: reason ${stops[0].payload.reason}`);
-  check(stops[0].payload.transaction_id === 1, 'for the transaction the CSMS numbered');
-  check(count('StartTransaction') === 1, 'and the StartTransaction was not sent again');
+  check(stops.length === 2, `exactly one StopTransaction per transaction (${stops.length})`);
+  check(stops[1].payload.reason === 'PowerLoss' && stops[1].payload.transaction_id === 2, `the reload is a power cut: reason ${stops[1].payload.reason}, transaction ${stops[1].payload.transaction_id}`);
+  check(count('StartTransaction') === 2, 'and no StartTransaction was sent twice');
 } finally {
   await browser.close();
 }

@@ -70,6 +70,12 @@ try {
   await page.click('text=UnlockConnector');
   await page.waitForFunction(() => document.querySelector('#lock')?.textContent === 'unlocked', null, { timeout: 10000 });
   check((await page.textContent('#trace')).includes('UnlockCommand'), 'UnlockConnector stopped it (UnlockCommand) and unlocked the cable');
+  // The trainer makes the demo CSMS refuse every card.
+  await page.click('#authorize-answer');
+  await page.fill('#custom-card', 'ANOTHER-CARD');
+  await page.click('#tap-custom');
+  await page.waitForFunction(() => document.querySelector('#card-result')?.textContent.includes('ANOTHER-CARD: refused'), null, { timeout: 10000 });
+  check(true, 'with "refuse all" the demo CSMS answers Invalid and the panel says so');
   check(errors.length === 0, `no page errors ${errors.join('; ')}`);
 } finally {
   await browser.close();

@@ -184,9 +184,10 @@ impl ChargePoint {
         }
     }
 
-    /// Queues a StatusNotification, replacing an unsent one of the same connector (only
-    /// the latest status matters to the CSMS). Before registration nothing is queued:
-    /// acceptance reports every connector.
+    /// Queues a StatusNotification: online, every transition is reported, in order (a
+    /// CSMS reads Finishing as "the session ended, the cable is still in"). Offline or
+    /// before registration nothing is queued: the reconnect or the acceptance reports
+    /// every connector's present status.
     fn queue_status(
         &mut self,
         now: Instant,
@@ -198,9 +199,6 @@ impl ChargePoint {
         if self.registration != Registration::Accepted || !self.session.connected {
             return;
         }
-        self.session.queue.retain(|o| {
-            !matches!(&o.request, Request::StatusNotification(s) if s.connector_id == connector)
-        });
         let request = StatusNotificationRequest {
             connector_id: connector,
             error_code: error,

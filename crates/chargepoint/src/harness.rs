@@ -45,6 +45,8 @@ pub struct CsmsScript {
     pub invalid_tags: Vec<String>,
     /// idTags answered `Blocked`.
     pub blocked_tags: Vec<String>,
+    /// The answer for every other idTag (`Accepted` unless a test or a trainer says so).
+    pub other_tags: AuthorizationStatus,
     /// (idTag, parentIdTag): the group each idTag belongs to.
     pub parents: Vec<(String, String)>,
     /// The expiry date given with every accepted idTag.
@@ -64,6 +66,7 @@ impl Default for CsmsScript {
             boot_interval: 300,
             invalid_tags: Vec::new(),
             blocked_tags: Vec::new(),
+            other_tags: AuthorizationStatus::Accepted,
             parents: Vec::new(),
             expiry: None,
             answer: true,
@@ -127,7 +130,7 @@ impl Csms {
         {
             AuthorizationStatus::Blocked
         } else {
-            AuthorizationStatus::Accepted
+            self.script.other_tags
         };
         let parent = self
             .script

@@ -96,6 +96,13 @@ pub(crate) fn App() -> Html {
     let ground = connector.faults.contains(&Fault::GroundFailure);
     let ev = s.ev;
     let info = crate::info::view(cp);
+    let last_card = s.last_card();
+    let refuse_all = match &s.home {
+        crate::sim::Home::Demo(h) => {
+            h.csms.script.other_tags != ocpp16::messages::AuthorizationStatus::Accepted
+        }
+        crate::sim::Home::Live(_) => false,
+    };
     drop(s);
     let custom = use_state(|| String::from("MY-CARD-01"));
     let on_custom = {
@@ -167,6 +174,11 @@ pub(crate) fn App() -> Html {
                     <div>{ev_option("32 A · 3 phases", 32_000, 3)}{ev_option("16 A · 3 phases", 16_000, 3)}{ev_option("32 A · 1 phase", 32_000, 1)}</div>
                     <h2>{"RFID"}</h2>
                     <div class="cards">{ for cards }</div>
+                    if let Some((tag, ok)) = last_card {
+                        <p class={if ok { "card-result ok" } else { "card-result refused" }} id="card-result">
+                            {format!("{tag}: {}", if ok { "accepted" } else { "refused" })}
+                        </p>
+                    }
                     <div class="custom">
                         <input id="custom-card" value={(*custom).clone()} oninput={on_custom} />
                         <button id="tap-custom" onclick={tap_custom}>{"Tap"}</button>
@@ -199,6 +211,15 @@ pub(crate) fn App() -> Html {
                         <button onclick={action(&sim, &redraw, |s| csms_call(s, "UnlockConnector", json!({"connectorId": 1})))}>{"UnlockConnector"}</button>
                         <button onclick={action(&sim, &redraw, |s| csms_call(s, "ChangeAvailability", json!({"connectorId": 0, "type": "Inoperative"})))}>{"Inoperative"}</button>
                         <button onclick={action(&sim, &redraw, |s| csms_call(s, "ChangeAvailability", json!({"connectorId": 0, "type": "Operative"})))}>{"Operative"}</button>
+                        <button id="authorize-answer" onclick={action(&sim, &redraw, move |s| {
+                            if let Some(h) = s.demo() {
+                                h.csms.script.other_tags = if refuse_all {
+                                    ocpp16::messages::AuthorizationStatus::Accepted
+                                } else {
+                                    ocpp16::messages::AuthorizationStatus::Invalid
+                                };
+                            }
+                        })}>{if refuse_all { "Cards: refuse all" } else { "Cards: accept" }}</button>
                         <button onclick={action(&sim, &redraw, move |s| {
                             if let Some(h) = s.demo() {
                                 h.csms.script.boot_status = if boot == Some(RegistrationStatus::Accepted) { RegistrationStatus::Rejected } else { RegistrationStatus::Accepted };

@@ -34,6 +34,8 @@ pub struct Live {
     pub now: Instant,
     /// Problems a person should see (a refused stored state, socket errors).
     pub notes: Vec<String>,
+    /// The last card decided: (idTag, accepted).
+    pub last_card: Option<(String, bool)>,
     setup: Setup,
     scale: TimeScale,
     ws: Option<WebSocket>,
@@ -80,6 +82,7 @@ impl Live {
             commands: Vec::new(),
             now,
             notes,
+            last_card: None,
             setup,
             scale,
             ws: None,
@@ -207,6 +210,9 @@ impl Live {
                     text,
                 }),
                 Event::Warning(w) => self.notes.push(w),
+                Event::Authorization { id_tag, accepted } => {
+                    self.last_card = Some((id_tag, accepted));
+                }
                 _ => {}
             }
         }

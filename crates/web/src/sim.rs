@@ -207,6 +207,19 @@ impl Sim {
         }
     }
 
+    /// The last card decided: (idTag, accepted).
+    pub(crate) fn last_card(&self) -> Option<(String, bool)> {
+        match &self.home {
+            Home::Demo(h) => h.events.iter().rev().find_map(|(_, e)| match e {
+                chargepoint::Event::Authorization { id_tag, accepted } => {
+                    Some((id_tag.clone(), *accepted))
+                }
+                _ => None,
+            }),
+            Home::Live(l) => l.last_card.clone(),
+        }
+    }
+
     /// Things a person should know (live home).
     pub(crate) fn notes(&self) -> &[String] {
         match &self.home {
