@@ -171,16 +171,24 @@ fn apt_install(packages: &[&str]) -> Result<(), String> {
 pub(crate) const PLAYWRIGHT_VERSION: &str = "1.65.1";
 
 fn playwright() -> Result<(), String> {
-    let prefix = tools().join("playwright");
-    let manifest = prefix.join("node_modules/playwright-core/package.json");
+    let manifest = tools().join("playwright/node_modules/playwright-core/package.json");
     let have = fs::read_to_string(&manifest).unwrap_or_default();
     if have.contains(&format!("\"version\": \"{PLAYWRIGHT_VERSION}\"")) {
         ok("playwright-core", PLAYWRIGHT_VERSION);
         return Ok(());
     }
     installing("playwright-core", PLAYWRIGHT_VERSION);
+    npm_install(
+        "playwright",
+        &format!("playwright-core@{PLAYWRIGHT_VERSION}"),
+    )
+}
+
+/// `npm install PACKAGE` into `.tools/DIR` (project-local, never global).
+fn npm_install(dir: &str, package: &str) -> Result<(), String> {
+    let prefix = tools().join(dir);
     fs::create_dir_all(&prefix).map_err(|e| format!("creating {}: {e}", prefix.display()))?;
-    let package = format!("playwright-core@{PLAYWRIGHT_VERSION}");
+    let prefix = prefix.to_string_lossy();
     run(cmd(
         "npm",
         &[
@@ -188,8 +196,8 @@ fn playwright() -> Result<(), String> {
             "--no-audit",
             "--no-fund",
             "--prefix",
-            &prefix.to_string_lossy(),
-            &package,
+            &prefix,
+            package,
         ],
     ))
 }
@@ -226,20 +234,7 @@ fn wasm_opt() -> Result<(), String> {
         return Ok(());
     }
     installing("wasm-opt (binaryen)", BINARYEN_VERSION);
-    let prefix = tools().join("binaryen");
-    fs::create_dir_all(&prefix).map_err(|e| format!("creating {}: {e}", prefix.display()))?;
-    let package = format!("binaryen@{BINARYEN_VERSION}");
-    run(cmd(
-        "npm",
-        &[
-            "install",
-            "--no-audit",
-            "--no-fund",
-            "--prefix",
-            &prefix.to_string_lossy(),
-            &package,
-        ],
-    ))
+    npm_install("binaryen", &format!("binaryen@{BINARYEN_VERSION}"))
 }
 
 /// The wasm-bindgen version: Cargo.lock's if the crate is locked, else the root
