@@ -3,7 +3,7 @@
 
 use std::{fs, path::Path};
 
-use crate::util::{cmd, output, root, run, tools};
+use crate::util::{apt_install, cmd, npm_install, output, root, run, tools};
 
 /// Rust targets the project builds for.
 pub(crate) const TARGETS: [&str; 3] = [
@@ -143,7 +143,11 @@ fn python() -> Result<(), String> {
     installing("python venv", "from tests/requirements.txt");
     if !venv_python().exists() {
         let venv = tools().join("venv");
-        run(cmd("python3", &["-m", "venv", &venv.to_string_lossy()]))?;
+        run(cmd("python3", &["-m", "venv", &venv.to_string_lossy()])).map_err(|e| {
+            format!(
+                "{e}\n  (if it says ensurepip is not available: `apt-get install python3-venv`)"
+            )
+        })?;
     }
     let py = venv_python();
     let mut c = cmd(
@@ -153,18 +157,6 @@ fn python() -> Result<(), String> {
     c.arg(&requirements);
     run(c)?;
     fs::write(&marker, hash).map_err(|e| format!("writing {}: {e}", marker.display()))
-}
-
-/// Installs Debian packages (after one `apt-get update`).
-fn apt_install(packages: &[&str]) -> Result<(), String> {
-    let mut update = cmd("apt-get", &["update"]);
-    update.env("DEBIAN_FRONTEND", "noninteractive");
-    run(update)?;
-    let mut args = vec!["install", "-y", "--no-install-recommends"];
-    args.extend(packages);
-    let mut install = cmd("apt-get", &args);
-    install.env("DEBIAN_FRONTEND", "noninteractive");
-    run(install)
 }
 
 /// playwright-core, pinned.
@@ -182,24 +174,6 @@ fn playwright() -> Result<(), String> {
         "playwright",
         &format!("playwright-core@{PLAYWRIGHT_VERSION}"),
     )
-}
-
-/// `npm install PACKAGE` into `.tools/DIR` (project-local, never global).
-fn npm_install(dir: &str, package: &str) -> Result<(), String> {
-    let prefix = tools().join(dir);
-    fs::create_dir_all(&prefix).map_err(|e| format!("creating {}: {e}", prefix.display()))?;
-    let prefix = prefix.to_string_lossy();
-    run(cmd(
-        "npm",
-        &[
-            "install",
-            "--no-audit",
-            "--no-fund",
-            "--prefix",
-            &prefix,
-            package,
-        ],
-    ))
 }
 
 fn qemu() -> Result<(), String> {

@@ -60,8 +60,13 @@ fn step(name: &str) -> Result<(), String> {
                 .map_err(|e| format!("could not start pytest: {e}"))?;
             match status.code() {
                 Some(0) => Ok(()),
-                Some(5) => Err(String::from("pytest collected no tests in tests/schema")),
-                _ => Err(format!("pytest tests/schema failed ({status})")),
+                Some(5) => Err(String::from(
+                    "pytest collected no tests in tests/schema (exit code 5), which counts as a failure",
+                )),
+                _ => Err(format!(
+                    "pytest tests/schema failed ({status})\n  rerun it alone: cd {} && .tools/venv/bin/python -m pytest tests/schema -q",
+                    crate::util::root().display()
+                )),
             }
         }
         other => Err(format!(
@@ -71,33 +76,51 @@ fn step(name: &str) -> Result<(), String> {
     }
 }
 
+/// Step names from a `--only`/`--skip` value, each checked.
+fn step_list(flag: &str, value: Option<&String>) -> Result<Vec<&'static str>, String> {
+    let value = value.ok_or_else(|| {
+        format!(
+            "{flag} needs a value: STEP[,STEP] (steps: {})",
+            STEPS.join(", ")
+        )
+    })?;
+    value
+        .split(',')
+        .map(|name| {
+            STEPS.into_iter().find(|s| *s == name).ok_or_else(|| {
+                format!(
+                    "unknown step `{name}` in {flag} (steps: {})",
+                    STEPS.join(", ")
+                )
+            })
+        })
+        .collect()
+}
+
 /// Runs the steps (all, or those `--only` names, less those `--skip` names).
 pub(crate) fn test(args: &[String]) -> Result<(), String> {
-    let mut only: Option<Vec<String>> = None;
-    let mut skip: Vec<String> = Vec::new();
+    let mut only: Option<Vec<&str>> = None;
+    let mut skip: Vec<&str> = Vec::new();
     let mut it = args.iter();
     while let Some(arg) = it.next() {
-        let list = || {
-            it.clone()
-                .next()
-                .map(|l| l.split(',').map(str::to_owned).collect::<Vec<_>>())
-        };
         match arg.as_str() {
-            "--only" => only = list(),
-            "--skip" => skip = list().unwrap_or_default(),
+            "--only" => only = Some(step_list("--only", it.next())?),
+            "--skip" => skip.extend(step_list("--skip", it.next())?),
             other => {
                 return Err(format!(
                     "unknown argument `{other}` (use --only or --skip STEP[,STEP])"
                 ));
             }
         }
-        it.next();
     }
     let steps: Vec<&str> = STEPS
         .into_iter()
-        .filter(|s| only.as_ref().is_none_or(|o| o.iter().any(|x| x == s)))
-        .filter(|s| !skip.iter().any(|x| x == s))
+        .filter(|s| only.as_ref().is_none_or(|o| o.contains(s)))
+        .filter(|s| !skip.contains(s))
         .collect();
+    if steps.is_empty() {
+        return Err(String::from("--only and --skip leave no step to run"));
+    }
     let mut needs = vec![Component::Targets];
     if steps.contains(&"schema") {
         needs.push(Component::Python);
@@ -115,25 +138,27 @@ pub(crate) fn test(args: &[String]) -> Result<(), String> {
         ]);
     }
     println!("==> setup");
-    ensure(&needs)?;
+    ensure(&needs).map_err(|e| format!("setup failed, so no step ran: {e}"))?;
     let mut results = Vec::new();
     for name in steps {
         println!("\n==> {name}");
         let started = Instant::now();
         let result = step(name);
-        if let Err(e) = &result {
-            eprintln!("xtask: step {name}: {e}");
+        let secs = started.elapsed().as_secs_f64();
+        match &result {
+            Ok(()) => println!("<== {name}: ok in {secs:.1} s"),
+            Err(e) => eprintln!("<== {name}: FAILED in {secs:.1} s\nxtask: step {name}: {e}"),
         }
-        results.push((name, result.is_ok(), started.elapsed().as_secs_f64()));
+        results.push((name, result.is_ok(), secs));
     }
     println!("\n==> summary");
+    println!("  {:<8} {:<6} {:>9}", "step", "result", "seconds");
     for (name, ok, secs) in &results {
-        println!(
-            "  {:<8} {:<4} {secs:>7.1} s",
-            name,
-            if *ok { "ok" } else { "FAIL" }
-        );
+        let verdict = if *ok { "ok" } else { "FAIL" };
+        println!("  {name:<8} {verdict:<6} {secs:>9.1}");
     }
+    let total: f64 = results.iter().map(|r| r.2).sum();
+    println!("  {:<8} {:<6} {total:>9.1}", "total", "");
     let failed: Vec<&str> = results.iter().filter(|r| !r.1).map(|r| r.0).collect();
     if failed.is_empty() {
         Ok(())

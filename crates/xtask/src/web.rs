@@ -155,7 +155,7 @@ pub(crate) fn check() -> Result<(), String> {
         if !dom.contains(needle) {
             return Err(format!(
                 "the page in Chromium does not show \"{needle}\"; DOM:\n{}",
-                &dom[..dom.len().min(2000)]
+                dom.chars().take(2000).collect::<String>()
             ));
         }
     }
