@@ -15,7 +15,8 @@ pub(crate) const STEPS: [&str; 8] = [
     "fmt", "clippy", "doc", "test", "nostd", "firmware", "web", "schema",
 ];
 
-fn step(name: &str) -> Result<(), String> {
+/// Runs one step; `ran_tests` says whether this run's `test` step already ran.
+fn step(name: &str, ran_tests: bool) -> Result<(), String> {
     match name {
         "fmt" => run(cmd("cargo", &["fmt", "--all", "--", "--check"])),
         "clippy" => run(cmd(
@@ -35,43 +36,63 @@ fn step(name: &str) -> Result<(), String> {
             run(c)
         }
         "test" => run(cmd("cargo", &["test", "--workspace"])),
-        "nostd" => {
-            for target in TARGETS {
-                for krate in CORE_CRATES {
-                    println!("--- {krate} for {target}");
-                    run(cmd(
-                        "cargo",
-                        &["build", "--release", "-p", krate, "--target", target],
-                    ))?;
-                }
-            }
-            Ok(())
-        }
+        "nostd" => nostd(),
         "firmware" => crate::firmware::check(),
         "web" => crate::web::check(),
-        "schema" => {
-            let py = venv_python();
-            let mut c = cmd(
-                &py.to_string_lossy(),
-                &["-m", "pytest", "tests/schema", "-q"],
-            );
-            let status = c
-                .status()
-                .map_err(|e| format!("could not start pytest: {e}"))?;
-            match status.code() {
-                Some(0) => Ok(()),
-                Some(5) => Err(String::from(
-                    "pytest collected no tests in tests/schema (exit code 5), which counts as a failure",
-                )),
-                _ => Err(format!(
-                    "pytest tests/schema failed ({status})\n  rerun it alone: cd {} && .tools/venv/bin/python -m pytest tests/schema -q",
-                    crate::util::root().display()
-                )),
-            }
-        }
+        "schema" => schema(ran_tests),
         other => Err(format!(
             "unknown step `{other}` (steps: {})",
             STEPS.join(", ")
+        )),
+    }
+}
+
+/// Every core crate for every target; all are built even when one fails.
+fn nostd() -> Result<(), String> {
+    let mut failed = Vec::new();
+    for target in TARGETS {
+        for krate in CORE_CRATES {
+            println!("--- {krate} for {target}");
+            let build = cmd(
+                "cargo",
+                &["build", "--release", "-p", krate, "--target", target],
+            );
+            if let Err(e) = run(build) {
+                eprintln!("xtask: {e}");
+                failed.push(format!("{krate} for {target}"));
+            }
+        }
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("no_std builds failed: {}", failed.join(", ")))
+    }
+}
+
+/// The schema suite. It also checks the frames `cargo test -p chargepoint` writes, so
+/// when this run did not run the `test` step, those tests run first.
+fn schema(ran_tests: bool) -> Result<(), String> {
+    if !ran_tests {
+        println!("--- cargo test -p chargepoint (writes the engine frames the suite checks)");
+        run(cmd("cargo", &["test", "--quiet", "-p", "chargepoint"]))?;
+    }
+    let py = venv_python();
+    let mut c = cmd(
+        &py.to_string_lossy(),
+        &["-m", "pytest", "tests/schema", "-q"],
+    );
+    let status = c
+        .status()
+        .map_err(|e| format!("could not start pytest ({}): {e}", py.display()))?;
+    match status.code() {
+        Some(0) => Ok(()),
+        Some(5) => Err(String::from(
+            "pytest collected no tests in tests/schema (exit code 5), which counts as a failure",
+        )),
+        _ => Err(format!(
+            "pytest tests/schema failed ({status})\n  rerun it alone: cd {} && .tools/venv/bin/python -m pytest tests/schema -q",
+            crate::util::root().display()
         )),
     }
 }
@@ -140,10 +161,11 @@ pub(crate) fn test(args: &[String]) -> Result<(), String> {
     println!("==> setup");
     ensure(&needs).map_err(|e| format!("setup failed, so no step ran: {e}"))?;
     let mut results = Vec::new();
+    let ran_tests = steps.contains(&"test");
     for name in steps {
         println!("\n==> {name}");
         let started = Instant::now();
-        let result = step(name);
+        let result = step(name, ran_tests);
         let secs = started.elapsed().as_secs_f64();
         match &result {
             Ok(()) => println!("<== {name}: ok in {secs:.1} s"),
