@@ -412,6 +412,13 @@ impl ChargePoint {
         core::mem::take(&mut self.dirty) | core::mem::take(&mut self.session.dirty)
     }
 
+    /// How many of our CALLs are in flight or queued (a home waits for 0 before it ends
+    /// a run on purpose).
+    #[must_use]
+    pub fn undelivered(&self) -> usize {
+        usize::from(self.session.pending.is_some()) + self.session.queue.len()
+    }
+
     /// The local authorization list.
     #[must_use]
     pub fn local_list(&self) -> &crate::auth::LocalList {

@@ -360,6 +360,29 @@ impl fmt::Display for MeasurandSet {
     }
 }
 
+/// Checks a CSMS URL as the product's settings page does: `ws://` or `wss://`, a host,
+/// no spaces, and a trailing `/` (the charge point id is appended to it).
+///
+/// # Errors
+/// The reason, for a person.
+pub fn check_csms_url(url: &str) -> Result<(), &'static str> {
+    let rest = url
+        .strip_prefix("ws://")
+        .or_else(|| url.strip_prefix("wss://"))
+        .ok_or("the CSMS URL must start with ws:// or wss://")?;
+    let host = rest.split('/').next().unwrap_or_default();
+    if host.is_empty() || host.starts_with(':') || host.ends_with('@') {
+        return Err("the CSMS URL has no host");
+    }
+    if rest.chars().any(char::is_whitespace) {
+        return Err("the CSMS URL must not contain spaces");
+    }
+    if !url.ends_with('/') {
+        return Err("the CSMS URL must end with \"/\": the charge point id is appended to it");
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -381,5 +404,19 @@ mod tests {
         assert!(MeasurandSet::parse("Voltage,SoC").is_err());
         assert!(MeasurandSet::parse("Voltage,").is_err());
         assert!(MeasurandSet::parse("").unwrap().is_empty());
+    }
+
+    #[test]
+    fn csms_urls_are_checked_as_the_product_does() {
+        assert!(check_csms_url("ws://h:9000/ocpp/").is_ok());
+        assert!(check_csms_url("wss://id:key@h/").is_ok());
+        assert!(check_csms_url("http://h/").unwrap_err().contains("ws://"));
+        assert!(
+            check_csms_url("ws://h/ocpp")
+                .unwrap_err()
+                .contains("end with")
+        );
+        assert!(check_csms_url("ws:///").unwrap_err().contains("host"));
+        assert!(check_csms_url("ws://h /").unwrap_err().contains("spaces"));
     }
 }

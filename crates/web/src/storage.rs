@@ -82,25 +82,9 @@ impl Setup {
     }
 }
 
-/// Checks a CSMS URL as the product does: ws:// or wss://, a host, ending with "/".
+/// Checks a CSMS URL as the product does (see [`chargepoint::model::check_csms_url`]).
 pub fn check_url(url: &str) -> Result<(), String> {
-    let rest = url
-        .strip_prefix("ws://")
-        .or_else(|| url.strip_prefix("wss://"))
-        .ok_or("the CSMS URL must start with ws:// or wss://")?;
-    let host = rest.split('/').next().unwrap_or_default();
-    if host.is_empty() || host.starts_with(':') || host.ends_with('@') {
-        return Err(String::from("the CSMS URL has no host"));
-    }
-    if rest.chars().any(char::is_whitespace) {
-        return Err(String::from("the CSMS URL must not contain spaces"));
-    }
-    if !url.ends_with('/') {
-        return Err(String::from(
-            "the CSMS URL must end with \"/\": the charge point id is appended to it",
-        ));
-    }
-    Ok(())
+    chargepoint::model::check_csms_url(url).map_err(String::from)
 }
 
 /// The stored durable state: `Ok(None)` when there is none; a corrupt one is set aside

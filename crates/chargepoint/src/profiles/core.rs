@@ -95,6 +95,32 @@ impl ChargePoint {
         }
     }
 
+    /// Sets a configuration key as the installer does before the box goes online (the
+    /// native runner's `--config`): the same checks as ChangeConfiguration, except that a
+    /// SecurityProfile of 2–3 does not wait for an installed root certificate (the
+    /// installer provides the CA with it). The durable state is marked changed.
+    ///
+    /// # Errors
+    /// Why the value was refused: an unknown key, a read-only key, a value out of range.
+    pub fn configure(
+        &mut self,
+        now: Instant,
+        key: &str,
+        value: &str,
+    ) -> Result<(), alloc::string::String> {
+        match self.config.change(key, value, true) {
+            ChangeOutcome::NotSupported => Err(format!(
+                "{key} is not a configuration key of this charge point"
+            )),
+            ChangeOutcome::Rejected(reason) => Err(reason),
+            ChangeOutcome::Accepted | ChangeOutcome::Reconnect | ChangeOutcome::RebootRequired => {
+                self.changed();
+                self.config_changed(now, key);
+                Ok(())
+            }
+        }
+    }
+
     /// Re-arms what depends on a key that just changed.
     fn config_changed(&mut self, now: Instant, key: &str) {
         match Key::from_name(key) {

@@ -1,0 +1,162 @@
+//! Opening the WebSocket: the handshake request (subprotocol `ocpp1.6`, Basic auth),
+//! TLS (rustls: public roots plus a custom CA, a client certificate for profile 3) and
+//! errors a person can act on.
+
+use std::{path::Path, sync::Arc, time::Duration};
+
+use base64::Engine as _;
+use tokio::net::TcpStream;
+use tokio_tungstenite::{
+    Connector, MaybeTlsStream, WebSocketStream,
+    tungstenite::{
+        self, client::IntoClientRequest, error::ProtocolError, http::HeaderValue,
+        protocol::WebSocketConfig,
+    },
+};
+
+/// A connected socket.
+pub(crate) type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// How long a handshake may take.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Small buffers: OCPP frames are small and a fleet holds thousands of sockets.
+pub(crate) fn ws_config() -> WebSocketConfig {
+    WebSocketConfig::default()
+        .read_buffer_size(4096)
+        .write_buffer_size(0)
+        .max_message_size(Some(1 << 20))
+        .max_frame_size(Some(1 << 20))
+}
+
+/// TLS settings shared by the fleet.
+#[derive(Debug, Clone)]
+pub(crate) struct Tls(Option<Arc<rustls::ClientConfig>>);
+
+impl Tls {
+    /// No TLS (ws://).
+    pub(crate) const fn none() -> Self {
+        Self(None)
+    }
+
+    /// Public roots plus `ca`, and a client certificate when given.
+    pub(crate) fn new(ca: Option<&Path>, client: Option<(&Path, &Path)>) -> Result<Self, String> {
+        use rustls_pki_types::{CertificateDer, PrivateKeyDer, pem::PemObject};
+        let mut roots = rustls::RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        };
+        if let Some(ca) = ca {
+            let certs = CertificateDer::pem_file_iter(ca)
+                .map_err(|e| format!("--ca {}: {e}", ca.display()))?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| format!("--ca {}: {e}", ca.display()))?;
+            if certs.is_empty() {
+                return Err(format!("--ca {}: no certificate in the file", ca.display()));
+            }
+            for c in certs {
+                roots
+                    .add(c)
+                    .map_err(|e| format!("--ca {}: {e}", ca.display()))?;
+            }
+        }
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let builder = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| format!("TLS: {e}"))?
+            .with_root_certificates(roots);
+        let config = match client {
+            None => builder.with_no_client_auth(),
+            Some((cert, key)) => {
+                let chain = CertificateDer::pem_file_iter(cert)
+                    .map_err(|e| format!("--cert {}: {e}", cert.display()))?
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|e| format!("--cert {}: {e}", cert.display()))?;
+                if chain.is_empty() {
+                    return Err(format!(
+                        "--cert {}: no certificate in the file",
+                        cert.display()
+                    ));
+                }
+                let key = PrivateKeyDer::from_pem_file(key)
+                    .map_err(|e| format!("--key {}: {e}", key.display()))?;
+                builder
+                    .with_client_auth_cert(chain, key)
+                    .map_err(|e| format!("--cert/--key: {e}"))?
+            }
+        };
+        Ok(Self(Some(Arc::new(config))))
+    }
+}
+
+/// Opens the socket to `url` (the CSMS URL + id), Basic auth when `basic` is given.
+pub(crate) async fn open(
+    url: &str,
+    basic: Option<(&str, &str)>,
+    tls: &Tls,
+) -> Result<Socket, String> {
+    let mut request = url
+        .into_client_request()
+        .map_err(|e| format!("bad URL {url}: {e}"))?;
+    let headers = request.headers_mut();
+    headers.insert(
+        "Sec-WebSocket-Protocol",
+        HeaderValue::from_static("ocpp1.6"),
+    );
+    if let Some((user, password)) = basic {
+        let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+        let value = HeaderValue::from_str(&format!("Basic {token}"))
+            .map_err(|_| String::from("the AuthorizationKey cannot go into an HTTP header"))?;
+        headers.insert("Authorization", value);
+    }
+    let connector = tls.0.clone().map(Connector::Rustls);
+    let attempt = tokio_tungstenite::connect_async_tls_with_config(
+        request,
+        Some(ws_config()),
+        true,
+        connector,
+    );
+    match tokio::time::timeout(HANDSHAKE_TIMEOUT, attempt).await {
+        Err(_) => Err(format!(
+            "{url}: no answer to the WebSocket handshake within {} s",
+            HANDSHAKE_TIMEOUT.as_secs()
+        )),
+        Ok(Ok((socket, _))) => Ok(socket),
+        Ok(Err(e)) => Err(explain(url, &e)),
+    }
+}
+
+/// A handshake failure in words a person can act on.
+pub(crate) fn explain(url: &str, e: &tungstenite::Error) -> String {
+    use tungstenite::Error as E;
+    match e {
+        E::Http(response) => {
+            let status = response.status();
+            let reason = status.canonical_reason().unwrap_or("");
+            let hint = match status.as_u16() {
+                401 => " (check the charge point id and --auth-key / AuthorizationKey)",
+                403 => " (the CSMS does not let this charge point in)",
+                404 => " (check the URL's path and the charge point id)",
+                _ => "",
+            };
+            format!(
+                "{url}: the CSMS refused the WebSocket handshake: HTTP {} {reason}{hint}",
+                status.as_u16()
+            )
+        }
+        E::Protocol(ProtocolError::SecWebSocketSubProtocolError(_)) => format!(
+            "{url}: the CSMS did not agree to WebSocket subprotocol ocpp1.6 (is it an OCPP 1.6-J endpoint?)"
+        ),
+        E::Io(io) => match io.kind() {
+            std::io::ErrorKind::ConnectionRefused => format!(
+                "{url}: connection refused: the CSMS is unreachable (is it running, is the port right?)"
+            ),
+            _ if io.to_string().contains("failed to lookup") => {
+                format!("{url}: the host name could not be resolved ({io})")
+            }
+            _ => format!("{url}: the CSMS is unreachable: {io}"),
+        },
+        E::Tls(tls) => format!("{url}: TLS handshake failed: {tls}"),
+        E::Url(u) => format!("bad URL {url}: {u}"),
+        other => format!("{url}: WebSocket handshake failed: {other}"),
+    }
+}

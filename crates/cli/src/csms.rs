@@ -1,0 +1,170 @@
+//! `evc csms`: a loopback CSMS that answers every CALL at once with a schema-valid
+//! answer (boots Accepted, every card Accepted, transactions numbered), for fleet load
+//! tests and quick demos. It sends no CALLs of its own.
+
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicI64, AtomicU64, Ordering::Relaxed},
+    },
+    time::Duration,
+};
+
+use futures_util::{SinkExt, StreamExt};
+use ocpp16::{DateTime, Frame, frame};
+use serde_json::{Value, json};
+use tokio::net::{TcpListener, TcpStream};
+use tokio_tungstenite::tungstenite::{
+    Message,
+    handshake::server::{ErrorResponse, Request, Response},
+    http::{HeaderValue, StatusCode},
+};
+use tracing::{error, info, warn};
+
+use crate::args::CsmsArgs;
+
+#[derive(Debug, Default)]
+struct Counters {
+    connections: AtomicI64,
+    calls: AtomicU64,
+    transactions: AtomicI64,
+}
+
+fn now_text() -> String {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(0));
+    DateTime::from_unix_millis(ms).to_rfc3339()
+}
+
+/// The answer payload to a charge point's CALL.
+fn answer(action: &str, interval: i32, counters: &Counters) -> Value {
+    let accepted = json!({ "status": "Accepted" });
+    match action {
+        "BootNotification" => {
+            json!({ "currentTime": now_text(), "interval": interval, "status": "Accepted" })
+        }
+        "Heartbeat" => json!({ "currentTime": now_text() }),
+        "Authorize" => json!({ "idTagInfo": accepted }),
+        "StartTransaction" => {
+            let id = counters.transactions.fetch_add(1, Relaxed) + 1;
+            let id = i32::try_from(id % i64::from(i32::MAX)).unwrap_or(1);
+            json!({ "idTagInfo": accepted, "transactionId": id })
+        }
+        "StopTransaction" => json!({ "idTagInfo": accepted }),
+        "DataTransfer" => json!({ "status": "UnknownVendorId" }),
+        "SignCertificate" => accepted,
+        _ => json!({}),
+    }
+}
+
+/// Accepts only clients offering `ocpp1.6`, and agrees to it.
+#[allow(clippy::result_large_err, reason = "tungstenite's callback signature")]
+fn agree(request: &Request, mut response: Response) -> Result<Response, ErrorResponse> {
+    let offered = request
+        .headers()
+        .get_all("Sec-WebSocket-Protocol")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|p| p.trim() == "ocpp1.6");
+    if !offered {
+        let mut refusal = ErrorResponse::new(Some(String::from("subprotocol ocpp1.6 required")));
+        *refusal.status_mut() = StatusCode::BAD_REQUEST;
+        return Err(refusal);
+    }
+    response.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        HeaderValue::from_static("ocpp1.6"),
+    );
+    Ok(response)
+}
+
+async fn serve(stream: TcpStream, interval: i32, counters: Arc<Counters>) {
+    let _ = stream.set_nodelay(true);
+    let config = crate::connect::ws_config();
+    let Ok(mut ws) =
+        tokio_tungstenite::accept_hdr_async_with_config(stream, agree, Some(config)).await
+    else {
+        return;
+    };
+    counters.connections.fetch_add(1, Relaxed);
+    while let Some(Ok(msg)) = ws.next().await {
+        let Message::Text(text) = msg else { continue };
+        let reply = match frame::parse(text.as_str()) {
+            Ok(Frame::Call(call)) => {
+                counters.calls.fetch_add(1, Relaxed);
+                let payload = answer(&call.action, interval, &counters);
+                Some(frame::encode_raw_call_result(&call.id, &payload))
+            }
+            Ok(_) | Err(frame::FrameError::UnknownMessageType(_)) => None,
+            Err(e) => e.reply(),
+        };
+        if let Some(reply) = reply
+            && ws.send(Message::Text(reply.into())).await.is_err()
+        {
+            break;
+        }
+    }
+    counters.connections.fetch_sub(1, Relaxed);
+}
+
+/// Runs `evc csms` until Ctrl-C; returns the exit code.
+pub(crate) async fn run(args: CsmsArgs) -> u8 {
+    crate::sys::raise_fd_limit();
+    let listener = match TcpListener::bind(&args.listen).await {
+        Ok(l) => l,
+        Err(e) => {
+            error!("cannot listen on {}: {e}", args.listen);
+            return crate::fleet::EXIT_BAD_INPUT;
+        }
+    };
+    let addr = listener
+        .local_addr()
+        .map_or_else(|_| args.listen.clone(), |a| a.to_string());
+    info!("loopback CSMS on ws://{addr}/ (answers every CALL at once)");
+    println!("ws://{addr}/");
+    let counters = Arc::new(Counters::default());
+    let every = Duration::from_secs(args.stats_every.max(1));
+    let mut stats = tokio::time::interval(every);
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    loop {
+        tokio::select! {
+            _ = &mut ctrl_c => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => { tokio::spawn(serve(stream, args.interval, counters.clone())); }
+                Err(e) => {
+                    warn!("accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            },
+            _ = stats.tick(), if args.stats_every > 0 => {
+                info!(
+                    "{} connected, {} CALLs answered, {} transactions",
+                    counters.connections.load(Relaxed),
+                    counters.calls.load(Relaxed),
+                    counters.transactions.load(Relaxed)
+                );
+            }
+        }
+    }
+    0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_decode_as_the_actions_responses() {
+        let counters = Counters::default();
+        for action in ocpp16::Action::ALL {
+            let payload = answer(action.as_str(), 300, &counters).to_string();
+            if action.sender() == ocpp16::Sender::ChargePoint {
+                let decoded = ocpp16::Response::decode(*action, &payload);
+                assert!(decoded.is_ok(), "{action:?}: {payload} {decoded:?}");
+            }
+        }
+    }
+}

@@ -1,0 +1,379 @@
+//! `evc run`: builds every charge point from the command line (refusing bad input before
+//! anything connects), runs them, draws the progress line, stops cleanly and sums up.
+
+use std::{io::IsTerminal, sync::Arc, time::Duration};
+
+use chargepoint::{
+    ChargePoint, Instant, Settings, TimeScale,
+    model::{Key, Variant, check_csms_url},
+    world::World,
+};
+use ocpp16::DateTime;
+use tokio::sync::{Mutex, mpsc, watch};
+use tracing::{error, info};
+
+use crate::{
+    args::{Progress, RunArgs, VariantArg, expand_id},
+    connect::Tls,
+    scenario::{Rng, Scenario, Script},
+    station::{Report, Station},
+    stats::Stats,
+    store::StateFile,
+    trace::Trace,
+};
+
+/// Exit codes.
+pub(crate) const EXIT_BAD_INPUT: u8 = 2;
+/// A charge point's first connection failed.
+pub(crate) const EXIT_CONNECT: u8 = 3;
+
+/// Engine time from the process's monotonic clock, sped up.
+#[derive(Debug)]
+pub(crate) struct Clock {
+    origin: tokio::time::Instant,
+    scale: TimeScale,
+}
+
+impl Clock {
+    fn new(speed: u32) -> Self {
+        let mut scale = TimeScale::new(0);
+        scale.set_speed(0, speed);
+        Self {
+            origin: tokio::time::Instant::now(),
+            scale,
+        }
+    }
+
+    fn real_ms(&self) -> u64 {
+        u64::try_from(self.origin.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// Engine time now.
+    pub(crate) fn now(&self) -> Instant {
+        self.scale.now(self.real_ms())
+    }
+
+    /// The speed-up.
+    pub(crate) fn speed(&self) -> u64 {
+        u64::from(self.scale.speed())
+    }
+
+    /// The real instant at which engine time reaches `at`.
+    pub(crate) fn real_instant(&self, at: Instant) -> tokio::time::Instant {
+        let real = self.real_ms();
+        self.origin + Duration::from_millis(real.saturating_add(self.scale.real_delay(real, at)))
+    }
+}
+
+/// Spaces connection attempts across the fleet (`--connect-rate`).
+#[derive(Debug)]
+pub(crate) struct Gate {
+    next: Mutex<tokio::time::Instant>,
+    interval: Duration,
+}
+
+impl Gate {
+    fn new(per_second: u32) -> Self {
+        Self {
+            next: Mutex::new(tokio::time::Instant::now()),
+            interval: Duration::from_secs(1) / per_second.max(1),
+        }
+    }
+
+    /// Waits for this attempt's slot.
+    pub(crate) async fn wait_turn(&self) {
+        let slot = {
+            let mut next = self.next.lock().await;
+            let slot = (*next).max(tokio::time::Instant::now());
+            *next = slot + self.interval;
+            slot
+        };
+        tokio::time::sleep_until(slot).await;
+    }
+}
+
+/// What every charge point of the run shares.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) url: String,
+    pub(crate) tls: Tls,
+    pub(crate) stats: Stats,
+    pub(crate) trace: Option<Trace>,
+    pub(crate) clock: Clock,
+    pub(crate) gate: Gate,
+    pub(crate) keep_trying: bool,
+    pub(crate) verbose: bool,
+}
+
+fn bad(msg: impl std::fmt::Display) -> u8 {
+    error!("{msg}");
+    EXIT_BAD_INPUT
+}
+
+/// The installer's settings from the command line, in the order they must be applied.
+fn installer_config(args: &RunArgs) -> Result<Vec<(String, String)>, String> {
+    let mut out = Vec::new();
+    for kv in &args.config {
+        let (k, v) = kv
+            .split_once('=')
+            .ok_or_else(|| format!("--config {kv:?}: expected KEY=VALUE"))?;
+        out.push((k.trim().to_owned(), v.to_owned()));
+    }
+    if let Some(key) = &args.auth_key {
+        out.insert(0, (String::from("AuthorizationKey"), key.clone()));
+    }
+    Ok(out)
+}
+
+/// Applies the installer's settings; a raised SecurityProfile goes last (it needs the key).
+fn configure(
+    cp: &mut ChargePoint,
+    now: Instant,
+    config: &[(String, String)],
+    args: &RunArgs,
+) -> Result<(), String> {
+    for (k, v) in config {
+        cp.configure(now, k, v).map_err(|e| {
+            format!(
+                "--config {k}={}: {e}",
+                if k == "AuthorizationKey" { "…" } else { v }
+            )
+        })?;
+    }
+    let current = cp.configuration().int(Key::SecurityProfile);
+    let wanted = match (args.security_profile, &args.auth_key) {
+        (Some(p), _) => Some(i64::from(p)),
+        (None, Some(_)) if current < 1 => Some(1),
+        _ => None,
+    };
+    if let Some(p) = wanted.filter(|p| *p != current) {
+        cp.configure(now, "SecurityProfile", &p.to_string())
+            .map_err(|e| format!("--security-profile {p}: {e}"))?;
+    }
+    Ok(())
+}
+
+/// Runs `evc run`; returns the exit code.
+#[allow(
+    clippy::too_many_lines,
+    reason = "one linear story: check, build, run, sum up"
+)]
+pub(crate) async fn run(args: RunArgs) -> u8 {
+    if let Err(e) = check_csms_url(&args.url) {
+        return bad(format_args!("{}: {e}", args.url));
+    }
+    let wss = args.url.starts_with("wss://");
+    if args.count == 0 {
+        return bad("--count must be at least 1");
+    }
+    let scenario = match &args.scenario {
+        None => None,
+        Some(path) => match std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|t| Scenario::parse(&t))
+        {
+            Ok(s) => Some(s),
+            Err(e) => return bad(format_args!("scenario {}: {e}", path.display())),
+        },
+    };
+    let speed = args
+        .speed
+        .or(scenario.as_ref().and_then(|s| s.speed))
+        .unwrap_or(1);
+    if speed == 0 {
+        return bad("--speed must be at least 1");
+    }
+    let seed = args
+        .seed
+        .or(scenario.as_ref().and_then(|s| s.seed))
+        .unwrap_or(0);
+    let profile = args.security_profile.unwrap_or(0);
+    if profile >= 2 && !wss {
+        return bad(format_args!(
+            "security profile {profile} needs a wss:// URL"
+        ));
+    }
+    if profile == 3 && args.cert.is_none() {
+        return bad("security profile 3 needs a client certificate: --cert and --key");
+    }
+    let tls = if wss {
+        let client = args.cert.as_deref().zip(args.key.as_deref());
+        match Tls::new(args.ca.as_deref(), client) {
+            Ok(t) => t,
+            Err(e) => return bad(e),
+        }
+    } else {
+        Tls::none()
+    };
+    let config = match installer_config(&args) {
+        Ok(c) => c,
+        Err(e) => return bad(e),
+    };
+    if let Some(dir) = &args.state_dir
+        && let Err(e) = std::fs::create_dir_all(dir)
+    {
+        return bad(format_args!("--state-dir {}: {e}", dir.display()));
+    }
+    let trace = match &args.trace {
+        None => None,
+        Some(p) => match Trace::open(p) {
+            Ok(t) => Some(t),
+            Err(e) => return bad(format_args!("--trace {}: {e}", p.display())),
+        },
+    };
+    let fds = crate::sys::raise_fd_limit();
+    if u64::from(args.count) + 64 > fds {
+        return bad(format_args!(
+            "{} charge points need {} open files; the limit is {fds} (raise the hard limit: ulimit -Hn)",
+            args.count,
+            u64::from(args.count) + 64
+        ));
+    }
+    let clock = Clock::new(speed);
+    let now = clock.now();
+    let variant = match args.variant {
+        VariantArg::Tethered => Variant::Tethered,
+        VariantArg::Socket => Variant::Socket,
+    };
+    let wall_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(0));
+    let mut stations = Vec::new();
+    for i in 0..args.count {
+        let index = args.first.saturating_add(i);
+        let id = match expand_id(&args.id, index) {
+            Ok(id) => id,
+            Err(e) => return bad(e),
+        };
+        let mut settings = Settings::new(&id, variant);
+        settings.call_timeout_ms = settings.call_timeout_ms.saturating_mul(u64::from(speed));
+        settings.trace_frames = false;
+        settings.seed ^= seed;
+        let state = args.state_dir.as_deref().map(|d| StateFile::new(d, &id));
+        let stored = match state.as_ref().map(StateFile::load).transpose() {
+            Ok(s) => s.flatten(),
+            Err(e) => return bad(e),
+        };
+        let mut cp = match stored {
+            Some(s) => ChargePoint::restore(settings, s, now),
+            None => ChargePoint::new(settings, now),
+        };
+        cp.set_wall_clock(now, DateTime::from_unix_millis(wall_ms));
+        if let Err(e) = configure(&mut cp, now, &config, &args) {
+            return bad(format_args!("{id}: {e}"));
+        }
+        let world = World::new(cp.reading().energy_wh);
+        let script = scenario
+            .as_ref()
+            .map(|s| Script::new(s.plan_for(index), Rng::new(seed, index)));
+        stations.push(Station {
+            index,
+            id,
+            cp,
+            world,
+            script,
+            state,
+        });
+    }
+    let count = args.count;
+    let shared = Arc::new(Shared {
+        url: args.url.clone(),
+        tls,
+        stats: Stats::new(),
+        trace,
+        clock,
+        gate: Gate::new(args.connect_rate),
+        keep_trying: args.keep_trying,
+        verbose: count <= 10,
+    });
+    info!(
+        "{count} charge point(s) {} … against {} at {speed}× speed",
+        stations.first().map_or("", |s| s.id.as_str()),
+        args.url
+    );
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let (report_tx, mut reports) = mpsc::unbounded_channel();
+    let mut tasks = tokio::task::JoinSet::new();
+    let with_scenario = scenario.is_some();
+    for st in stations {
+        debug_assert!(st.index >= args.first);
+        tasks.spawn(st.run(shared.clone(), stop_rx.clone(), report_tx.clone()));
+    }
+    drop(report_tx);
+    let started = tokio::time::Instant::now();
+    let progress = match args.progress {
+        Progress::Never => None,
+        Progress::Always => Some(std::io::stderr().is_terminal()),
+        Progress::Auto => std::io::stderr().is_terminal().then_some(true),
+    };
+    let mut progress_tick = tokio::time::interval(Duration::from_secs(if progress == Some(true) {
+        1
+    } else {
+        5
+    }));
+    let deadline = args.duration.map(|d| started + d);
+    let mut done = 0u32;
+    let mut exit = 0u8;
+    let mut fatal: Option<String> = None;
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    let term = terminate();
+    tokio::pin!(term);
+    loop {
+        tokio::select! {
+            _ = &mut ctrl_c => { info!("interrupted: stopping"); break; }
+            () = &mut term => { info!("terminated: stopping"); break; }
+            () = async { match deadline { Some(d) => tokio::time::sleep_until(d).await, None => std::future::pending().await } } => {
+                info!("--duration reached: stopping");
+                break;
+            }
+            report = reports.recv() => match report {
+                Some(Report::Done) => {
+                    done += 1;
+                    if with_scenario && done == count {
+                        info!("every scenario has run and everything was delivered");
+                        break;
+                    }
+                }
+                Some(Report::Fatal(e)) => { fatal = Some(e); exit = EXIT_CONNECT; break; }
+                None => break,
+            },
+            _ = progress_tick.tick() => {
+                if let Some(tty) = progress {
+                    let line = shared.stats.progress_line(count, started.elapsed());
+                    if tty { eprint!("\r{line}\x1b[K"); } else { eprintln!("{line}"); }
+                }
+            }
+        }
+    }
+    if progress == Some(true) {
+        eprintln!();
+    }
+    if let Some(e) = &fatal {
+        error!("{e}");
+    }
+    let _ = stop_tx.send(true);
+    while tasks.join_next().await.is_some() {}
+    let summary = shared.stats.summary(count, started.elapsed());
+    let _ = summary.print(&mut std::io::stderr());
+    if let Some(path) = &args.summary_json {
+        let json = serde_json::to_string_pretty(&summary).unwrap_or_default();
+        if let Err(e) = std::fs::write(path, json + "\n") {
+            error!("--summary-json {}: {e}", path.display());
+        }
+    }
+    exit
+}
+
+/// SIGTERM (Unix), like Ctrl-C.
+async fn terminate() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut s) = signal(SignalKind::terminate()) {
+            s.recv().await;
+            return;
+        }
+    }
+    std::future::pending::<()>().await;
+}

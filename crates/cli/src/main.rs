@@ -1,0 +1,62 @@
+//! `evc`: the native home of the EVC Playground charge point. One binary runs one or ten
+//! thousand emulated Teltonika EVC charge points against a CSMS (`evc run`), or a fast
+//! loopback CSMS for load tests (`evc csms`). See `evc --help`.
+
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "a command-line program: the progress line, the summary and the CSMS URL are its output"
+)]
+
+mod args;
+mod connect;
+mod csms;
+mod fleet;
+mod scenario;
+mod station;
+mod stats;
+mod store;
+mod sys;
+mod trace;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+fn main() -> ExitCode {
+    let cli = args::Cli::parse();
+    let (filter, threads) = match &cli.command {
+        args::Cmd::Run(a) => (a.log.clone(), a.threads),
+        args::Cmd::Csms(a) => (String::from("info"), a.threads),
+    };
+    let filter = EnvFilter::try_from_default_env()
+        .or_else(|_| EnvFilter::try_new(&filter))
+        .unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    builder.enable_all();
+    if let Some(n) = threads {
+        builder.worker_threads(n.max(1));
+    }
+    let runtime = match builder.build() {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!("cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let code = runtime.block_on(async move {
+        match cli.command {
+            args::Cmd::Run(a) => fleet::run(*a).await,
+            args::Cmd::Csms(a) => csms::run(a).await,
+        }
+    });
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    ExitCode::from(code)
+}

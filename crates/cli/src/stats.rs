@@ -1,0 +1,273 @@
+//! Fleet counters (lock-free), the CSMS answer latency histogram, the progress line and
+//! the summary.
+
+use std::{
+    io::Write,
+    sync::atomic::{AtomicI64, AtomicU64, Ordering::Relaxed},
+    time::Duration,
+};
+
+use serde::Serialize;
+
+/// Log-linear histogram: 8 sub-buckets per power of two of microseconds (≤ 12.5 % error).
+const SUB: usize = 8;
+const BUCKETS: usize = 40 * SUB;
+
+/// Counters shared by every charge point of the run.
+#[derive(Debug)]
+pub(crate) struct Stats {
+    pub(crate) connected: AtomicI64,
+    pub(crate) ever_connected: AtomicU64,
+    pub(crate) in_transaction: AtomicI64,
+    pub(crate) frames_sent: AtomicU64,
+    pub(crate) frames_received: AtomicU64,
+    pub(crate) callerrors_sent: AtomicU64,
+    pub(crate) callerrors_received: AtomicU64,
+    pub(crate) transactions_started: AtomicU64,
+    pub(crate) transactions_stopped: AtomicU64,
+    pub(crate) energy_wh: AtomicU64,
+    pub(crate) connect_failures: AtomicU64,
+    pub(crate) warnings: AtomicU64,
+    latency: Box<[AtomicU64]>,
+}
+
+fn bucket(us: u64) -> usize {
+    let us = us.max(1);
+    let log = 63 - us.leading_zeros() as usize;
+    let sub = if log >= 3 {
+        usize::try_from((us >> (log - 3)) & 7).unwrap_or(0)
+    } else {
+        usize::try_from(us << (3 - log) & 7).unwrap_or(0)
+    };
+    (log * SUB + sub).min(BUCKETS - 1)
+}
+
+/// The upper bound of a bucket in µs.
+fn bucket_top(i: usize) -> u64 {
+    let log = i / SUB;
+    let sub = u64::try_from(i % SUB).unwrap_or(0);
+    let base = 1u64 << log;
+    base + (base * (sub + 1)) / 8
+}
+
+impl Stats {
+    pub(crate) fn new() -> Self {
+        Self {
+            connected: AtomicI64::new(0),
+            ever_connected: AtomicU64::new(0),
+            in_transaction: AtomicI64::new(0),
+            frames_sent: AtomicU64::new(0),
+            frames_received: AtomicU64::new(0),
+            callerrors_sent: AtomicU64::new(0),
+            callerrors_received: AtomicU64::new(0),
+            transactions_started: AtomicU64::new(0),
+            transactions_stopped: AtomicU64::new(0),
+            energy_wh: AtomicU64::new(0),
+            connect_failures: AtomicU64::new(0),
+            warnings: AtomicU64::new(0),
+            latency: (0..BUCKETS).map(|_| AtomicU64::new(0)).collect(),
+        }
+    }
+
+    /// Records how long the CSMS took to answer one of our CALLs.
+    pub(crate) fn answer_latency(&self, d: Duration) {
+        let us = u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
+        if let Some(b) = self.latency.get(bucket(us)) {
+            b.fetch_add(1, Relaxed);
+        }
+    }
+
+    fn percentile(&self, counts: &[u64], total: u64, p: f64) -> f64 {
+        #[allow(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            clippy::cast_precision_loss,
+            reason = "counts"
+        )]
+        let rank = ((total as f64) * p).ceil().max(1.0) as u64;
+        let mut seen = 0;
+        for (i, c) in counts.iter().enumerate() {
+            seen += c;
+            if seen >= rank {
+                #[allow(clippy::cast_precision_loss, reason = "µs")]
+                return bucket_top(i) as f64 / 1000.0;
+            }
+        }
+        let _ = self;
+        0.0
+    }
+
+    /// The summary as it stands.
+    pub(crate) fn summary(&self, charge_points: u32, elapsed: Duration) -> Summary {
+        let counts: Vec<u64> = self.latency.iter().map(|c| c.load(Relaxed)).collect();
+        let total: u64 = counts.iter().sum();
+        let round = |v: f64| (v * 10.0).round() / 10.0;
+        let latency = LatencyMs {
+            answers: total,
+            p50: round(self.percentile(&counts, total, 0.50)),
+            p90: round(self.percentile(&counts, total, 0.90)),
+            p99: round(self.percentile(&counts, total, 0.99)),
+            max: round(counts.iter().rposition(|c| *c > 0).map_or(0.0, |i| {
+                #[allow(clippy::cast_precision_loss, reason = "µs")]
+                let top = bucket_top(i) as f64;
+                top / 1000.0
+            })),
+        };
+        let usage = crate::sys::usage();
+        Summary {
+            charge_points,
+            connected: u64::try_from(self.connected.load(Relaxed).max(0)).unwrap_or(0),
+            ever_connected: self.ever_connected.load(Relaxed),
+            transactions_started: self.transactions_started.load(Relaxed),
+            transactions_stopped: self.transactions_stopped.load(Relaxed),
+            energy_wh: self.energy_wh.load(Relaxed),
+            frames_sent: self.frames_sent.load(Relaxed),
+            frames_received: self.frames_received.load(Relaxed),
+            callerrors_sent: self.callerrors_sent.load(Relaxed),
+            callerrors_received: self.callerrors_received.load(Relaxed),
+            connect_failures: self.connect_failures.load(Relaxed),
+            warnings: self.warnings.load(Relaxed),
+            latency_ms: latency,
+            elapsed_s: round(elapsed.as_secs_f64()),
+            cpu_s: round(usage.cpu_s),
+            rss_bytes: usage.rss_bytes,
+            rss_peak_bytes: usage.rss_peak_bytes,
+        }
+    }
+
+    /// One progress line.
+    pub(crate) fn progress_line(&self, charge_points: u32, elapsed: Duration) -> String {
+        format!(
+            "[{:>6.0}s] {}/{} connected · {} in transaction · {} tx done · frames {} out {} in · {} CALLERRORs · {} connect failures",
+            elapsed.as_secs_f64(),
+            self.connected.load(Relaxed),
+            charge_points,
+            self.in_transaction.load(Relaxed),
+            self.transactions_stopped.load(Relaxed),
+            self.frames_sent.load(Relaxed),
+            self.frames_received.load(Relaxed),
+            self.callerrors_sent.load(Relaxed) + self.callerrors_received.load(Relaxed),
+            self.connect_failures.load(Relaxed),
+        )
+    }
+}
+
+/// Answer latency figures in ms.
+#[derive(Debug, Serialize)]
+pub(crate) struct LatencyMs {
+    answers: u64,
+    p50: f64,
+    p90: f64,
+    p99: f64,
+    max: f64,
+}
+
+/// The end-of-run summary (`--summary-json` writes it as it is).
+#[derive(Debug, Serialize)]
+pub(crate) struct Summary {
+    pub(crate) charge_points: u32,
+    pub(crate) connected: u64,
+    pub(crate) ever_connected: u64,
+    pub(crate) transactions_started: u64,
+    pub(crate) transactions_stopped: u64,
+    pub(crate) energy_wh: u64,
+    pub(crate) frames_sent: u64,
+    pub(crate) frames_received: u64,
+    pub(crate) callerrors_sent: u64,
+    pub(crate) callerrors_received: u64,
+    pub(crate) connect_failures: u64,
+    pub(crate) warnings: u64,
+    pub(crate) latency_ms: LatencyMs,
+    pub(crate) elapsed_s: f64,
+    pub(crate) cpu_s: f64,
+    pub(crate) rss_bytes: u64,
+    pub(crate) rss_peak_bytes: u64,
+}
+
+impl Summary {
+    /// The summary for a person.
+    pub(crate) fn print(&self, out: &mut impl Write) -> std::io::Result<()> {
+        #[allow(clippy::cast_precision_loss, reason = "display")]
+        let kwh = self.energy_wh as f64 / 1000.0;
+        writeln!(out, "── summary ─────────────────────────────────────")?;
+        writeln!(
+            out,
+            "charge points   {} ({} connected at the end, {} ever)",
+            self.charge_points, self.connected, self.ever_connected
+        )?;
+        writeln!(
+            out,
+            "transactions    {} started, {} stopped, {kwh:.3} kWh",
+            self.transactions_started, self.transactions_stopped
+        )?;
+        writeln!(
+            out,
+            "frames          {} sent, {} received",
+            self.frames_sent, self.frames_received
+        )?;
+        writeln!(
+            out,
+            "CALLERRORs      {} sent, {} received",
+            self.callerrors_sent, self.callerrors_received
+        )?;
+        let l = &self.latency_ms;
+        writeln!(
+            out,
+            "CSMS answers    {} in p50 {} ms, p90 {} ms, p99 {} ms, max {} ms",
+            l.answers, l.p50, l.p90, l.p99, l.max
+        )?;
+        writeln!(
+            out,
+            "problems        {} failed connection attempts, {} warnings",
+            self.connect_failures, self.warnings
+        )?;
+        #[allow(clippy::cast_precision_loss, reason = "display")]
+        let mib = self.rss_peak_bytes as f64 / 1_048_576.0;
+        writeln!(
+            out,
+            "process         {} s, {} CPU-s, peak RSS {mib:.1} MiB",
+            self.elapsed_s, self.cpu_s
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets_bound_their_values() {
+        for us in [
+            1u64, 2, 7, 8, 9, 100, 1000, 1234, 65_000, 1_000_000, 30_000_000,
+        ] {
+            let b = bucket(us);
+            assert!(
+                bucket_top(b) >= us,
+                "{us} in bucket {b} topped {}",
+                bucket_top(b)
+            );
+            assert!(bucket_top(b) <= us + us / 4 + 1, "{us}: {}", bucket_top(b));
+        }
+    }
+
+    #[test]
+    fn percentiles_come_from_the_recorded_answers() {
+        let s = Stats::new();
+        for ms in 1..=100u64 {
+            s.answer_latency(Duration::from_millis(ms));
+        }
+        let sum = s.summary(1, Duration::from_secs(1));
+        assert_eq!(sum.latency_ms.answers, 100);
+        assert!(
+            (50.0..=57.0).contains(&sum.latency_ms.p50),
+            "{:?}",
+            sum.latency_ms
+        );
+        assert!(
+            (99.0..=113.0).contains(&sum.latency_ms.p99),
+            "{:?}",
+            sum.latency_ms
+        );
+        assert!(sum.latency_ms.max >= 100.0);
+    }
+}
