@@ -103,6 +103,10 @@ pub(crate) struct Shared {
     pub(crate) gate: Gate,
     pub(crate) keep_trying: bool,
     pub(crate) verbose: bool,
+    /// How many charge points run.
+    pub(crate) count: u32,
+    /// When they were started.
+    pub(crate) started: tokio::time::Instant,
 }
 
 fn bad(msg: impl std::fmt::Display) -> u8 {
@@ -159,6 +163,7 @@ fn configure(
     reason = "one linear story: check, build, run, sum up"
 )]
 pub(crate) async fn run(args: RunArgs) -> u8 {
+    let rss_start = crate::sys::usage().rss_bytes;
     if let Err(e) = check_csms_url(&args.url) {
         return bad(format_args!("{}: {e}", args.url));
     }
@@ -285,7 +290,13 @@ pub(crate) async fn run(args: RunArgs) -> u8 {
         gate: Gate::new(args.connect_rate),
         keep_trying: args.keep_trying,
         verbose: count <= 10,
+        count,
+        started: tokio::time::Instant::now(),
     });
+    shared
+        .stats
+        .rss_start_bytes
+        .store(rss_start, std::sync::atomic::Ordering::Relaxed);
     info!(
         "{count} charge point(s) {} … against {} at {speed}× speed",
         stations.first().map_or("", |s| s.id.as_str()),
@@ -352,6 +363,10 @@ pub(crate) async fn run(args: RunArgs) -> u8 {
     if let Some(e) = &fatal {
         error!("{e}");
     }
+    shared.stats.rss_running_bytes.store(
+        crate::sys::usage().rss_bytes,
+        std::sync::atomic::Ordering::Relaxed,
+    );
     let _ = stop_tx.send(true);
     while tasks.join_next().await.is_some() {}
     let summary = shared.stats.summary(count, started.elapsed());

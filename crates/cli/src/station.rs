@@ -196,9 +196,16 @@ impl Run {
                 self.stats()
                     .connected
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                self.stats()
+                let before = self
+                    .stats()
                     .ever_connected
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if before + 1 == u64::from(self.shared.count) {
+                    let ms = u64::try_from(self.shared.started.elapsed().as_millis()).unwrap_or(0);
+                    self.stats()
+                        .all_connected_ms
+                        .store(ms.max(1), std::sync::atomic::Ordering::Relaxed);
+                }
                 if self.shared.verbose {
                     info!(cp = %self.st.id, "connected");
                 }

@@ -28,6 +28,12 @@ pub(crate) struct Stats {
     pub(crate) energy_wh: AtomicU64,
     pub(crate) connect_failures: AtomicU64,
     pub(crate) warnings: AtomicU64,
+    /// Milliseconds from the start until every charge point had connected once.
+    pub(crate) all_connected_ms: AtomicU64,
+    /// Resident memory while every charge point still ran (taken just before the stop).
+    pub(crate) rss_running_bytes: AtomicU64,
+    /// Resident memory before the charge points were built.
+    pub(crate) rss_start_bytes: AtomicU64,
     latency: Box<[AtomicU64]>,
 }
 
@@ -65,6 +71,9 @@ impl Stats {
             energy_wh: AtomicU64::new(0),
             connect_failures: AtomicU64::new(0),
             warnings: AtomicU64::new(0),
+            all_connected_ms: AtomicU64::new(0),
+            rss_start_bytes: AtomicU64::new(0),
+            rss_running_bytes: AtomicU64::new(0),
             latency: (0..BUCKETS).map(|_| AtomicU64::new(0)).collect(),
         }
     }
@@ -114,6 +123,19 @@ impl Stats {
             })),
         };
         let usage = crate::sys::usage();
+        let start = self.rss_start_bytes.load(Relaxed);
+        let running = match self.rss_running_bytes.load(Relaxed) {
+            0 => usage.rss_bytes,
+            r => r,
+        };
+        let ever = self.ever_connected.load(Relaxed);
+        let all_ms = self.all_connected_ms.load(Relaxed);
+        #[allow(clippy::cast_precision_loss, reason = "figures")]
+        let connect_rate = if all_ms > 0 {
+            round(ever as f64 * 1000.0 / all_ms as f64)
+        } else {
+            0.0
+        };
         Summary {
             charge_points,
             connected: u64::try_from(self.connected.load(Relaxed).max(0)).unwrap_or(0),
@@ -132,6 +154,12 @@ impl Stats {
             cpu_s: round(usage.cpu_s),
             rss_bytes: usage.rss_bytes,
             rss_peak_bytes: usage.rss_peak_bytes,
+            rss_start_bytes: start,
+            rss_running_bytes: running,
+            rss_per_charge_point_bytes: running.saturating_sub(start)
+                / u64::from(charge_points.max(1)),
+            all_connected_s: round(Duration::from_millis(all_ms).as_secs_f64()),
+            connects_per_s: connect_rate,
         }
     }
 
@@ -182,6 +210,11 @@ pub(crate) struct Summary {
     pub(crate) cpu_s: f64,
     pub(crate) rss_bytes: u64,
     pub(crate) rss_peak_bytes: u64,
+    pub(crate) rss_start_bytes: u64,
+    pub(crate) rss_running_bytes: u64,
+    pub(crate) rss_per_charge_point_bytes: u64,
+    pub(crate) all_connected_s: f64,
+    pub(crate) connects_per_s: f64,
 }
 
 impl Summary {
@@ -225,8 +258,14 @@ impl Summary {
         let mib = self.rss_peak_bytes as f64 / 1_048_576.0;
         writeln!(
             out,
-            "process         {} s, {} CPU-s, peak RSS {mib:.1} MiB",
-            self.elapsed_s, self.cpu_s
+            "process         {} s, {} CPU-s, peak RSS {mib:.1} MiB, {:.1} KiB RSS per charge point",
+            self.elapsed_s,
+            self.cpu_s,
+            {
+                #[allow(clippy::cast_precision_loss, reason = "display")]
+                let k = self.rss_per_charge_point_bytes as f64 / 1024.0;
+                k
+            }
         )
     }
 }

@@ -11,6 +11,7 @@
 )]
 
 mod firmware;
+mod fleet;
 mod setup;
 mod test;
 mod util;
@@ -27,8 +28,10 @@ tasks:
   setup [--only C[,C]]       install what is missing (components: targets, python, chromium,
                              wasm-opt, wasm-bindgen, trunk, qemu, playwright; default: all)
   test [--only S] [--skip S] every check CI runs (steps: fmt, clippy, doc, test, nostd,
-                             firmware, web, schema)
-  bench [-- ARGS]            the benchmarks behind BENCHMARKS.md
+                             firmware, web, schema, e2e)
+  bench [-- ARGS]            the benchmarks behind BENCHMARKS.md (criterion)
+  bench fleet [--count N] [--duration S] [--connect-rate N]
+                             the native runner's fleet benchmark (10,000 charge points)
   serve                      build the browser playground and serve it on http://127.0.0.1:8080/";
 
 fn setup(args: &[String]) -> Result<(), String> {
@@ -53,6 +56,9 @@ fn bench(args: &[String]) -> Result<(), String> {
         .skip_while(|a| *a == "--")
         .map(String::as_str)
         .collect();
+    if extra.first() == Some(&"fleet") {
+        return fleet::bench(extra.get(1..).unwrap_or_default());
+    }
     for (krate, bench) in [("ocpp16", "wire"), ("chargepoint", "engine")] {
         let mut all = vec!["bench", "-p", krate, "--bench", bench];
         if !extra.is_empty() {

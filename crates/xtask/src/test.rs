@@ -11,8 +11,8 @@ use crate::{
 pub(crate) const CORE_CRATES: [&str; 2] = ["ocpp16", "chargepoint"];
 
 /// The steps, by name.
-pub(crate) const STEPS: [&str; 8] = [
-    "fmt", "clippy", "doc", "test", "nostd", "firmware", "web", "schema",
+pub(crate) const STEPS: [&str; 9] = [
+    "fmt", "clippy", "doc", "test", "nostd", "firmware", "web", "schema", "e2e",
 ];
 
 /// Runs one step; `ran_tests` says whether this run's `test` step already ran.
@@ -40,6 +40,7 @@ fn step(name: &str, ran_tests: bool) -> Result<(), String> {
         "firmware" => crate::firmware::check(),
         "web" => crate::web::check(),
         "schema" => schema(ran_tests),
+        "e2e" => e2e(),
         other => Err(format!(
             "unknown step `{other}` (steps: {})",
             STEPS.join(", ")
@@ -77,21 +78,39 @@ fn schema(ran_tests: bool) -> Result<(), String> {
         println!("--- cargo test -p chargepoint (writes the engine frames the suite checks)");
         run(cmd("cargo", &["test", "--quiet", "-p", "chargepoint"]))?;
     }
-    let py = venv_python();
-    let mut c = cmd(
-        &py.to_string_lossy(),
-        &["-m", "pytest", "tests/schema", "-q"],
+    pytest("tests/schema", &[])
+}
+
+/// The end-to-end suite: the native runner against CSMSs written with PyPI `ocpp` and
+/// `ocpp-csms`.
+fn e2e() -> Result<(), String> {
+    println!("--- cargo build -p evc (the runner the suite drives)");
+    run(cmd("cargo", &["build", "--quiet", "-p", "evc"]))?;
+    let target = std::env::var("CARGO_TARGET_DIR").map_or_else(
+        |_| crate::util::root().join("target"),
+        std::path::PathBuf::from,
     );
+    let evc = target.join("debug").join("evc");
+    pytest("tests/e2e", &[("EVC_BIN", &evc.to_string_lossy())])
+}
+
+/// Runs a pytest suite in the project's venv; no test collected is a failure.
+fn pytest(dir: &str, env: &[(&str, &str)]) -> Result<(), String> {
+    let py = venv_python();
+    let mut c = cmd(&py.to_string_lossy(), &["-m", "pytest", dir, "-q"]);
+    for (k, v) in env {
+        c.env(k, v);
+    }
     let status = c
         .status()
         .map_err(|e| format!("could not start pytest ({}): {e}", py.display()))?;
     match status.code() {
         Some(0) => Ok(()),
-        Some(5) => Err(String::from(
-            "pytest collected no tests in tests/schema (exit code 5), which counts as a failure",
+        Some(5) => Err(format!(
+            "pytest collected no tests in {dir} (exit code 5), which counts as a failure",
         )),
         _ => Err(format!(
-            "pytest tests/schema failed ({status})\n  rerun it alone: cd {} && .tools/venv/bin/python -m pytest tests/schema -q",
+            "pytest {dir} failed ({status})\n  rerun it alone: cd {} && .tools/venv/bin/python -m pytest {dir} -q",
             crate::util::root().display()
         )),
     }
@@ -143,7 +162,7 @@ pub(crate) fn test(args: &[String]) -> Result<(), String> {
         return Err(String::from("--only and --skip leave no step to run"));
     }
     let mut needs = vec![Component::Targets];
-    if steps.contains(&"schema") {
+    if steps.contains(&"schema") || steps.contains(&"e2e") {
         needs.push(Component::Python);
     }
     if steps.contains(&"firmware") {

@@ -1,0 +1,121 @@
+//! `cargo xtask bench fleet`: the native runner's fleet benchmark against its loopback
+//! CSMS (`evc csms`, a separate process answering every CALL at once).
+//!
+//! Two runs, each printing the runner's summary (figures for BENCHMARKS.md):
+//! 1. the target: 10,000 charge points connected, 1,000 of them charging with 5 s meter
+//!    samples (`crates/cli/benches/fleet.toml`);
+//! 2. saturation: every charge point charging at 10× speed, for CPU per frame.
+
+use std::{
+    io::{BufRead, BufReader},
+    process::{Child, Stdio},
+};
+
+use crate::util::{cmd, root, run};
+
+/// Options: `--count N` (10000), `--duration S` (120), `--connect-rate N` (2000).
+pub(crate) fn bench(args: &[&str]) -> Result<(), String> {
+    let mut count = "10000";
+    let mut duration = "120";
+    let mut rate = "2000";
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let value = it.next().ok_or(format!("{flag} needs a value"))?;
+        match *flag {
+            "--count" => count = value,
+            "--duration" => duration = value,
+            "--connect-rate" => rate = value,
+            other => return Err(format!("bench fleet: unknown option {other}")),
+        }
+    }
+    run(cmd("cargo", &["build", "--release", "-p", "evc"]))?;
+    let evc = root().join("target/release/evc");
+    let evc = evc.to_string_lossy();
+    let mut csms = Csms::start(&evc)?;
+    let out = root().join("target/tmp");
+    std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
+    let scenario = root().join("crates/cli/benches/fleet.toml");
+    let all = out.join("fleet-all-charging.toml");
+    let text = std::fs::read_to_string(&scenario).map_err(|e| e.to_string())?;
+    let last = count
+        .parse::<u32>()
+        .map_err(|_| "--count: a number")?
+        .saturating_sub(1);
+    std::fs::write(
+        &all,
+        text.replace("cps = \"0..999\"", &format!("cps = \"0..{last}\"")),
+    )
+    .map_err(|e| e.to_string())?;
+    let runs = [
+        ("target", scenario.to_string_lossy().into_owned(), "1"),
+        ("saturation", all.to_string_lossy().into_owned(), "10"),
+    ];
+    for (name, scenario, speed) in runs {
+        let summary = out.join(format!("fleet-{name}.json"));
+        println!("\n== fleet {name}: {count} charge points, scenario {scenario}, {speed}x ==");
+        let result = run(cmd(
+            &evc,
+            &[
+                "run",
+                &csms.url,
+                "--count",
+                count,
+                "--scenario",
+                &scenario,
+                "--speed",
+                speed,
+                "--config",
+                "MeterValueSampleInterval=5",
+                "--duration",
+                &format!("{duration}s"),
+                "--connect-rate",
+                rate,
+                "--progress",
+                "always",
+                "--summary-json",
+                &summary.to_string_lossy(),
+            ],
+        ));
+        if let Err(e) = result {
+            csms.stop();
+            return Err(e);
+        }
+        println!("summary: {}", summary.display());
+    }
+    csms.stop();
+    Ok(())
+}
+
+/// The loopback CSMS process.
+struct Csms {
+    child: Child,
+    url: String,
+}
+
+impl Csms {
+    fn start(evc: &str) -> Result<Self, String> {
+        let mut child = cmd(
+            evc,
+            &["csms", "--listen", "127.0.0.1:0", "--stats-every", "30"],
+        )
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("evc csms: {e}"))?;
+        let stdout = child.stdout.take().ok_or("evc csms: no stdout")?;
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .map_err(|e| format!("evc csms: {e}"))?;
+        let url = line.trim().to_owned();
+        if !url.starts_with("ws://") {
+            let _ = child.kill();
+            return Err(format!("evc csms printed {url:?} instead of its URL"));
+        }
+        Ok(Self { child, url })
+    }
+
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
