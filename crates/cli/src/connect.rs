@@ -146,6 +146,14 @@ pub(crate) fn explain(url: &str, e: &tungstenite::Error) -> String {
         E::Protocol(ProtocolError::SecWebSocketSubProtocolError(_)) => format!(
             "{url}: the CSMS did not agree to WebSocket subprotocol ocpp1.6 (is it an OCPP 1.6-J endpoint?)"
         ),
+        E::Io(io) if io.get_ref().is_some_and(|e| e.is::<rustls::Error>()) => {
+            let hint = if io.to_string().contains("UnknownIssuer") {
+                " (a CSMS certificate from a private CA needs --ca)"
+            } else {
+                ""
+            };
+            format!("{url}: TLS handshake failed: {io}{hint}")
+        }
         E::Io(io) => match io.kind() {
             std::io::ErrorKind::ConnectionRefused => format!(
                 "{url}: connection refused: the CSMS is unreachable (is it running, is the port right?)"

@@ -1,6 +1,14 @@
 //! `evc run` against `evc csms`, both as real processes over real sockets: a small fleet
 //! runs a scenario to its end, and the summary adds up.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test code: a failure is a panic"
+)]
+
 use std::{
     io::{BufRead, BufReader},
     path::PathBuf,
