@@ -183,8 +183,13 @@ impl Run {
         wake
     }
 
-    fn wall(&self, now: Instant) -> String {
-        self.st.cp.wall_clock(now).to_rfc3339()
+    /// The real wall time now, for the trace (engine time, which runs at `--speed`, is
+    /// the line's `ms`).
+    fn wall() -> String {
+        let ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(0));
+        ocpp16::DateTime::from_unix_millis(ms).to_rfc3339()
     }
 
     /// The outcome of a connection attempt; `Some(message)` when it is fatal.
@@ -278,7 +283,7 @@ impl Run {
                     }
                 }
                 if let Some(trace) = &self.shared.trace {
-                    trace.frame(&self.wall(now), now.as_millis(), &self.st.id, false, text);
+                    trace.frame(&Self::wall(), now.as_millis(), &self.st.id, false, text);
                 }
                 self.sync_world(now);
                 self.st.cp.handle_frame(now, text);
@@ -481,8 +486,7 @@ impl Run {
             _ => {}
         }
         if let Some(trace) = &self.shared.trace {
-            let wall = self.st.cp.wall_clock(now).to_rfc3339();
-            trace.frame(&wall, now.as_millis(), &self.st.id, true, &text);
+            trace.frame(&Self::wall(), now.as_millis(), &self.st.id, true, &text);
         }
         if let Err(e) = ws.send(Message::Text(text.into())).await {
             self.lost(now, &format!("send failed: {e}"));
