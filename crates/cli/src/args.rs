@@ -83,7 +83,7 @@ pub(crate) struct RunArgs {
     /// Scenario file (TOML): plug, tap, charge, unplug, repeats.
     #[arg(long)]
     pub(crate) scenario: Option<PathBuf>,
-    /// Durable state of each charge point in DIR/<id>.json, written crash-safe.
+    /// Durable state of each charge point in DIR/ID.json, written crash-safe.
     #[arg(long, value_name = "DIR")]
     pub(crate) state_dir: Option<PathBuf>,
     /// Protocol trace as JSON lines ("-" for standard output).

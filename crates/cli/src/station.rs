@@ -226,7 +226,11 @@ impl Run {
                 if !self.ever_connected && !self.shared.keep_trying {
                     return Some(format!("{}: {e}", self.st.id));
                 }
-                warn!(cp = %self.st.id, "{e}");
+                if self.shared.verbose {
+                    warn!(cp = %self.st.id, "{e}");
+                } else {
+                    debug!(cp = %self.st.id, "{e}");
+                }
                 self.st.cp.handle_disconnected(now);
                 None
             }
