@@ -154,6 +154,11 @@ pub(crate) fn explain(url: &str, e: &tungstenite::Error) -> String {
             };
             format!("{url}: TLS handshake failed: {io}{hint}")
         }
+        E::Io(io) if url.starts_with("wss://") && io.to_string().contains("close_notify") => {
+            format!(
+                "{url}: the CSMS closed the TLS connection during the handshake ({io}); if it requires a client certificate (security profile 3), give --cert and --key"
+            )
+        }
         E::Io(io) => match io.kind() {
             std::io::ErrorKind::ConnectionRefused => format!(
                 "{url}: connection refused: the CSMS is unreachable (is it running, is the port right?)"

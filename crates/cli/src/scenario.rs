@@ -15,7 +15,9 @@
 //! [[step]]
 //! until = "Charging"         # first wait for connector 1's status (timeout = "60s")
 //! wait = "30m"
-//! do = "unplug"
+//! do = "unplug"              # plug | unplug | tap | pause | resume | fault | clear | wait
+//! [[step]]
+//! wait = "1h"                # a step without `do` only waits
 //! [[group]]                  # charge points 0..=99 follow their own plan
 //! cps = "0..99"
 //! [[group.step]]
@@ -77,7 +79,7 @@ struct StepToml {
     until: Option<String>,
     timeout: Option<String>,
     #[serde(rename = "do")]
-    action: String,
+    action: Option<String>,
     card: Option<String>,
     cards: Option<Vec<String>>,
     fault: Option<String>,
@@ -100,6 +102,8 @@ pub(crate) enum Action {
     Fault(Fault),
     /// Clear a fault.
     Clear(Fault),
+    /// Nothing: a step that only waits.
+    Wait,
 }
 
 /// One step.
@@ -257,7 +261,8 @@ fn step(s: &StepToml) -> Result<Step, String> {
         let name = s.fault.as_deref().ok_or("this step needs fault = \"…\"")?;
         parse_fault(name)
     };
-    let action = match s.action.as_str() {
+    let action = match s.action.as_deref().unwrap_or("wait") {
+        "wait" => Action::Wait,
         "plug" => Action::Plug,
         "unplug" => Action::Unplug,
         "tap" => {
@@ -280,7 +285,7 @@ fn step(s: &StepToml) -> Result<Step, String> {
         "clear" => Action::Clear(fault()?),
         other => {
             return Err(format!(
-                "do = {other:?}: expected plug, unplug, tap, pause, resume, fault or clear"
+                "do = {other:?}: expected plug, unplug, tap, pause, resume, fault, clear or wait"
             ));
         }
     };
@@ -643,5 +648,7 @@ fault = "GroundFailure"
         assert!(err("[[group]]\ncps = \"9..2\"").contains("group[0].cps"));
         assert!(err("speed = 0").contains("speed"));
         assert!(Scenario::parse("").unwrap().plan_for(0).steps.is_empty());
+        let waits = Scenario::parse("[[step]]\nwait = \"1h\"").unwrap();
+        assert_eq!(waits.plan_for(0).steps[0].action, Action::Wait);
     }
 }

@@ -415,6 +415,7 @@ impl Run {
                         }
                         Action::Fault(f) => vec![HardwareEvent::FaultRaised(f)],
                         Action::Clear(f) => vec![HardwareEvent::FaultCleared(f)],
+                        Action::Wait => Vec::new(),
                     };
                     for e in events {
                         self.st.cp.handle_hardware(now, e);
