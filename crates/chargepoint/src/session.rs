@@ -31,6 +31,8 @@ pub(crate) enum Purpose {
     },
     /// MeterValues outside a transaction (clock-aligned).
     Meter,
+    /// A message the CSMS asked for with TriggerMessage (not a transaction message).
+    Triggered,
 }
 
 impl Purpose {

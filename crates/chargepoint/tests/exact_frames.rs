@@ -68,7 +68,11 @@ fn a_short_session_sends_exactly_these_frames() {
 fn every_csms_action_without_a_handler_is_not_supported_whatever_its_payload() {
     let mut h = common::booted(Variant::Tethered);
     let supported = chargepoint::supported_actions();
-    assert_eq!(supported.len(), 11, "Core and Local Auth List Management");
+    assert_eq!(
+        supported.len(),
+        12,
+        "Core, Local Auth List Management, Remote Trigger"
+    );
     for &action in Action::ALL {
         if !action.sender().allows(Side::Csms) || supported.contains(&action) {
             continue;

@@ -9,6 +9,7 @@ use crate::{engine::ChargePoint, time::Instant};
 
 mod core;
 mod local_auth;
+mod remote_trigger;
 
 /// A handler: the decoded request in, the response (or a CALLERROR) out.
 pub(crate) type Handler = fn(&mut ChargePoint, Instant, Request) -> Result<Response, WireError>;
@@ -35,7 +36,11 @@ macro_rules! rows {
 pub(crate) use rows;
 
 /// Every profile's rows.
-const PROFILES: &[&[(Action, Handler)]] = &[core::HANDLERS, local_auth::HANDLERS];
+const PROFILES: &[&[(Action, Handler)]] = &[
+    core::HANDLERS,
+    local_auth::HANDLERS,
+    remote_trigger::HANDLERS,
+];
 
 /// The handler of `action`, if this charge point supports it.
 pub(crate) fn handler(action: Action) -> Option<Handler> {
