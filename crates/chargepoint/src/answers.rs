@@ -209,6 +209,12 @@ impl ChargePoint {
             Timer::TxRetry => {}
             Timer::MeterSample => self.sample_transaction(now),
             Timer::ClockAligned => self.sample_aligned(now),
+            Timer::ReservationExpiry => {
+                if let Some(r) = &self.connector.reservation {
+                    self.warn(alloc::format!("reservation {} expired", r.id));
+                }
+                self.end_reservation(now);
+            }
             Timer::ConnectionTimeOut => {
                 if self.connector.transaction.is_none()
                     && self.connector.authorized.take().is_some()

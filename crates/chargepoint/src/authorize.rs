@@ -139,6 +139,12 @@ impl ChargePoint {
 
     /// A card may charge: reported, and the transaction starts when the EV is there.
     fn grant(&mut self, now: Instant, tag: CiString20, parent: Option<CiString20>) {
+        if self.reserved_for_another(&tag, parent.as_ref()) {
+            self.warn(alloc::format!(
+                "card {tag} refused: the connector is reserved"
+            ));
+            return self.refuse(&tag);
+        }
         self.events.push_back(Event::Authorization {
             id_tag: Self::tag_text(&tag),
             accepted: true,

@@ -48,6 +48,8 @@ pub struct Connector {
     pub finishing: bool,
     /// The socket's cable lock is closed.
     pub locked: bool,
+    /// The connector is held for an idTag (ReserveNow).
+    pub reservation: Option<crate::Reservation>,
     /// The last status sent (or queued) to the CSMS.
     pub(crate) reported: Option<(ChargePointStatus, ChargePointErrorCode)>,
 }
@@ -86,6 +88,8 @@ impl Connector {
             ChargePointStatus::Finishing
         } else if self.ev_plugged || self.authorized.is_some() {
             ChargePointStatus::Preparing
+        } else if self.reservation.is_some() {
+            ChargePointStatus::Reserved
         } else {
             ChargePointStatus::Available
         };

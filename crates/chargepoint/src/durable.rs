@@ -71,6 +71,9 @@ pub struct DurableState {
     /// The charge point as a whole made inoperative.
     #[serde(default)]
     pub cp_inoperative: bool,
+    /// The reservation of connector 1.
+    #[serde(default)]
+    pub reservation: Option<crate::Reservation>,
     /// The wall clock when the state was taken (the time of a PowerLoss stop).
     pub wall_clock: DateTime,
 }

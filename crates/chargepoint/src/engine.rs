@@ -359,6 +359,7 @@ impl ChargePoint {
         cp.finished_ids = state.finished_ids;
         cp.next_local_tx = state.next_transaction.max(1);
         cp.connector.inoperative = state.inoperative;
+        cp.connector.reservation = state.reservation;
         cp.cp_operative = !state.cp_inoperative;
         cp.reading.energy_wh = state.energy_wh;
         cp.wall = (now, state.wall_clock);
@@ -377,6 +378,7 @@ impl ChargePoint {
             cp.connector.transaction = Some(tx);
             cp.stop_transaction(now, ocpp16::messages::Reason::PowerLoss, None);
         }
+        cp.arm_reservation(now);
         cp.changed();
         cp.update_outputs(now);
         cp
@@ -402,6 +404,7 @@ impl ChargePoint {
             energy_wh: self.reading.energy_wh,
             inoperative: self.connector.inoperative,
             cp_inoperative: !self.cp_operative,
+            reservation: self.connector.reservation.clone(),
             wall_clock: self.wall_clock(self.last_input),
         }
     }

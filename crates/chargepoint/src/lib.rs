@@ -80,7 +80,7 @@ pub mod world;
 pub use connector::{Authorized, Connector};
 pub use engine::{ChargePoint, Registration, Settings, redact};
 pub use io::{Command, Event, Fault, HardwareEvent, Led, MeterReading};
-pub use profiles::supported_actions;
+pub use profiles::{reservation::Reservation, supported_actions};
 pub use time::{Instant, TimeScale};
 pub use timers::Timer;
 pub use transaction::Transaction;

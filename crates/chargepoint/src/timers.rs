@@ -21,10 +21,12 @@ pub enum Timer {
     ConnectionTimeOut,
     /// A soft reset waits this long at most for its StopTransaction to be delivered.
     ResetGrace,
+    /// The reservation of connector 1 lapses.
+    ReservationExpiry,
 }
 
 impl Timer {
-    const COUNT: usize = 8;
+    const COUNT: usize = 9;
 
     const fn index(self) -> usize {
         self as usize
@@ -39,6 +41,7 @@ impl Timer {
         Self::ClockAligned,
         Self::ConnectionTimeOut,
         Self::ResetGrace,
+        Self::ReservationExpiry,
     ];
 }
 

@@ -107,6 +107,12 @@ impl ChargePoint {
             return;
         };
         self.timers.clear(Timer::ConnectionTimeOut);
+        // A transaction of the reserved idTag uses (and ends) the reservation.
+        let reservation_id = self.connector.reservation.as_ref().map(|r| r.id);
+        if reservation_id.is_some() {
+            self.connector.reservation = None;
+            self.timers.clear(Timer::ReservationExpiry);
+        }
         let local_id = self.next_local_tx;
         self.next_local_tx = self.next_local_tx.wrapping_add(1);
         let started_at = self.wall_clock(now);
@@ -125,7 +131,7 @@ impl ChargePoint {
                 connector_id: 1,
                 id_tag: auth.id_tag.clone(),
                 meter_start: clamp_i32(meter_start_wh),
-                reservation_id: None,
+                reservation_id,
                 timestamp: started_at,
             }),
             Purpose::StartTx { tx: local_id },

@@ -181,6 +181,7 @@ impl ChargePoint {
             && self.connector.faults.is_empty()
             && !self.connector.inoperative
             && self.cp_operative
+            && !self.reserved_for_another(&r.id_tag, None)
             && r.charging_profile
                 .as_ref()
                 .is_none_or(|p| p.charging_profile_purpose == ChargingProfilePurpose::TxProfile);

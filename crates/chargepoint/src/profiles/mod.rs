@@ -10,6 +10,7 @@ use crate::{engine::ChargePoint, time::Instant};
 mod core;
 mod local_auth;
 mod remote_trigger;
+pub(crate) mod reservation;
 
 /// A handler: the decoded request in, the response (or a CALLERROR) out.
 pub(crate) type Handler = fn(&mut ChargePoint, Instant, Request) -> Result<Response, WireError>;
@@ -40,6 +41,7 @@ const PROFILES: &[&[(Action, Handler)]] = &[
     core::HANDLERS,
     local_auth::HANDLERS,
     remote_trigger::HANDLERS,
+    reservation::HANDLERS,
 ];
 
 /// The handler of `action`, if this charge point supports it.
