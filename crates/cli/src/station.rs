@@ -522,35 +522,63 @@ impl Run {
     fn event(&mut self, event: Event) {
         let stats = &self.shared.stats;
         let relaxed = std::sync::atomic::Ordering::Relaxed;
+        let verbose = self.shared.verbose;
+        let id = &self.st.id;
         match event {
             Event::StatusChanged {
-                connector: 1,
+                connector,
                 status,
-                ..
-            } => self.status = status,
-            Event::TransactionStarted {
-                transaction_id: None,
-                ..
+                error,
             } => {
-                stats.transactions_started.fetch_add(1, relaxed);
-                if !self.in_transaction {
-                    self.in_transaction = true;
-                    stats.in_transaction.fetch_add(1, relaxed);
+                if connector == 1 {
+                    self.status = status;
+                }
+                if verbose {
+                    info!(cp = %id, "connector {connector}: {status} ({error})");
                 }
             }
-            Event::TransactionStopped { .. } => {
+            Event::TransactionStarted {
+                transaction_id,
+                id_tag,
+            } => {
+                if transaction_id.is_none() {
+                    stats.transactions_started.fetch_add(1, relaxed);
+                    if !self.in_transaction {
+                        self.in_transaction = true;
+                        stats.in_transaction.fetch_add(1, relaxed);
+                    }
+                }
+                if verbose {
+                    match transaction_id {
+                        None => info!(cp = %id, "transaction started by {id_tag}"),
+                        Some(t) => info!(cp = %id, "the CSMS numbered the transaction {t}"),
+                    }
+                }
+            }
+            Event::TransactionStopped {
+                transaction_id,
+                reason,
+            } => {
                 stats.transactions_stopped.fetch_add(1, relaxed);
                 if self.in_transaction {
                     self.in_transaction = false;
                     stats.in_transaction.fetch_sub(1, relaxed);
                 }
+                if verbose {
+                    let t = transaction_id.map_or_else(|| String::from("?"), |t| t.to_string());
+                    info!(cp = %id, "transaction {t} stopped: {reason}");
+                }
+            }
+            Event::Authorization { id_tag, accepted } if verbose => {
+                let verdict = if accepted { "accepted" } else { "refused" };
+                info!(cp = %id, "card {id_tag} {verdict}");
             }
             Event::Warning(w) => {
                 stats.warnings.fetch_add(1, relaxed);
-                warn!(cp = %self.st.id, "{w}");
+                warn!(cp = %id, "{w}");
             }
-            Event::Registration(status) if self.shared.verbose => {
-                info!(cp = %self.st.id, "BootNotification answered {status}");
+            Event::Registration(status) if verbose => {
+                info!(cp = %id, "BootNotification answered {status}");
             }
             _ => {}
         }
