@@ -23,7 +23,7 @@ impl ChargePoint {
         };
         self.timers.clear(Timer::CallTimeout);
         let action = pending.out.request.action();
-        match Response::decode(action, &result.payload) {
+        match Response::decode_for_charge_point(action, &result.payload) {
             Ok(response) => self.on_response(now, pending, response),
             Err(error) => {
                 self.warn(format!("{action:?} answer refused: {error}"));

@@ -128,13 +128,12 @@ impl Transport for LoopbackCsms {
                 Err(_) => self.record.violations += 1,
             },
             Ok(Frame::CallResult(result)) => {
+                // The only CALL this CSMS sends is ChangeConfiguration.
                 let decoded =
-                    Response::decode(ocpp16::Action::ChangeConfiguration, &result.payload);
+                    ocpp16::decode_message::<ChangeConfigurationResponse>(&result.payload);
                 match decoded {
-                    Ok(Response::ChangeConfiguration(r)) => {
-                        self.record.config_answer = Some(r.status)
-                    }
-                    _ => self.record.violations += 1,
+                    Ok(r) => self.record.config_answer = Some(r.status),
+                    Err(_) => self.record.violations += 1,
                 }
             }
             Ok(Frame::CallError(_)) | Err(_) => self.record.violations += 1,

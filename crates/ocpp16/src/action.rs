@@ -67,6 +67,14 @@ pub enum Profile {
     Security,
 }
 
+/// Keeps its body for the actions a charge point sends (statement position), so that a
+/// dispatcher of answers to the charge point's CALLs holds only their decoders.
+macro_rules! if_sent_by_charge_point {
+    (ChargePoint, $($body:tt)*) => { $($body)* };
+    (Both, $($body:tt)*) => { $($body)* };
+    (Csms, $($body:tt)*) => {};
+}
+
 macro_rules! actions {
     ($($name:ident($req:ident, $res:ident): $sender:ident, $profile:ident;)*) => {
         /// Every OCPP 1.6-J action: the 28 of the core specification and the 11 of the
@@ -153,6 +161,31 @@ macro_rules! actions {
             #[must_use]
             pub const fn action(&self) -> Action {
                 match self { $(Self::$name(_) => Action::$name,)* }
+            }
+
+            /// Decodes the answer to a CALL a charge point sent (`action` is one the
+            /// charge point sends). Only those decoders are built in, so a charge point's
+            /// image does not carry the decoders of the answers a CSMS receives.
+            ///
+            /// # Errors
+            /// The CALLERROR code and description for a payload that breaks the schema;
+            /// `NotSupported` for an action the charge point does not send.
+            pub fn decode_for_charge_point(action: Action, payload: &str) -> Result<Self, WireError> {
+                $(
+                    if_sent_by_charge_point!($sender, if action == Action::$name {
+                        let response = decode_payload(
+                            payload,
+                            |p| strict::decode(p).map(Self::$name),
+                            |v| Ok(Self::$name(from_value(v)?)),
+                        )?;
+                        check::response(&response)?;
+                        return Ok(response);
+                    });
+                )*
+                Err(WireError::new(
+                    ErrorCode::NotSupported,
+                    format!("{action:?} is not sent by a charge point"),
+                ))
             }
 
             /// Decodes the JSON payload of a response to a request of `action`.
@@ -244,6 +277,20 @@ fn to_value<T: Serialize>(m: &T) -> Value {
     // The message types serialize infallibly (no maps with non-string keys, no failing
     // impls), so the fallback is never taken; it keeps this path free of panics.
     serde_json::to_value(m).unwrap_or(Value::Null)
+}
+
+/// Decodes one message type whose action is known where the code is written; an image
+/// then carries this one decoder rather than a dispatcher over every action. The
+/// per-action checks of [`Request::decode`] / [`Response::decode`] (item counts,
+/// StopTransaction's units) are not applied.
+///
+/// # Errors
+/// The CALLERROR code and description for a payload that breaks the schema.
+pub fn decode_message<T>(payload: &str) -> Result<T, WireError>
+where
+    T: serde::de::DeserializeOwned,
+{
+    decode_payload(payload, |p| strict::decode(p), |v| from_value(v))
 }
 
 /// Decodes the request of a CALL that `receiver` got: the typed request, or the

@@ -87,7 +87,7 @@ pub mod messages;
 mod strict;
 mod text;
 
-pub use action::{Action, Profile, Request, Response, Sender, Side, decode_call};
+pub use action::{Action, Profile, Request, Response, Sender, Side, decode_call, decode_message};
 pub use datetime::{DateTime, DateTimeError};
 pub use decimal::{Decimal, NotTenths};
 pub use error::{ErrorCode, WireError};
