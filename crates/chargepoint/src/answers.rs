@@ -209,6 +209,7 @@ impl ChargePoint {
             Timer::TxRetry => {}
             Timer::MeterSample => self.sample_transaction(now),
             Timer::ClockAligned => self.sample_aligned(now),
+            Timer::ChargingSchedule => self.update_outputs(now),
             Timer::ReservationExpiry => {
                 if let Some(r) = &self.connector.reservation {
                     self.warn(alloc::format!("reservation {} expired", r.id));

@@ -52,6 +52,8 @@ pub struct Connector {
     pub reservation: Option<crate::Reservation>,
     /// The last status sent (or queued) to the CSMS.
     pub(crate) reported: Option<(ChargePointStatus, ChargePointErrorCode)>,
+    /// The charging profiles limit the current below the least that charges (pause).
+    pub(crate) limit_paused: bool,
 }
 
 impl Connector {
@@ -75,7 +77,7 @@ impl Connector {
         let status = if let Some(tx) = &self.transaction {
             if !self.ev_plugged {
                 ChargePointStatus::Finishing
-            } else if !tx.energy_allowed || self.inoperative || !cp_operative {
+            } else if !tx.energy_allowed || self.limit_paused || self.inoperative || !cp_operative {
                 ChargePointStatus::SuspendedEvse
             } else if self.ev_suspended {
                 ChargePointStatus::SuspendedEv
@@ -102,6 +104,7 @@ impl Connector {
             && self.ev_plugged
             && !self.inoperative
             && cp_operative
+            && !self.limit_paused
             && self
                 .transaction
                 .as_ref()
@@ -113,6 +116,10 @@ impl ChargePoint {
     /// Brings the relay, lock, light and StatusNotifications in line with the state.
     /// Called after every change; does nothing when nothing changed.
     pub(crate) fn update_outputs(&mut self, now: Instant) {
+        // Smart Charging: below the least current that charges, the box pauses.
+        let limit_ma = self.charging_limit_ma(now);
+        let least_ma = self.settings.limits.min_current_a.saturating_mul(1000);
+        self.connector.limit_paused = limit_ma.is_some_and(|l| l < least_ma);
         let (status, error, info) = self.connector.status(self.cp_operative);
         if self.connector.reported != Some((status, error)) {
             self.connector.reported = Some((status, error));
@@ -140,7 +147,9 @@ impl ChargePoint {
 
         let closed = self.connector.relay_closed(self.cp_operative);
         let offered = if closed {
-            self.settings.max_current_ma
+            self.settings
+                .max_current_ma
+                .min(limit_ma.unwrap_or(u32::MAX))
         } else {
             0
         };

@@ -74,6 +74,9 @@ pub struct DurableState {
     /// The reservation of connector 1.
     #[serde(default)]
     pub reservation: Option<crate::Reservation>,
+    /// The installed charging profiles (Smart Charging).
+    #[serde(default)]
+    pub charging_profiles: Vec<crate::smart::StoredProfile>,
     /// The wall clock when the state was taken (the time of a PowerLoss stop).
     pub wall_clock: DateTime,
 }

@@ -99,6 +99,8 @@ pub struct ChargePoint {
     pub(crate) config: Configuration,
     pub(crate) local_list: crate::auth::LocalList,
     pub(crate) cache: crate::auth::AuthCache,
+    /// The installed charging profiles.
+    pub(crate) smart: crate::smart::ChargingProfiles,
     /// The durable state changed since the home last took it.
     pub(crate) dirty: bool,
     pub(crate) registration: Registration,
@@ -139,6 +141,7 @@ impl ChargePoint {
             config: Configuration::new(),
             local_list: crate::auth::LocalList::default(),
             cache: crate::auth::AuthCache::default(),
+            smart: crate::smart::ChargingProfiles::default(),
             dirty: false,
             registration: Registration::Unknown,
             session: Session::default(),
@@ -360,6 +363,7 @@ impl ChargePoint {
         cp.next_local_tx = state.next_transaction.max(1);
         cp.connector.inoperative = state.inoperative;
         cp.connector.reservation = state.reservation;
+        cp.smart = crate::smart::ChargingProfiles::load(&state.charging_profiles);
         cp.cp_operative = !state.cp_inoperative;
         cp.reading.energy_wh = state.energy_wh;
         cp.wall = (now, state.wall_clock);
@@ -405,6 +409,7 @@ impl ChargePoint {
             inoperative: self.connector.inoperative,
             cp_inoperative: !self.cp_operative,
             reservation: self.connector.reservation.clone(),
+            charging_profiles: self.smart.store(),
             wall_clock: self.wall_clock(self.last_input),
         }
     }

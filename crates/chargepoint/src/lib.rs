@@ -72,6 +72,7 @@ pub mod metering;
 pub mod model;
 mod profiles;
 mod session;
+pub mod smart;
 pub mod time;
 mod timers;
 mod transaction;

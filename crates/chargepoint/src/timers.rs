@@ -23,10 +23,12 @@ pub enum Timer {
     ResetGrace,
     /// The reservation of connector 1 lapses.
     ReservationExpiry,
+    /// The charging profiles' limit changes: offer the new current.
+    ChargingSchedule,
 }
 
 impl Timer {
-    const COUNT: usize = 9;
+    const COUNT: usize = 10;
 
     const fn index(self) -> usize {
         self as usize
@@ -42,6 +44,7 @@ impl Timer {
         Self::ConnectionTimeOut,
         Self::ResetGrace,
         Self::ReservationExpiry,
+        Self::ChargingSchedule,
     ];
 }
 

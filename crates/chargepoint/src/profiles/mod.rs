@@ -11,6 +11,7 @@ mod core;
 mod local_auth;
 mod remote_trigger;
 pub(crate) mod reservation;
+mod smart_charging;
 
 /// A handler: the decoded request in, the response (or a CALLERROR) out.
 pub(crate) type Handler = fn(&mut ChargePoint, Instant, Request) -> Result<Response, WireError>;
@@ -42,6 +43,7 @@ const PROFILES: &[&[(Action, Handler)]] = &[
     local_auth::HANDLERS,
     remote_trigger::HANDLERS,
     reservation::HANDLERS,
+    smart_charging::HANDLERS,
 ];
 
 /// The handler of `action`, if this charge point supports it.
