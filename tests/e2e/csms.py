@@ -472,6 +472,12 @@ class Csms:
     def connection(self, cp="CP0000"):
         return [c for c in self.connections if c.cp == cp][-1]
 
+    def closed_cleanly(self, conn, timeout=10):
+        """Waits until the CSMS has seen `conn` close (a runner that has exited may be a
+        moment ahead of this side's bookkeeping); whether the charge point sent a close frame."""
+        self.wait(lambda: conn.closed, timeout, f"the CSMS to see {conn.cp}'s connection close")
+        return conn.close_frame_from_cp
+
     def call(self, cp, request, timeout=15):
         """Sends a request (an `ocpp.v16.call` object) through the `ocpp` package, which
         checks it and the answer against the schemas, and returns the answer's payload as

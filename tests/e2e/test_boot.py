@@ -36,7 +36,7 @@ def test_boot_accepted_then_both_connectors_available(csms, evc):
     assert csms.calls()[0].action == "BootNotification"
 
     summary = run.stop()
-    assert conn.closed and conn.close_frame_from_cp, "SIGINT closes the socket with a close frame"
+    assert csms.closed_cleanly(conn), "SIGINT closes the socket with a close frame"
     assert "transactions" in (run.out() + run.err()).lower(), "the summary is printed on SIGINT"
     assert summary["charge_points"] == 1
     assert max(summary["connected"], summary.get("ever_connected", 0)) == 1
@@ -86,7 +86,7 @@ def test_a_signal_ends_the_run_cleanly(csms, evc, sig):
     run = evc().start(csms.url)
     csms.wait_registered()
     summary = run.stop(sig)
-    assert csms.connection().close_frame_from_cp
+    assert csms.closed_cleanly(csms.connection())
     assert summary["charge_points"] == 1
 
 
@@ -153,7 +153,7 @@ def test_a_fleet_gets_its_ids_from_the_pattern(csms, evc):
         csms.wait_registered(cp)
     assert {c.path for c in csms.connections} == {"/EVC-05", "/EVC-06", "/EVC-07"}
     summary = run.stop()
-    assert all(c.close_frame_from_cp for c in csms.connections)
+    assert all(csms.closed_cleanly(c) for c in csms.connections)
     assert summary["charge_points"] == 3
     assert max(summary["connected"], summary.get("ever_connected", 0)) == 3
     assert {p.name for p in run.state_dir.iterdir()} >= {"EVC-05.json", "EVC-06.json", "EVC-07.json"}
@@ -171,4 +171,4 @@ def test_duration_ends_the_run(csms, evc):
     csms.wait_registered()
     assert run.wait_exit(30) == 0, run.describe()
     assert run.summary()["charge_points"] == 1
-    assert csms.connection().close_frame_from_cp
+    assert csms.closed_cleanly(csms.connection())

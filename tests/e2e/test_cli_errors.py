@@ -125,4 +125,4 @@ def test_a_scenario_run_ends_by_itself_with_exit_0(csms, evc):
     run = evc().start(csms.url, scenario=steps({"wait": "1s", "do": "plug"}, {"wait": "1s", "do": "unplug"}))
     assert run.wait_exit(30) == 0, run.describe()
     assert run.summary()["charge_points"] == 1
-    assert csms.connection().close_frame_from_cp
+    assert csms.closed_cleanly(csms.connection())

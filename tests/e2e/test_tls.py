@@ -74,7 +74,7 @@ def test_profile_2_basic_auth_over_tls(tls, pki, evc):
     assert conn.authorization == "Basic " + base64.b64encode(f"CP0000:{KEY}".encode()).decode()
     assert security_profile(csms) == "2"
     run.stop()
-    assert conn.close_frame_from_cp
+    assert csms.closed_cleanly(conn)
 
 
 def test_profile_3_client_certificate(tls, pki, evc):
