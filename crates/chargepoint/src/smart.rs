@@ -1,5 +1,5 @@
 //! Smart Charging as data: the installed charging profiles, the rules for installing
-//! and clearing them, and (in [`schedule`]) the limit they make over time. Pure: the
+//! and clearing them, and (in `smart/schedule.rs`) the limit they make over time. Pure: the
 //! engine passes the time (UTC ms) and the transaction; nothing here has a clock.
 //!
 //! Product rules (Teltonika EVC): rate unit A only, stack level 0–5, at most 5 periods
