@@ -52,28 +52,24 @@ impl ChargePoint {
                 self.trigger_meter_values(now, c.unwrap_or(1));
                 TriggerMessageStatus::Accepted
             }
+            // No diagnostics upload and no firmware update is ever in progress: Idle.
             (_, M::DiagnosticsStatusNotification) => {
-                let idle = DiagnosticsStatusNotificationRequest {
-                    status: DiagnosticsStatus::Idle,
-                };
-                self.session.push(
-                    Request::DiagnosticsStatusNotification(idle),
-                    Purpose::Triggered,
-                );
-                TriggerMessageStatus::Accepted
+                let status = DiagnosticsStatus::Idle;
+                let request = DiagnosticsStatusNotificationRequest { status };
+                self.triggered(Request::DiagnosticsStatusNotification(request))
             }
             (_, M::FirmwareStatusNotification) => {
-                let idle = FirmwareStatusNotificationRequest {
-                    status: FirmwareStatus::Idle,
-                };
-                self.session.push(
-                    Request::FirmwareStatusNotification(idle),
-                    Purpose::Triggered,
-                );
-                TriggerMessageStatus::Accepted
+                let status = FirmwareStatus::Idle;
+                let request = FirmwareStatusNotificationRequest { status };
+                self.triggered(Request::FirmwareStatusNotification(request))
             }
         };
         TriggerMessageResponse { status }
+    }
+
+    fn triggered(&mut self, request: Request) -> TriggerMessageStatus {
+        self.session.push(request, Purpose::Triggered);
+        TriggerMessageStatus::Accepted
     }
 
     /// The present status of connector `c` (both when `None`), reported again.
