@@ -6,7 +6,7 @@ import time
 
 from ocpp.v16 import call
 
-from .runner import charging
+from .runner import EV, HOLD, charging, steps
 
 CP = "CP0000"
 
@@ -78,4 +78,24 @@ def test_the_offered_current_follows_the_profiles(csms, evc):
     assert csms.call(CP, call.ClearChargingProfile(charging_profile_purpose="TxProfile")) == {"status": "Accepted"}
     csms.wait_status("Charging", since=since)
     assert sampled(time.monotonic())[("Current.Offered", None)] == "10.0"
+    run.stop()
+
+
+def test_a_remote_start_brings_its_tx_profile(csms, evc):
+    run = evc().start(csms.url, "--config", "MeterValueSampleInterval=5",
+                      "--config", "MeterValuesSampledData=Current.Offered",
+                      scenario=steps({"wait": "5s", "do": "plug"}, HOLD, ev=EV))
+    csms.wait_registered()
+    csms.wait_status("Preparing")
+    refused = profile(9, purpose="TxProfile", unit="W", periods=[(0, 7000.0)])
+    assert csms.call(CP, call.RemoteStartTransaction(id_tag="REMOTE-9", charging_profile=refused)) == {
+        "status": "Rejected"}
+    answer = csms.call(CP, call.RemoteStartTransaction(
+        id_tag="REMOTE-9", connector_id=1, charging_profile=profile(9, purpose="TxProfile", periods=[(0, 13.0)])))
+    assert answer == {"status": "Accepted"}
+    tx = csms.wait_transaction()
+    values = csms.wait_for("MeterValues", where=lambda p: p.get("transactionId") == tx)
+    offered = [v["value"] for v in values[-1]["meterValue"][0]["sampledValue"]
+               if v.get("measurand") == "Current.Offered"]
+    assert offered == ["13.0"]
     run.stop()

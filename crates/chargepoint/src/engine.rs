@@ -101,6 +101,9 @@ pub struct ChargePoint {
     pub(crate) cache: crate::auth::AuthCache,
     /// The installed charging profiles.
     pub(crate) smart: crate::smart::ChargingProfiles,
+    /// The TxProfile of a RemoteStartTransaction, installed when its idTag's
+    /// transaction starts.
+    pub(crate) remote_profile: Option<(ocpp16::CiString20, ocpp16::messages::ChargingProfile)>,
     /// The durable state changed since the home last took it.
     pub(crate) dirty: bool,
     pub(crate) registration: Registration,
@@ -142,6 +145,7 @@ impl ChargePoint {
             local_list: crate::auth::LocalList::default(),
             cache: crate::auth::AuthCache::default(),
             smart: crate::smart::ChargingProfiles::default(),
+            remote_profile: None,
             dirty: false,
             registration: Registration::Unknown,
             session: Session::default(),

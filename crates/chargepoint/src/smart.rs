@@ -189,6 +189,20 @@ impl ChargingProfiles {
     }
 }
 
+/// Whether the TxProfile of a RemoteStartTransaction could be installed on connector 1
+/// once its transaction starts (the product's limits; no transactionId of its own).
+#[must_use]
+pub fn remote_start_profile_ok(limits: &Limits, profile: &ChargingProfile) -> bool {
+    let future = RunningTx {
+        local_id: 0,
+        transaction_id: None,
+        started_ms: 0,
+    };
+    profile.charging_profile_purpose == ChargingProfilePurpose::TxProfile
+        && profile.transaction_id.is_none()
+        && check(limits, 1, profile, Some(&future)).is_some()
+}
+
 /// Whether `profile` may be installed on `connector_id`: `Some(binding)` (the
 /// transaction a TxProfile belongs to) when it may, `None` when it is Rejected.
 fn check(

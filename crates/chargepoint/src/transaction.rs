@@ -151,6 +151,16 @@ impl ChargePoint {
             energy_allowed: true,
             tx_data,
         });
+        // A RemoteStartTransaction's TxProfile belongs to the transaction of its idTag.
+        if let Some((tag, profile)) = self.remote_profile.take()
+            && self
+                .connector
+                .transaction
+                .as_ref()
+                .is_some_and(|t| t.id_tag.eq_ignore_case(&tag))
+        {
+            self.install_remote_profile(now, profile);
+        }
         self.arm_meter_sample(now);
         self.update_outputs(now);
     }

@@ -264,3 +264,40 @@ fn profiles_survive_a_power_cut() {
     assert!(old.charging_profiles.is_empty());
     check_wire(&h, "smart_charging_restore");
 }
+
+#[test]
+fn a_remote_start_installs_its_tx_profile_for_that_transaction() {
+    let mut h = booted(Variant::Tethered);
+    // A profile the product refuses (rate unit W) makes the RemoteStart Rejected.
+    let mut watts = profile(&h, 7, "TxProfile", 0, &[(0, 11000.0)]);
+    watts["chargingSchedule"]["chargingRateUnit"] = json!("W");
+    let answer = call(
+        &mut h,
+        "RemoteStartTransaction",
+        json!({ "idTag": "REMOTE-1", "chargingProfile": watts }),
+    );
+    assert_eq!(answer, Ok(json!({ "status": "Rejected" })));
+    let tx_profile = profile(&h, 7, "TxProfile", 0, &[(0, 12.0)]);
+    let answer = call(
+        &mut h,
+        "RemoteStartTransaction",
+        json!({ "idTag": "REMOTE-1", "chargingProfile": tx_profile }),
+    );
+    assert_eq!(answer, Ok(json!({ "status": "Accepted" })));
+    h.plug(EvSpec::default());
+    h.run_for(10_000);
+    assert_eq!(statuses(&h).last(), Some(&ChargePointStatus::Charging));
+    assert_eq!(
+        offered(&h),
+        (true, 12_000),
+        "the remote start's TxProfile applies"
+    );
+    let installed = h.cp.charging_profiles().installed();
+    assert_eq!(installed.len(), 1);
+    assert_eq!(installed[0].profile.charging_profile_id, 7);
+    // It belongs to that transaction: gone when it ends.
+    h.unplug();
+    h.run_for(5_000);
+    assert!(h.cp.charging_profiles().installed().is_empty());
+    check_wire(&h, "smart_charging_remote_start");
+}

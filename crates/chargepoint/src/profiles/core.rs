@@ -184,12 +184,13 @@ impl ChargePoint {
             && !self.reserved_for_another(&r.id_tag, None)
             && r.charging_profile
                 .as_ref()
-                .is_none_or(|p| p.charging_profile_purpose == ChargingProfilePurpose::TxProfile);
+                .is_none_or(|p| crate::smart::remote_start_profile_ok(&self.settings.limits, p));
         if !accepted {
             return RemoteStartTransactionResponse {
                 status: RemoteStartStopStatus::Rejected,
             };
         }
+        self.remote_profile = r.charging_profile.map(|p| (r.id_tag.clone(), p));
         if self.config.bool(Key::AuthorizeRemoteTxRequests) {
             self.session.push(
                 Request::Authorize(AuthorizeRequest { id_tag: r.id_tag }),

@@ -99,6 +99,20 @@ impl ChargePoint {
     }
 
     /// The transaction on connector 1, as the profiles see it.
+    /// Installs the TxProfile that came with a RemoteStartTransaction, now that its
+    /// transaction runs.
+    pub(crate) fn install_remote_profile(&mut self, now: Instant, profile: ChargingProfile) {
+        let tx = self.running_tx();
+        let now_ms = self.wall_clock(now).unix_millis();
+        let limits = self.settings.limits;
+        match self.smart.set(&limits, 1, profile, tx.as_ref(), now_ms) {
+            ChargingProfileStatus::Accepted => self.changed(),
+            _ => self.warn(alloc::string::String::from(
+                "the charging profile of the RemoteStartTransaction could not be installed",
+            )),
+        }
+    }
+
     fn running_tx(&self) -> Option<RunningTx> {
         self.connector.transaction.as_ref().map(|tx| RunningTx {
             local_id: tx.local_id,
