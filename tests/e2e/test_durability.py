@@ -1,7 +1,9 @@
 """The offline queue across a CSMS restart, and a runner killed with SIGKILL and started
-again on the same state dir: in order, original timestamps, nothing acknowledged twice,
+again on the same state dir: in order, original timestamps, nothing the box had recorded
+as acknowledged sent twice,
 exactly one StopTransaction."""
 
+import json
 import time
 
 from ocpp.v16 import call
@@ -63,6 +65,11 @@ def test_sigkill_mid_transaction_then_restart_stops_it_once_with_power_loss(csms
     first.kill()
     killed = time.monotonic()
     csms.wait(lambda: csms.connection().closed, what="the connection to drop")
+    # What the box had persisted when it died: a message still in its outbox may have been
+    # answered a moment before the kill without the box knowing (delivery is at least
+    # once); every other answered message must never come again.
+    state = json.loads((first.state_dir / "CP0000.json").read_text())
+    unconfirmed = [json.loads(c["payload"]) for c in state["outbox"] if c["action"] == "MeterValues"]
 
     second = evc("second").start(csms.url, state_dir=first.state_dir)
     (stop,) = csms.wait_for("StopTransaction", timeout=60)
@@ -77,7 +84,8 @@ def test_sigkill_mid_transaction_then_restart_stops_it_once_with_power_loss(csms
     assert len(csms.payloads("StopTransaction")) == 1
     acknowledged = {f.text for f in answered(csms, "MeterValues") if f.at < killed}
     again = [f for f in csms.calls("MeterValues", since=killed)
-             if any(f.payload == a.payload for a in answered(csms, "MeterValues") if a.at < killed)]
+             if any(f.payload == a.payload for a in answered(csms, "MeterValues") if a.at < killed)
+             and f.payload not in unconfirmed]
     assert again == [], f"acknowledged MeterValues sent again: {[f.text for f in again]} of {acknowledged}"
 
 
