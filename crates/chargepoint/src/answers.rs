@@ -182,17 +182,7 @@ impl ChargePoint {
             }
             Timer::Heartbeat => {
                 if self.session.connected && self.registration == Registration::Accepted {
-                    let queued = self
-                        .session
-                        .queue
-                        .iter()
-                        .any(|o| o.purpose == Purpose::Heartbeat);
-                    if !queued {
-                        self.session.push(
-                            Request::Heartbeat(ocpp16::messages::HeartbeatRequest {}),
-                            Purpose::Heartbeat,
-                        );
-                    }
+                    self.queue_heartbeat();
                     self.arm_heartbeat(now);
                 }
             }

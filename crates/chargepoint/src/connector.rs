@@ -130,11 +130,7 @@ impl ChargePoint {
             });
             self.queue_status(now, 1, status, error, info);
         }
-        let cp_status = if !self.cp_operative {
-            ChargePointStatus::Unavailable
-        } else {
-            ChargePointStatus::Available
-        };
+        let cp_status = self.cp_status();
         if self.cp_reported != Some(cp_status) {
             self.cp_reported = Some(cp_status);
             self.events.push_back(Event::StatusChanged {
@@ -197,11 +193,20 @@ impl ChargePoint {
         }
     }
 
+    /// The status of the charge point as a whole (connector 0).
+    pub(crate) const fn cp_status(&self) -> ChargePointStatus {
+        if self.cp_operative {
+            ChargePointStatus::Available
+        } else {
+            ChargePointStatus::Unavailable
+        }
+    }
+
     /// Queues a StatusNotification: online, every transition is reported, in order (a
     /// CSMS reads Finishing as "the session ended, the cable is still in"). Offline or
     /// before registration nothing is queued: the reconnect or the acceptance reports
     /// every connector's present status.
-    fn queue_status(
+    pub(crate) fn queue_status(
         &mut self,
         now: Instant,
         connector: i32,

@@ -103,7 +103,9 @@ pub struct ChargePoint {
     pub(crate) smart: crate::smart::ChargingProfiles,
     /// The TxProfile of a RemoteStartTransaction, installed when its idTag's
     /// transaction starts.
-    pub(crate) remote_profile: Option<(ocpp16::CiString20, ocpp16::messages::ChargingProfile)>,
+    /// Boxed: it is rare, and a fleet holds thousands of engines.
+    pub(crate) remote_profile:
+        Option<alloc::boxed::Box<(ocpp16::CiString20, ocpp16::messages::ChargingProfile)>>,
     /// The durable state changed since the home last took it.
     pub(crate) dirty: bool,
     pub(crate) registration: Registration,
@@ -544,6 +546,19 @@ impl ChargePoint {
             .wrapping_add(1_442_695_040_888_963_407);
         let jitter = (self.settings.seed >> 33) % (base / 2 + 1);
         base + jitter
+    }
+
+    /// Queues a Heartbeat unless one is already waiting.
+    pub(crate) fn queue_heartbeat(&mut self) {
+        if !self
+            .session
+            .queue
+            .iter()
+            .any(|o| o.purpose == Purpose::Heartbeat)
+        {
+            let heartbeat = Request::Heartbeat(ocpp16::messages::HeartbeatRequest {});
+            self.session.push(heartbeat, Purpose::Heartbeat);
+        }
     }
 
     pub(crate) fn arm_heartbeat(&mut self, now: Instant) {

@@ -152,14 +152,19 @@ impl ChargePoint {
             tx_data,
         });
         // A RemoteStartTransaction's TxProfile belongs to the transaction of its idTag.
-        if let Some((tag, profile)) = self.remote_profile.take()
+        if let Some((tag, profile)) = self.remote_profile.take().map(|b| *b)
             && self
                 .connector
                 .transaction
                 .as_ref()
                 .is_some_and(|t| t.id_tag.eq_ignore_case(&tag))
         {
-            self.install_remote_profile(now, profile);
+            let status = self.install_profile(now, 1, profile);
+            if status != ocpp16::messages::ChargingProfileStatus::Accepted {
+                self.warn(alloc::string::String::from(
+                    "the charging profile of the RemoteStartTransaction could not be installed",
+                ));
+            }
         }
         self.arm_meter_sample(now);
         self.update_outputs(now);

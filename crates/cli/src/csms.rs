@@ -11,7 +11,7 @@ use std::{
 };
 
 use futures_util::{SinkExt, StreamExt};
-use ocpp16::{DateTime, Frame, frame};
+use ocpp16::{Frame, frame};
 use serde_json::{Value, json};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_tungstenite::tungstenite::{
@@ -31,10 +31,7 @@ struct Counters {
 }
 
 fn now_text() -> String {
-    let ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(0));
-    DateTime::from_unix_millis(ms).to_rfc3339()
+    crate::sys::wall_clock().to_rfc3339()
 }
 
 /// The answer payload to a charge point's CALL.

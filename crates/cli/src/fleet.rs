@@ -8,7 +8,6 @@ use chargepoint::{
     model::{Key, Variant, check_csms_url},
     world::World,
 };
-use ocpp16::DateTime;
 use tokio::sync::{Mutex, mpsc, watch};
 use tracing::{error, info};
 
@@ -240,9 +239,7 @@ pub(crate) async fn run(args: RunArgs) -> u8 {
         VariantArg::Tethered => Variant::Tethered,
         VariantArg::Socket => Variant::Socket,
     };
-    let wall_ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(0));
+    let wall = crate::sys::wall_clock();
     let mut stations = Vec::new();
     for i in 0..args.count {
         let index = args.first.saturating_add(i);
@@ -263,7 +260,7 @@ pub(crate) async fn run(args: RunArgs) -> u8 {
             Some(s) => ChargePoint::restore(settings, s, now),
             None => ChargePoint::new(settings, now),
         };
-        cp.set_wall_clock(now, DateTime::from_unix_millis(wall_ms));
+        cp.set_wall_clock(now, wall);
         if let Err(e) = configure(&mut cp, now, &config, &args) {
             return bad(format_args!("{id}: {e}"));
         }
@@ -272,7 +269,6 @@ pub(crate) async fn run(args: RunArgs) -> u8 {
             .as_ref()
             .map(|s| Script::new(s.plan_for(index), Rng::new(seed, index)));
         stations.push(Station {
-            index,
             id,
             cp,
             world,
@@ -307,7 +303,6 @@ pub(crate) async fn run(args: RunArgs) -> u8 {
     let mut tasks = tokio::task::JoinSet::new();
     let with_scenario = scenario.is_some();
     for st in stations {
-        debug_assert!(st.index >= args.first);
         tasks.spawn(st.run(shared.clone(), stop_rx.clone(), report_tx.clone()));
     }
     drop(report_tx);

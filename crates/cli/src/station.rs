@@ -41,7 +41,6 @@ pub(crate) enum Report {
 
 /// One charge point, ready to run.
 pub(crate) struct Station {
-    pub(crate) index: u32,
     pub(crate) id: String,
     pub(crate) cp: ChargePoint,
     pub(crate) world: World,
@@ -183,15 +182,6 @@ impl Run {
         wake
     }
 
-    /// The real wall time now, for the trace (engine time, which runs at `--speed`, is
-    /// the line's `ms`).
-    fn wall() -> String {
-        let ms = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(0));
-        ocpp16::DateTime::from_unix_millis(ms).to_rfc3339()
-    }
-
     /// The outcome of a connection attempt; `Some(message)` when it is fatal.
     fn connected(&mut self, now: Instant, result: Result<Socket, String>) -> Option<String> {
         match result {
@@ -287,7 +277,13 @@ impl Run {
                     }
                 }
                 if let Some(trace) = &self.shared.trace {
-                    trace.frame(&Self::wall(), now.as_millis(), &self.st.id, false, text);
+                    trace.frame(
+                        &crate::sys::wall_clock().to_rfc3339(),
+                        now.as_millis(),
+                        &self.st.id,
+                        false,
+                        text,
+                    );
                 }
                 self.sync_world(now);
                 self.st.cp.handle_frame(now, text);
@@ -491,7 +487,13 @@ impl Run {
             _ => {}
         }
         if let Some(trace) = &self.shared.trace {
-            trace.frame(&Self::wall(), now.as_millis(), &self.st.id, true, &text);
+            trace.frame(
+                &crate::sys::wall_clock().to_rfc3339(),
+                now.as_millis(),
+                &self.st.id,
+                true,
+                &text,
+            );
         }
         if let Err(e) = ws.send(Message::Text(text.into())).await {
             self.lost(now, &format!("send failed: {e}"));

@@ -86,7 +86,7 @@ impl Stats {
         }
     }
 
-    fn percentile(&self, counts: &[u64], total: u64, p: f64) -> f64 {
+    fn percentile(counts: &[u64], total: u64, p: f64) -> f64 {
         #[allow(
             clippy::cast_possible_truncation,
             clippy::cast_sign_loss,
@@ -102,7 +102,6 @@ impl Stats {
                 return bucket_top(i) as f64 / 1000.0;
             }
         }
-        let _ = self;
         0.0
     }
 
@@ -113,9 +112,9 @@ impl Stats {
         let round = |v: f64| (v * 10.0).round() / 10.0;
         let latency = LatencyMs {
             answers: total,
-            p50: round(self.percentile(&counts, total, 0.50)),
-            p90: round(self.percentile(&counts, total, 0.90)),
-            p99: round(self.percentile(&counts, total, 0.99)),
+            p50: round(Self::percentile(&counts, total, 0.50)),
+            p90: round(Self::percentile(&counts, total, 0.90)),
+            p99: round(Self::percentile(&counts, total, 0.99)),
             max: round(counts.iter().rposition(|c| *c > 0).map_or(0.0, |i| {
                 #[allow(clippy::cast_precision_loss, reason = "µs")]
                 let top = bucket_top(i) as f64;

@@ -1,6 +1,14 @@
 //! What the process asks of the operating system: more file descriptors, and its own
 //! CPU time and memory for the summary.
 
+/// The real wall clock, UTC.
+pub(crate) fn wall_clock() -> ocpp16::DateTime {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(0));
+    ocpp16::DateTime::from_unix_millis(ms)
+}
+
 /// CPU time and memory of this process.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Usage {

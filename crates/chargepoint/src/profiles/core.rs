@@ -190,7 +190,9 @@ impl ChargePoint {
                 status: RemoteStartStopStatus::Rejected,
             };
         }
-        self.remote_profile = r.charging_profile.map(|p| (r.id_tag.clone(), p));
+        self.remote_profile = r
+            .charging_profile
+            .map(|p| alloc::boxed::Box::new((r.id_tag.clone(), p)));
         if self.config.bool(Key::AuthorizeRemoteTxRequests) {
             self.session.push(
                 Request::Authorize(AuthorizeRequest { id_tag: r.id_tag }),

@@ -33,15 +33,7 @@ impl ChargePoint {
                 TriggerMessageStatus::Accepted
             }
             (_, M::Heartbeat) => {
-                if !self
-                    .session
-                    .queue
-                    .iter()
-                    .any(|o| o.purpose == Purpose::Heartbeat)
-                {
-                    self.session
-                        .push(Request::Heartbeat(HeartbeatRequest {}), Purpose::Heartbeat);
-                }
+                self.queue_heartbeat();
                 TriggerMessageStatus::Accepted
             }
             (c, M::StatusNotification) => {
@@ -74,38 +66,13 @@ impl ChargePoint {
 
     /// The present status of connector `c` (both when `None`), reported again.
     fn trigger_status(&mut self, now: Instant, c: Option<i32>) {
-        let at = Some(self.wall_clock(now));
         if c != Some(1) {
-            let status = if self.cp_operative {
-                ChargePointStatus::Available
-            } else {
-                ChargePointStatus::Unavailable
-            };
-            let request = StatusNotificationRequest {
-                connector_id: 0,
-                error_code: ChargePointErrorCode::NoError,
-                info: None,
-                status,
-                timestamp: at,
-                vendor_id: None,
-                vendor_error_code: None,
-            };
-            self.session
-                .push(Request::StatusNotification(request), Purpose::Status);
+            let status = self.cp_status();
+            self.queue_status(now, 0, status, ChargePointErrorCode::NoError, None);
         }
         if c != Some(0) {
             let (status, error, info) = self.connector.status(self.cp_operative);
-            let request = StatusNotificationRequest {
-                connector_id: 1,
-                error_code: error,
-                info: info.map(ocpp16::CiString50::truncated),
-                status,
-                timestamp: at,
-                vendor_id: None,
-                vendor_error_code: None,
-            };
-            self.session
-                .push(Request::StatusNotification(request), Purpose::Status);
+            self.queue_status(now, 1, status, error, info);
         }
     }
 

@@ -25,20 +25,9 @@ impl ChargePoint {
         now: Instant,
         r: SetChargingProfileRequest,
     ) -> SetChargingProfileResponse {
-        let tx = self.running_tx();
-        let now_ms = self.wall_clock(now).unix_millis();
-        let limits = self.settings.limits;
-        let status = self.smart.set(
-            &limits,
-            r.connector_id,
-            r.cs_charging_profiles,
-            tx.as_ref(),
-            now_ms,
-        );
-        if status == ChargingProfileStatus::Accepted {
-            self.changed();
+        SetChargingProfileResponse {
+            status: self.install_profile(now, r.connector_id, r.cs_charging_profiles),
         }
-        SetChargingProfileResponse { status }
     }
 
     fn clear_charging_profile(
@@ -98,21 +87,27 @@ impl ChargePoint {
         }
     }
 
-    /// The transaction on connector 1, as the profiles see it.
-    /// Installs the TxProfile that came with a RemoteStartTransaction, now that its
-    /// transaction runs.
-    pub(crate) fn install_remote_profile(&mut self, now: Instant, profile: ChargingProfile) {
+    /// Installs a profile (SetChargingProfile, or the TxProfile of a
+    /// RemoteStartTransaction once its transaction runs).
+    pub(crate) fn install_profile(
+        &mut self,
+        now: Instant,
+        connector_id: i32,
+        profile: ChargingProfile,
+    ) -> ChargingProfileStatus {
         let tx = self.running_tx();
         let now_ms = self.wall_clock(now).unix_millis();
         let limits = self.settings.limits;
-        match self.smart.set(&limits, 1, profile, tx.as_ref(), now_ms) {
-            ChargingProfileStatus::Accepted => self.changed(),
-            _ => self.warn(alloc::string::String::from(
-                "the charging profile of the RemoteStartTransaction could not be installed",
-            )),
+        let status = self
+            .smart
+            .set(&limits, connector_id, profile, tx.as_ref(), now_ms);
+        if status == ChargingProfileStatus::Accepted {
+            self.changed();
         }
+        status
     }
 
+    /// The transaction on connector 1, as the profiles see it.
     fn running_tx(&self) -> Option<RunningTx> {
         self.connector.transaction.as_ref().map(|tx| RunningTx {
             local_id: tx.local_id,
