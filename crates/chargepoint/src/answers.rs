@@ -64,10 +64,10 @@ impl ChargePoint {
         }
         match (pending.out.request, response) {
             (_, Response::BootNotification(r)) => {
-                self.set_wall_clock(now, r.current_time);
+                self.csms_time(now, r.current_time);
                 self.registered(now, r.status, r.interval);
             }
-            (_, Response::Heartbeat(r)) => self.set_wall_clock(now, r.current_time),
+            (_, Response::Heartbeat(r)) => self.csms_time(now, r.current_time),
             (Request::Authorize(req), Response::Authorize(r)) => {
                 let stop = matches!(pending.out.purpose, Purpose::Authorize { stop: true, .. });
                 self.authorized(now, req.id_tag, &r.id_tag_info, stop);
@@ -144,11 +144,8 @@ impl ChargePoint {
                 let max =
                     u32::try_from(self.config.int(Key::TransactionMessageAttempts)).unwrap_or(1);
                 if out.attempts >= max {
-                    self.warn(format!(
-                        "{:?} dropped after {} attempts",
-                        out.request.action(),
-                        out.attempts
-                    ));
+                    let reason = format!("dropped after {} attempts", out.attempts);
+                    self.lost(out.request.action(), reason);
                 } else {
                     let interval =
                         u64::try_from(self.config.int(Key::TransactionMessageRetryInterval))

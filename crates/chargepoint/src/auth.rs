@@ -60,7 +60,8 @@ impl LocalList {
         let mut next = match r.update_type {
             UpdateType::Full => Vec::new(),
             UpdateType::Differential => {
-                if r.list_version < self.version {
+                // A differential update must carry a higher version than the list's.
+                if r.list_version <= self.version {
                     return UpdateStatus::VersionMismatch;
                 }
                 self.entries.clone()

@@ -32,8 +32,15 @@ pub struct Settings {
     pub call_timeout_ms: u64,
     /// Report every frame in and out as [`Event::Frame`] (a trace for people).
     pub trace_frames: bool,
-    /// Seed for the reconnect jitter, so that a fleet does not reconnect in lockstep.
+    /// Entropy from the home (a hardware RNG, the OS, `crypto.getRandomValues`): it
+    /// seeds the engine's own generator (reconnect jitter, message id prefixes), which
+    /// the engine keeps apart from the settings. [`Settings::new`] derives a fixed value
+    /// from the serial for deterministic tests; a home sets a random one.
     pub seed: u64,
+    /// The CSMS's URL as configured at the box (`ws://` or `wss://`, ending with `/`);
+    /// the charge point id is appended to it at every connection
+    /// ([`ChargePoint::connection_params`]).
+    pub csms_url: String,
 }
 
 impl Settings {
@@ -50,6 +57,7 @@ impl Settings {
             seed: serial.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
                 (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
             }),
+            csms_url: String::new(),
         }
     }
 }
@@ -129,6 +137,10 @@ pub struct ChargePoint {
     /// Reset requested and not yet carried out (`true` = hard).
     pub(crate) reset: Option<bool>,
     pub(crate) reconnect_attempts: u32,
+    /// The engine's random generator, seeded from the home's entropy.
+    pub(crate) rng: crate::entropy::Rng,
+    /// The demo speed the home runs engine time at (1 = real time).
+    pub(crate) speed: u32,
     pub(crate) led: Option<Led>,
     pub(crate) relay: Option<(bool, u32)>,
     pub(crate) transmit: VecDeque<String>,
@@ -141,6 +153,7 @@ impl ChargePoint {
     /// connect to the CSMS.
     #[must_use]
     pub fn new(settings: Settings, now: Instant) -> Self {
+        let settings_seed = settings.seed;
         let mut cp = Self {
             settings,
             config: Configuration::new(),
@@ -164,6 +177,8 @@ impl ChargePoint {
             cp_scheduled_inoperative: None,
             reset: None,
             reconnect_attempts: 0,
+            rng: crate::entropy::Rng::new(settings_seed),
+            speed: 1,
             led: None,
             relay: None,
             transmit: VecDeque::new(),
@@ -177,6 +192,8 @@ impl ChargePoint {
     /// What every (re)boot does: nothing registered, ask for a connection.
     pub(crate) fn power_on(&mut self, now: Instant) {
         self.registration = Registration::Unknown;
+        let boot = self.rng.next_u64();
+        self.session.new_boot(boot);
         self.heartbeat_ms =
             secs(u64::try_from(self.config.int(crate::model::Key::HeartbeatInterval)).unwrap_or(0));
         self.update_outputs(now);
@@ -313,6 +330,45 @@ impl ChargePoint {
         self.pump(now);
     }
 
+    /// More entropy from the home (mixed into the engine's generator).
+    pub fn add_entropy(&mut self, bytes: &[u8]) {
+        self.rng.mix(bytes);
+    }
+
+    /// The speed the home runs engine time at (1 = real time). Above 1× the box's clock
+    /// runs ahead of the CSMS's, so the CSMS's `currentTime` is no longer taken: the
+    /// timestamps the box sends stay monotonic and consistent with each other.
+    pub fn set_time_speed(&mut self, speed: u32) {
+        self.speed = speed.max(1);
+    }
+
+    /// What the home needs for the next connection attempt, from the box's
+    /// configuration as it is now: the URL (the configured CSMS URL + the charge point
+    /// id), Basic-auth credentials (user = the id, password = AuthorizationKey) at
+    /// SecurityProfile 1–2, the profile, the trusted roots and the client identity.
+    #[must_use]
+    pub fn connection_params(&self) -> crate::io::ConnectParams {
+        let serial = &self.settings.identity.serial;
+        let profile = self.config.int(crate::model::Key::SecurityProfile);
+        let key = self.config.text(crate::model::Key::AuthorizationKey);
+        let basic_auth = ((1..=2).contains(&profile) && !key.is_empty())
+            .then(|| (serial.clone(), String::from(key)));
+        crate::io::ConnectParams {
+            url: alloc::format!("{}{serial}", self.settings.csms_url),
+            basic_auth,
+            security_profile: u8::try_from(profile).unwrap_or(0),
+            trusted_roots: alloc::vec::Vec::new(),
+            client_identity: None,
+        }
+    }
+
+    /// The CSMS's time from a BootNotification or Heartbeat answer: taken at 1×.
+    pub(crate) fn csms_time(&mut self, now: Instant, utc: DateTime) {
+        if self.speed <= 1 {
+            self.set_wall_clock(now, utc);
+        }
+    }
+
     /// The real-time clock: UTC at `now` (from an RTC, the browser, or the host).
     pub fn set_wall_clock(&mut self, now: Instant, utc: DateTime) {
         self.last_input = self.last_input.max(now);
@@ -445,6 +501,13 @@ impl ChargePoint {
         &self.cache
     }
 
+    /// A transaction message that will never reach the CSMS: a warning and
+    /// [`Event::MessageLost`], so a home can say so and fail a run.
+    pub(crate) fn lost(&mut self, action: ocpp16::Action, reason: String) {
+        self.warn(alloc::format!("{action:?} {reason}"));
+        self.events.push_back(Event::MessageLost { action, reason });
+    }
+
     pub(crate) fn warn(&mut self, text: String) {
         self.events.push_back(Event::Warning(text));
     }
@@ -519,10 +582,8 @@ impl ChargePoint {
         if !self.fill_transaction_id(&mut out) {
             // Its StartTransaction was never answered (it was dropped after its
             // attempts), so the CSMS has no transaction to attach it to.
-            self.warn(alloc::format!(
-                "{:?} dropped: its transaction has no id from the CSMS",
-                out.request.action()
-            ));
+            let reason = String::from("dropped: its transaction has no id from the CSMS");
+            self.lost(out.request.action(), reason);
             return self.pump(now);
         }
         let id = self.session.new_id();
@@ -539,12 +600,7 @@ impl ChargePoint {
         self.reconnect_attempts = self.reconnect_attempts.saturating_add(1);
         let base = secs(1) << attempt;
         let base = base.min(secs(300));
-        self.settings.seed = self
-            .settings
-            .seed
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        let jitter = (self.settings.seed >> 33) % (base / 2 + 1);
+        let jitter = self.rng.next_u64() % (base / 2 + 1);
         base + jitter
     }
 

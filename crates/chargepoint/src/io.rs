@@ -208,4 +208,74 @@ pub enum Event {
     Warning(String),
     /// The wall clock was set (by the CSMS's `currentTime` or the home).
     ClockSet(ocpp16::DateTime),
+    /// The driver took the engine's request for a connection attempt in `after_ms`
+    /// (engine ms; the backoff after failures shows here).
+    ConnectionScheduled {
+        /// Delay before the attempt.
+        after_ms: u64,
+    },
+    /// A transaction message was given up: it will never reach the CSMS.
+    MessageLost {
+        /// Its action.
+        action: ocpp16::Action,
+        /// Why (attempts exhausted, no transaction id).
+        reason: String,
+    },
+}
+
+/// What a home needs to open the connection to the CSMS, asked of the engine at every
+/// attempt ([`crate::ChargePoint::connection_params`]), so that a CSMS's
+/// ChangeConfiguration of AuthorizationKey or SecurityProfile takes effect in every home
+/// the same way. Its `Debug` never shows the password or the private key.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ConnectParams {
+    /// The URL to open: the configured CSMS URL with the charge point id appended.
+    pub url: String,
+    /// HTTP Basic auth (user = the charge point id, password = AuthorizationKey), at
+    /// SecurityProfile 1 and 2 when a key is set.
+    pub basic_auth: Option<(String, String)>,
+    /// The SecurityProfile (0–3): 2 and 3 need `wss://`, 3 a client certificate.
+    pub security_profile: u8,
+    /// PEM certificates the box trusts for the server besides the home's own roots
+    /// (the installed CentralSystemRootCertificate; empty until one is installed).
+    pub trusted_roots: alloc::vec::Vec<String>,
+    /// The client certificate and key the box presents at profile 3, when it holds one
+    /// of its own (after CertificateSigned); `None`: the home's configured identity.
+    pub client_identity: Option<ClientIdentity>,
+}
+
+impl core::fmt::Debug for ConnectParams {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ConnectParams")
+            .field("url", &self.url)
+            .field(
+                "basic_auth",
+                &self
+                    .basic_auth
+                    .as_ref()
+                    .map(|(user, _)| (user, "(redacted)")),
+            )
+            .field("security_profile", &self.security_profile)
+            .field("trusted_roots", &self.trusted_roots.len())
+            .field("client_identity", &self.client_identity.is_some())
+            .finish()
+    }
+}
+
+/// A TLS client identity: the certificate chain and its private key, in PEM.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ClientIdentity {
+    /// The leaf certificate first, then its chain.
+    pub certificate_chain_pem: String,
+    /// The private key (never logged).
+    pub private_key_pem: String,
+}
+
+impl core::fmt::Debug for ClientIdentity {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ClientIdentity")
+            .field("certificate_chain_pem", &self.certificate_chain_pem.len())
+            .field("private_key_pem", &"(redacted)")
+            .finish()
+    }
 }

@@ -46,9 +46,18 @@
 //! - Offline, a card is decided by the local list and the cache (LocalAuthorizeOffline)
 //!   or, if neither knows it, by AllowOfflineTxForUnknownId; a blocked or expired entry
 //!   refuses it even then. Tags on the local list are not cached.
-//! - A Differential SendLocalList with a version lower than the list's is
-//!   VersionMismatch (an equal version is applied again); GetLocalListVersion is -1
-//!   while LocalAuthListEnabled is 0.
+//! - A Differential SendLocalList must carry a version higher than the list's; a lower
+//!   or equal one is VersionMismatch. GetLocalListVersion is -1 while
+//!   LocalAuthListEnabled is 0.
+//! - At a demo speed above 1× the box's clock runs ahead of the CSMS's, so the
+//!   `currentTime` of BootNotification and Heartbeat answers is not taken: the box's
+//!   timestamps stay monotonic ([`ChargePoint::set_time_speed`]).
+//! - A ChangeConfiguration of AuthorizationKey at SecurityProfile 0 is stored and the
+//!   link stays up (profile 0 sends no credentials); at profiles 1–2 the box
+//!   reconnects with the new key.
+//! - Message ids are `<per-boot prefix>.<counter>`: the prefix comes from the home's
+//!   entropy ([`Settings::seed`]), so ids never repeat across connections, reboots and
+//!   restarts of the home.
 #![no_std]
 #![warn(
     clippy::std_instead_of_core,
@@ -64,8 +73,10 @@ mod authorize;
 pub mod config;
 mod connector;
 mod csms;
+pub mod driver;
 pub mod durable;
 mod engine;
+mod entropy;
 pub mod harness;
 pub mod io;
 pub mod metering;
@@ -79,8 +90,11 @@ mod transaction;
 pub mod world;
 
 pub use connector::{Authorized, Connector};
+pub use driver::{Driver, DriverConfig, Link, Output};
 pub use engine::{ChargePoint, Registration, Settings, redact};
-pub use io::{Command, Event, Fault, HardwareEvent, Led, MeterReading};
+pub use io::{
+    ClientIdentity, Command, ConnectParams, Event, Fault, HardwareEvent, Led, MeterReading,
+};
 pub use profiles::{reservation::Reservation, supported_actions};
 pub use time::{Instant, TimeScale};
 pub use timers::Timer;

@@ -66,6 +66,8 @@ pub(crate) struct Pending {
 pub(crate) struct Session {
     pub(crate) connected: bool,
     next_id: u64,
+    /// This boot's message id prefix (base-36 digits).
+    prefix: [u8; 6],
     pub(crate) pending: Option<Pending>,
     pub(crate) queue: VecDeque<Outgoing>,
     /// A transaction message was queued since the durable state was last taken.
@@ -73,10 +75,27 @@ pub(crate) struct Session {
 }
 
 impl Session {
-    /// A new message id: unique for the life of the engine (and so per connection).
+    /// A new message id, `<boot prefix>.<counter>`: the prefix is drawn from the
+    /// home's entropy at every boot, so ids stay unique across connections, reboots and
+    /// restarts of the home (a CSMS that caches answers by id never sees one twice).
+    /// At most 6 + 1 + 20 characters, within OCPP-J's 36.
     pub(crate) fn new_id(&mut self) -> String {
         self.next_id = self.next_id.wrapping_add(1);
-        alloc::format!("{}", self.next_id)
+        let prefix = core::str::from_utf8(&self.prefix).unwrap_or("cp");
+        alloc::format!("{prefix}.{}", self.next_id)
+    }
+
+    /// A new boot: a new prefix from `random`, the counter from 1.
+    pub(crate) fn new_boot(&mut self, mut random: u64) {
+        const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+        for c in &mut self.prefix {
+            *c = DIGITS
+                .get(usize::try_from(random % 36).unwrap_or(0))
+                .copied()
+                .unwrap_or(b'0');
+            random /= 36;
+        }
+        self.next_id = 0;
     }
 
     pub(crate) fn push(&mut self, request: Request, purpose: Purpose) {

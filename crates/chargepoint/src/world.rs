@@ -121,6 +121,20 @@ impl Default for World {
 }
 
 impl World {
+    /// No EV, the relay open, the meter at zero, 230 V and 20 °C.
+    pub const EMPTY: Self = Self {
+        voltage_dv: 2300,
+        ambient_dc: 200,
+        temperature_override: None,
+        relay_closed: false,
+        offered_ma: 0,
+        ev: None,
+        register: 0,
+        temperature_mc: 20_000,
+        current_ma: 0,
+        phases: 0,
+    };
+
     /// A world whose meter starts at `register_wh`.
     #[must_use]
     pub fn new(register_wh: u64) -> Self {

@@ -47,7 +47,7 @@ fn started(h: &Harness) -> Vec<(String, String)> {
 }
 
 fn charging_now(h: &Harness) -> bool {
-    h.cp.connector().transaction.is_some()
+    h.cp().connector().transaction.is_some()
 }
 
 #[test]
@@ -62,7 +62,7 @@ fn a_cached_card_starts_offline_only_with_local_authorize_offline() {
         h.tap("CARD1"); // online: Authorize.req, Accepted, cached
         h.run_for(200_000); // ConnectionTimeOut (120 s) drops the authorization
         assert_eq!(
-            h.cp.cache().get("CARD1").map(|i| i.status),
+            h.cp().cache().get("CARD1").map(|i| i.status),
             Some(AuthorizationStatus::Accepted)
         );
         offline(&mut h);
@@ -154,7 +154,7 @@ fn the_cache_holds_twenty_cards_honours_expiry_and_can_be_cleared_or_disabled() 
         h.tap(&format!("CARD{i:02}"));
         h.run_for(130_000);
     }
-    let cache = h.cp.cache();
+    let cache = h.cp().cache();
     assert_eq!(cache.entries.len(), 20);
     assert!(
         cache.get("CARD00").is_none(),
@@ -165,7 +165,7 @@ fn the_cache_holds_twenty_cards_honours_expiry_and_can_be_cleared_or_disabled() 
         call(&mut h, "ClearCache", json!({})).unwrap(),
         json!({"status": "Accepted"})
     );
-    assert!(h.cp.cache().entries.is_empty());
+    assert!(h.cp().cache().entries.is_empty());
     // An expired entry is not good enough: the CSMS is asked again.
     h.csms.script.expiry = Some(DateTime::from_unix_millis(0));
     h.tap("CARD1");
@@ -176,7 +176,7 @@ fn the_cache_holds_twenty_cards_honours_expiry_and_can_be_cleared_or_disabled() 
     assert_eq!(h.csms.sent(Action::Authorize).len(), asked + 1);
     set(&mut h, "AuthorizationCacheEnabled", "0");
     assert!(
-        h.cp.cache().entries.is_empty(),
+        h.cp().cache().entries.is_empty(),
         "disabling the cache empties it"
     );
     check_wire(&h, "cache_limits");
@@ -205,7 +205,7 @@ fn send_local_list_full_differential_versions_and_limits() {
         call(&mut h, "SendLocalList", diff).unwrap(),
         json!({"status": "Accepted"})
     );
-    let list = h.cp.local_list();
+    let list = h.cp().local_list();
     assert_eq!((list.version, list.entries.len()), (6, 2));
     assert!(list.get("A").is_none() && list.get("c").is_some());
     let eleven: Vec<_> = (0..11)
@@ -235,7 +235,7 @@ fn send_local_list_full_differential_versions_and_limits() {
         .unwrap();
         assert_eq!(r, json!({"status": "Accepted"}));
     }
-    assert_eq!(h.cp.local_list().entries.len(), 50);
+    assert_eq!(h.cp().local_list().entries.len(), 50);
     let one_more = json!({"listVersion": 20, "updateType": "Differential", "localAuthorizationList": [entry("X", "Accepted")]});
     assert_eq!(
         call(&mut h, "SendLocalList", one_more).unwrap(),
@@ -243,7 +243,7 @@ fn send_local_list_full_differential_versions_and_limits() {
         "51 entries"
     );
     assert_eq!(
-        h.cp.local_list().version,
+        h.cp().local_list().version,
         14,
         "a refused update changes nothing"
     );

@@ -17,7 +17,7 @@ fn boot_accepted_reports_statuses_sets_clock_and_heartbeats_at_the_boot_interval
     };
     assert_eq!(boot.charge_point_vendor.as_str(), "Teltonika");
     assert_eq!(boot.charge_point_serial_number.as_deref(), Some("EVC-0001"));
-    assert_eq!(h.cp.registration(), Registration::Accepted);
+    assert_eq!(h.cp().registration(), Registration::Accepted);
     let connectors: Vec<i32> = h
         .csms
         .sent(Action::StatusNotification)
@@ -48,7 +48,8 @@ fn boot_accepted_reports_statuses_sets_clock_and_heartbeats_at_the_boot_interval
         "{beats:?}"
     );
     assert_eq!(
-        h.cp.configuration()
+        h.cp()
+            .configuration()
             .int(chargepoint::model::Key::HeartbeatInterval),
         120
     );
@@ -61,7 +62,7 @@ fn boot_pending_sends_nothing_else_answers_the_csms_and_retries_after_the_interv
     h.csms.script.boot_status = RegistrationStatus::Pending;
     h.csms.script.boot_interval = 30;
     h.run_for(1_000);
-    assert_eq!(h.cp.registration(), Registration::Pending);
+    assert_eq!(h.cp().registration(), Registration::Pending);
     let config = call(
         &mut h,
         "GetConfiguration",
@@ -86,7 +87,7 @@ fn boot_pending_sends_nothing_else_answers_the_csms_and_retries_after_the_interv
         2,
         "retried after 30 s"
     );
-    assert_eq!(h.cp.registration(), Registration::Accepted);
+    assert_eq!(h.cp().registration(), Registration::Accepted);
     assert_eq!(statuses(&h), [ChargePointStatus::Preparing]);
     check_wire(&h, "boot_pending");
 }
@@ -97,14 +98,14 @@ fn boot_rejected_ignores_csms_calls_until_accepted() {
     h.csms.script.boot_status = RegistrationStatus::Rejected;
     h.csms.script.boot_interval = 60;
     h.run_for(1_000);
-    assert_eq!(h.cp.registration(), Registration::Rejected);
+    assert_eq!(h.cp().registration(), Registration::Rejected);
     assert!(
         h.call("GetConfiguration", json!({})).is_none(),
         "no answer while Rejected"
     );
     h.csms.script.boot_status = RegistrationStatus::Accepted;
     h.run_for(60_000);
-    assert_eq!(h.cp.registration(), Registration::Accepted);
+    assert_eq!(h.cp().registration(), Registration::Accepted);
     assert!(call(&mut h, "GetConfiguration", json!({})).is_ok());
     check_wire(&h, "boot_rejected");
 }
@@ -215,10 +216,10 @@ fn callerror_answers_to_boot_are_retried() {
     let mut h = Harness::new(Settings::new("EVC-0001", Variant::Tethered));
     h.csms.script.call_error_for = vec![Action::BootNotification];
     h.run_for(1_000);
-    assert_eq!(h.cp.registration(), Registration::Unknown);
+    assert_eq!(h.cp().registration(), Registration::Unknown);
     h.csms.script.call_error_for.clear();
     h.run_for(61_000);
-    assert_eq!(h.cp.registration(), Registration::Accepted);
+    assert_eq!(h.cp().registration(), Registration::Accepted);
     assert_eq!(h.csms.sent(Action::BootNotification).len(), 2);
     check_wire(&h, "boot_callerror");
 }

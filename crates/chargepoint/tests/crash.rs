@@ -50,7 +50,7 @@ fn setup() -> Harness {
     let mut settings = Settings::new("EVC-CRASH", Variant::Socket);
     settings.trace_frames = false;
     let mut h = Harness::new(settings);
-    h.meter_period_ms = 30_000;
+    h.set_meter_period(30_000);
     h.run_for(5_000);
     for (key, value) in [
         ("MeterValueSampleInterval", "120"),
@@ -74,7 +74,7 @@ fn setup() -> Harness {
 fn apply(h: &mut Harness, op: &Op) {
     match op {
         // Plugging a cable in or out takes a person a second or two.
-        Op::Plug if h.world.ev().is_none() => {
+        Op::Plug if h.world().ev().is_none() => {
             h.plug(EvSpec {
                 battery_wh: 20_000,
                 ..EvSpec::default()
@@ -116,8 +116,8 @@ fn run(ops: &[Op]) -> Harness {
     for _ in 0..200 {
         h.run_for(600_000);
         if h.connected()
-            && h.cp.durable_state().outbox.is_empty()
-            && h.cp.connector().transaction.is_none()
+            && h.cp().durable_state().outbox.is_empty()
+            && h.cp().connector().transaction.is_none()
         {
             break;
         }
@@ -128,11 +128,11 @@ fn run(ops: &[Op]) -> Harness {
 fn check(h: &Harness) -> Result<(), TestCaseError> {
     prop_assert!(h.csms.violations.is_empty(), "{:?}", h.csms.violations);
     prop_assert!(
-        h.cp.durable_state().outbox.is_empty(),
+        h.cp().durable_state().outbox.is_empty(),
         "undelivered: {:?}",
-        h.cp.durable_state().outbox
+        h.cp().durable_state().outbox
     );
-    prop_assert!(h.cp.connector().transaction.is_none());
+    prop_assert!(h.cp().connector().transaction.is_none());
     // Transactions as the CSMS knows them: the first receipt of each distinct start.
     let mut starts = BTreeMap::new();
     let mut stops: BTreeMap<i32, Vec<StopTransactionRequest>> = BTreeMap::new();

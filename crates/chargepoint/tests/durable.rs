@@ -66,7 +66,7 @@ fn a_transaction_cut_by_power_loss_is_stopped_once_with_reason_power_loss() {
         "the EV is still plugged in"
     );
     assert_eq!(
-        h.cp.configuration().int(Key::MeterValueSampleInterval),
+        h.cp().configuration().int(Key::MeterValueSampleInterval),
         60,
         "configuration survived"
     );
@@ -132,7 +132,7 @@ fn answered_messages_are_never_sent_again_after_a_restore() {
     h.run_for(600_000);
     assert_eq!(h.csms.sent(Action::StartTransaction).len(), 1);
     assert_eq!(stops(&h).len(), 1);
-    assert!(h.cp.durable_state().outbox.is_empty());
+    assert!(h.cp().durable_state().outbox.is_empty());
     check_wire(&h, "no_resend");
 }
 
@@ -161,7 +161,7 @@ fn stored_state_versions_corruption_and_forward_compatibility() {
     h.tap("CARD1");
     h.plug(EvSpec::default());
     h.run_for(10_000);
-    let json = h.cp.durable_state().to_json();
+    let json = h.cp().durable_state().to_json();
     let state = DurableState::from_json(&json).unwrap();
     assert_eq!(state.format, FORMAT_VERSION);
     assert!(state.transaction.is_some());
@@ -222,6 +222,6 @@ fn transaction_messages_answered_with_callerror_are_retried_then_delivered() {
     h.tap("CARD1");
     h.run_for(5_000);
     assert_eq!(stops(&h)[0].transaction_id, 1);
-    assert!(h.cp.durable_state().outbox.is_empty());
+    assert!(h.cp().durable_state().outbox.is_empty());
     check_wire(&h, "callerror_retry");
 }

@@ -159,7 +159,9 @@ fn stop_transaction_carries_begin_periodic_and_end_samples() {
 #[test]
 fn meter_start_and_stop_come_from_the_monotonic_register() {
     let mut h = booted(Variant::Tethered);
-    h.world = chargepoint::world::World::default();
+    if let Some(w) = h.world_mut() {
+        *w = chargepoint::world::World::default();
+    }
     for round in 0..3 {
         h.tap("CARD1");
         h.plug(EvSpec::default());

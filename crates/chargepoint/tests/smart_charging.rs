@@ -97,7 +97,7 @@ fn every_limit_has_its_exact_answer() {
     }
     let p = profile(&h, 10, default, 5, &[(0, 16.0)]);
     assert_eq!(set(&mut h, 0, p), "Rejected", "a 10th profile");
-    assert_eq!(h.cp.charging_profiles().installed().len(), 9);
+    assert_eq!(h.cp().charging_profiles().installed().len(), 9);
 
     let rejected = json!({ "status": "Rejected" });
     for payload in [
@@ -127,7 +127,7 @@ fn a_tx_default_profile_of_10_a_is_offered_and_drawn() {
     .unwrap();
     charging(&mut h);
     assert_eq!(offered(&h), (true, 10_000));
-    assert_eq!(h.world.reading().current_ma, [10_000; 3]);
+    assert_eq!(h.world().reading().current_ma, [10_000; 3]);
     let answer = call(
         &mut h,
         "TriggerMessage",
@@ -167,10 +167,10 @@ fn a_zero_ampere_period_suspends_and_resumes() {
     assert_eq!(set(&mut h, 1, p), "Accepted");
     h.run_for(30_000);
     assert_eq!(offered(&h), (true, 16_000));
-    assert_eq!(h.world.reading().current_ma, [16_000; 3]);
+    assert_eq!(h.world().reading().current_ma, [16_000; 3]);
     h.run_for(60_000);
     assert_eq!(offered(&h), (false, 0), "paused");
-    assert_eq!(h.world.reading().current_ma, [0; 3]);
+    assert_eq!(h.world().reading().current_ma, [0; 3]);
     assert_eq!(statuses(&h).last(), Some(&ChargePointStatus::SuspendedEvse));
     h.run_for(60_000);
     assert_eq!(offered(&h), (true, 16_000), "resumed");
@@ -187,7 +187,7 @@ fn a_zero_ampere_period_suspends_and_resumes() {
     // Its transaction ends: the TxProfile goes with it.
     h.unplug();
     h.run_for(5_000);
-    assert!(h.cp.charging_profiles().is_empty());
+    assert!(h.cp().charging_profiles().is_empty());
     check_wire(&h, "smart_charging_pause");
 }
 
@@ -254,11 +254,11 @@ fn profiles_survive_a_power_cut() {
     h.run_for(1_000);
     h.crash_and_restore();
     h.run_for(10_000);
-    assert_eq!(h.cp.charging_profiles().installed().len(), 1);
+    assert_eq!(h.cp().charging_profiles().installed().len(), 1);
     charging(&mut h);
     assert_eq!(offered(&h), (true, 10_000));
     // A state written before Smart Charging existed still loads.
-    let mut old: Value = serde_json::from_str(&h.cp.durable_state().to_json()).unwrap();
+    let mut old: Value = serde_json::from_str(&h.cp().durable_state().to_json()).unwrap();
     old.as_object_mut().unwrap().remove("charging_profiles");
     let old = chargepoint::durable::DurableState::from_json(&old.to_string()).unwrap();
     assert!(old.charging_profiles.is_empty());
@@ -292,12 +292,12 @@ fn a_remote_start_installs_its_tx_profile_for_that_transaction() {
         (true, 12_000),
         "the remote start's TxProfile applies"
     );
-    let installed = h.cp.charging_profiles().installed();
+    let installed = h.cp().charging_profiles().installed();
     assert_eq!(installed.len(), 1);
     assert_eq!(installed[0].profile.charging_profile_id, 7);
     // It belongs to that transaction: gone when it ends.
     h.unplug();
     h.run_for(5_000);
-    assert!(h.cp.charging_profiles().installed().is_empty());
+    assert!(h.cp().charging_profiles().installed().is_empty());
     check_wire(&h, "smart_charging_remote_start");
 }

@@ -116,7 +116,7 @@ impl Sim {
     /// The engine.
     pub(crate) fn cp(&self) -> &ChargePoint {
         match &self.home {
-            Home::Demo(h) => &h.cp,
+            Home::Demo(h) => h.cp(),
             Home::Live(l) => &l.cp,
         }
     }
@@ -124,15 +124,19 @@ impl Sim {
     /// The emulated car, meter and relay.
     pub(crate) fn world(&self) -> &World {
         match &self.home {
-            Home::Demo(h) => &h.world,
+            Home::Demo(h) => h.world(),
             Home::Live(l) => &l.world,
         }
     }
 
-    fn world_mut(&mut self) -> &mut World {
+    /// Changes the emulated world and tells the engine what it caused.
+    fn with_world(&mut self, change: impl FnOnce(&mut World) -> Vec<HardwareEvent>) {
         match &mut self.home {
-            Home::Demo(h) => &mut h.world,
-            Home::Live(l) => &mut l.world,
+            Home::Demo(h) => h.with_world(change),
+            Home::Live(l) => {
+                let events = change(&mut l.world);
+                l.hardware(events);
+            }
         }
     }
 
@@ -169,20 +173,17 @@ impl Sim {
     /// Plugs the EV in.
     pub(crate) fn plug(&mut self) {
         let ev = self.ev;
-        let events = self.world_mut().plug(ev);
-        self.hardware(events);
+        self.with_world(|w| w.plug(ev));
     }
 
     /// Unplugs it.
     pub(crate) fn unplug(&mut self) {
-        let events = self.world_mut().unplug();
-        self.hardware(events);
+        self.with_world(World::unplug);
     }
 
     /// The EV pauses or resumes.
     pub(crate) fn set_paused(&mut self, paused: bool) {
-        let events = self.world_mut().set_paused(paused);
-        self.hardware(events);
+        self.with_world(|w| w.set_paused(paused));
     }
 
     /// A card at the reader.

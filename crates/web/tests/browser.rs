@@ -118,10 +118,10 @@ fn the_engine_charges_for_an_hour_in_the_browser() {
     h.plug(EvSpec::default());
     h.run_for(3_600_000);
     assert!(h.csms.violations.is_empty(), "{:?}", h.csms.violations);
-    let energy = h.cp.reading().energy_wh;
+    let energy = h.cp().reading().energy_wh;
     assert!((20_000..=22_200).contains(&energy), "{energy} Wh");
     assert_eq!(
-        h.cp.configuration().int(Key::MeterValueSampleInterval),
+        h.cp().configuration().int(Key::MeterValueSampleInterval),
         3600
     );
 }

@@ -82,6 +82,13 @@ impl ChargePoint {
             ChangeOutcome::Rejected(reason) => {
                 self.warn(format!("ChangeConfiguration refused: {reason}"));
             }
+            ChangeOutcome::Reconnect
+                if r.key.as_str().eq_ignore_ascii_case("AuthorizationKey")
+                    && self.config.int(crate::model::Key::SecurityProfile) == 0 =>
+            {
+                // Profile 0 sends no credentials: the new key is stored for a later
+                // raise of the profile, and the link stays up.
+            }
             ChangeOutcome::Reconnect => {
                 // New credentials or security profile: reconnect once the answer is out.
                 self.commands.push_back(Command::Disconnect);

@@ -19,7 +19,7 @@ pub fn booted(variant: Variant) -> Harness {
     let mut h = Harness::new(Settings::new("EVC-0001", variant));
     h.run_for(5_000);
     assert!(matches!(
-        h.cp.registration(),
+        h.cp().registration(),
         chargepoint::Registration::Accepted
     ));
     h
