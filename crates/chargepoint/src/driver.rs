@@ -15,6 +15,8 @@
 //!   nothing); [`Output::Ping`] a WebSocket ping (report `pong`);
 //! - [`Output::Hardware`]: relay, cable lock, light, reboot (already applied to the
 //!   emulated world, when there is one);
+//! - [`Output::Job`]: long work (download, upload, install); report how it goes with
+//!   [`Driver::job`];
 //! - [`Output::Event`]: for the UI and logs.
 //!
 //! Then sleep until [`Driver::poll_timeout`] (real ms) or the next I/O, and call
@@ -111,6 +113,8 @@ pub enum Output {
     Ping,
     /// Drive the hardware (relay, lock, light, reboot).
     Hardware(Command),
+    /// Carry out a job (download, upload, install) and report it with [`Driver::job`].
+    Job(crate::jobs::Job),
     /// Something for the UI and logs.
     Event(Event),
 }
@@ -230,10 +234,16 @@ impl Driver {
         &self.cp
     }
 
-    /// The engine, for tests and tools that feed it directly; the driver's outputs
-    /// are collected at the next input.
+    /// The engine, for tests and tools that feed it directly; what it says is
+    /// collected at the next input or [`Driver::flush`].
     pub fn cp_mut(&mut self) -> &mut ChargePoint {
         &mut self.cp
+    }
+
+    /// Collects what the engine has to say after it was fed through
+    /// [`Driver::cp_mut`].
+    pub fn flush(&mut self) {
+        self.collect();
     }
 
     /// The emulated world, if the home has one.
@@ -411,6 +421,13 @@ impl Driver {
                     "could not write the durable state: {e}"
                 ))));
         }
+    }
+
+    /// How a job given with [`Output::Job`] goes.
+    pub fn job(&mut self, real_ms: u64, id: u32, update: crate::jobs::JobUpdate) {
+        self.advance(real_ms);
+        self.cp.handle_job(self.now, id, update);
+        self.collect();
     }
 
     /// More entropy from the home.
@@ -602,6 +619,7 @@ impl Driver {
                     self.next_ping = None;
                     self.pong_due = None;
                 }
+                Command::StartJob(job) => self.out.push_back(Output::Job(job)),
                 other => {
                     if let Some(w) = self.world.as_mut() {
                         w.apply(&other);

@@ -79,6 +79,9 @@ pub struct DurableState {
     pub charging_profiles: Vec<crate::smart::StoredProfile>,
     /// The wall clock when the state was taken (the time of a PowerLoss stop).
     pub wall_clock: DateTime,
+    /// Jobs the home was carrying out (downloads, uploads, an installation).
+    #[serde(default)]
+    pub jobs: crate::jobs::Jobs,
 }
 
 /// Why a stored state was refused.

@@ -141,6 +141,8 @@ pub struct ChargePoint {
     pub(crate) rng: crate::entropy::Rng,
     /// The demo speed the home runs engine time at (1 = real time).
     pub(crate) speed: u32,
+    /// Long work handed to the home.
+    pub(crate) jobs: crate::jobs::Jobs,
     pub(crate) led: Option<Led>,
     pub(crate) relay: Option<(bool, u32)>,
     pub(crate) transmit: VecDeque<String>,
@@ -179,6 +181,7 @@ impl ChargePoint {
             reconnect_attempts: 0,
             rng: crate::entropy::Rng::new(settings_seed),
             speed: 1,
+            jobs: crate::jobs::Jobs::default(),
             led: None,
             relay: None,
             transmit: VecDeque::new(),
@@ -330,6 +333,51 @@ impl ChargePoint {
         self.pump(now);
     }
 
+    /// How a job the engine asked for ([`Command::StartJob`]) goes. Updates of
+    /// unknown or ended jobs are ignored.
+    pub fn handle_job(&mut self, now: Instant, id: u32, update: crate::jobs::JobUpdate) {
+        self.last_input = self.last_input.max(now);
+        let outcome = match &update {
+            crate::jobs::JobUpdate::Failed(why) => Err(why.clone()),
+            _ => Ok(()),
+        };
+        let started = matches!(update, crate::jobs::JobUpdate::Started);
+        if let Some(job) = self.jobs.update(id, &update) {
+            self.changed();
+            self.job_ended(now, job, outcome);
+        } else if started {
+            self.changed();
+        }
+        self.pump(now);
+    }
+
+    /// Hands long work to the home; the owner hears of its end in `job_ended`.
+    #[allow(
+        dead_code,
+        reason = "the first owners are Firmware Management and GetLog"
+    )]
+    pub(crate) fn start_job(&mut self, kind: crate::jobs::JobKind) -> u32 {
+        let job = self.jobs.start(kind);
+        let id = job.id;
+        self.changed();
+        self.commands.push_back(Command::StartJob(job));
+        id
+    }
+
+    /// A job ended: its owner decides what follows; every end is reported.
+    fn job_ended(&mut self, _now: Instant, job: crate::jobs::Job, outcome: Result<(), String>) {
+        if let Err(why) = &outcome {
+            self.warn(alloc::format!("job {} failed: {why}", job.id));
+        }
+        self.events.push_back(Event::JobEnded { job, outcome });
+    }
+
+    /// The jobs in progress.
+    #[must_use]
+    pub fn jobs(&self) -> &crate::jobs::Jobs {
+        &self.jobs
+    }
+
     /// More entropy from the home (mixed into the engine's generator).
     pub fn add_entropy(&mut self, bytes: &[u8]) {
         self.rng.mix(bytes);
@@ -444,6 +492,10 @@ impl ChargePoint {
             cp.connector.transaction = Some(tx);
             cp.stop_transaction(now, ocpp16::messages::Reason::PowerLoss, None);
         }
+        cp.jobs = state.jobs;
+        for job in cp.jobs.interrupted() {
+            cp.job_ended(now, job, Err(String::from("interrupted by a power cut")));
+        }
         cp.arm_reservation(now);
         cp.changed();
         cp.update_outputs(now);
@@ -473,6 +525,7 @@ impl ChargePoint {
             reservation: self.connector.reservation.clone(),
             charging_profiles: self.smart.store(),
             wall_clock: self.wall_clock(self.last_input),
+            jobs: self.jobs.clone(),
         }
     }
 

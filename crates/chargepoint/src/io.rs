@@ -159,6 +159,9 @@ pub enum Command {
         /// Whether it was a hard reset.
         hard: bool,
     },
+    /// Start long work (a download, an upload, an installation) and report how it goes
+    /// with [`crate::ChargePoint::handle_job`].
+    StartJob(crate::jobs::Job),
 }
 
 /// A connector or charge point status change, a transaction, a frame: for UI and logs.
@@ -213,6 +216,13 @@ pub enum Event {
     ConnectionScheduled {
         /// Delay before the attempt.
         after_ms: u64,
+    },
+    /// A job ended (or was interrupted by a power cut).
+    JobEnded {
+        /// The job.
+        job: crate::jobs::Job,
+        /// `Ok` when it succeeded, else the reason it failed.
+        outcome: Result<(), String>,
     },
     /// A transaction message was given up: it will never reach the CSMS.
     MessageLost {

@@ -79,6 +79,7 @@ mod engine;
 mod entropy;
 pub mod harness;
 pub mod io;
+pub mod jobs;
 pub mod metering;
 pub mod model;
 mod profiles;
@@ -95,6 +96,7 @@ pub use engine::{ChargePoint, Registration, Settings, redact};
 pub use io::{
     ClientIdentity, Command, ConnectParams, Event, Fault, HardwareEvent, Led, MeterReading,
 };
+pub use jobs::{Job, JobKind, JobUpdate};
 pub use profiles::{reservation::Reservation, supported_actions};
 pub use time::{Instant, TimeScale};
 pub use timers::Timer;

@@ -44,6 +44,9 @@ pub struct Harness {
     pub persisted: Option<String>,
     /// How many times the engine asked for its state to be persisted.
     pub persist_count: u64,
+    /// Every job the engine handed out; a test reports their course with
+    /// [`Harness::job`].
+    pub jobs: Vec<(Instant, crate::jobs::Job)>,
     connected: bool,
     /// The driver asked for a connection: attempted at the next step of virtual time.
     open_at: Option<Instant>,
@@ -83,6 +86,7 @@ impl Harness {
             events: Vec::new(),
             persisted: None,
             persist_count: 0,
+            jobs: Vec::new(),
             connected: false,
             open_at: None,
             epoch,
@@ -145,6 +149,7 @@ impl Harness {
 
     /// Carries out everything the driver asks, until it and the CSMS are quiet.
     pub fn drain(&mut self) {
+        self.driver.flush();
         loop {
             let mut progressed = false;
             while let Some(output) = self.driver.poll_output() {
@@ -187,6 +192,7 @@ impl Harness {
             }
             Output::Ping => self.driver.pong(now.as_millis()),
             Output::Hardware(command) => self.commands.push((now, command)),
+            Output::Job(job) => self.jobs.push((now, job)),
             Output::Event(Event::ConnectionScheduled { after_ms }) => {
                 self.commands.push((now, Command::Connect { after_ms }));
             }
@@ -284,6 +290,12 @@ impl Harness {
     /// Unplugs the EV.
     pub fn unplug(&mut self) {
         self.with_world(World::unplug);
+    }
+
+    /// The home's report on a job.
+    pub fn job(&mut self, id: u32, update: crate::jobs::JobUpdate) {
+        self.driver.job(self.now.as_millis(), id, update);
+        self.drain();
     }
 
     /// Taps a card.
@@ -386,3 +398,57 @@ impl Harness {
 }
 
 static EMPTY_WORLD: World = World::EMPTY;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{JobKind, JobUpdate, model::Variant};
+
+    fn ended(h: &Harness) -> Vec<(u32, Result<(), String>)> {
+        h.events
+            .iter()
+            .filter_map(|(_, e)| match e {
+                Event::JobEnded { job, outcome } => Some((job.id, outcome.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_job_reaches_the_home_survives_in_the_state_and_a_power_cut_ends_it() {
+        let mut h = Harness::new(Settings::new("EVC-JOBS", Variant::Tethered));
+        h.run_for(5_000);
+        let id = h.cp_mut().start_job(JobKind::Download {
+            url: String::from("http://127.0.0.1:1/fw.bin"),
+            file: String::from("fw.bin"),
+        });
+        h.drain();
+        assert_eq!(h.jobs.len(), 1);
+        assert_eq!(h.jobs[0].1.id, id);
+        h.job(id, JobUpdate::Started);
+        assert!(h.persisted.as_deref().is_some_and(|s| s.contains("fw.bin")));
+        h.crash_and_restore();
+        assert_eq!(
+            ended(&h),
+            [(id, Err(String::from("interrupted by a power cut")))]
+        );
+        assert!(!h.cp().jobs().is_active(id));
+        // A late report of the old job changes nothing.
+        h.job(id, JobUpdate::Done);
+        assert_eq!(ended(&h).len(), 1);
+    }
+
+    #[test]
+    fn a_failed_job_is_reported_with_its_reason() {
+        let mut h = Harness::new(Settings::new("EVC-JOBS", Variant::Tethered));
+        h.run_for(5_000);
+        let id = h.cp_mut().start_job(JobKind::Upload {
+            url: String::from("ftp://127.0.0.1/"),
+            file: String::from("diag.txt"),
+        });
+        h.drain();
+        h.job(id, JobUpdate::Started);
+        h.job(id, JobUpdate::Failed(String::from("connection refused")));
+        assert_eq!(ended(&h), [(id, Err(String::from("connection refused")))]);
+    }
+}

@@ -1,0 +1,147 @@
+//! Long work the engine asks the home for: download a URL to a file, upload a file to a
+//! URL, install a downloaded image and restart. The engine names each job by an id and
+//! the home reports how it goes ([`JobUpdate`]). Jobs are part of the durable state: a
+//! job that was running when the power went ends, at restore, as failed with the reason
+//! "interrupted by a power cut", so its owner (Firmware Management, GetLog) always ends
+//! in a defined status.
+
+use alloc::{string::String, vec::Vec};
+use serde::{Deserialize, Serialize};
+
+/// What the home is asked to do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum JobKind {
+    /// Fetch `url` (HTTP, HTTPS, FTP, FTPS) into the home's file `file`.
+    Download {
+        /// Where from.
+        url: String,
+        /// The file name in the home's file area.
+        file: String,
+    },
+    /// Send the home's file `file` to `url` (HTTP(S) POST/PUT or FTP(S) STOR).
+    Upload {
+        /// Where to.
+        url: String,
+        /// The file name in the home's file area (the name the CSMS is told).
+        file: String,
+    },
+    /// Install the downloaded image `file` and restart with it.
+    Install {
+        /// The file name in the home's file area.
+        file: String,
+    },
+}
+
+/// A job as the home receives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Job {
+    /// The engine's id of the job; hand it back with every update.
+    pub id: u32,
+    /// The work.
+    pub kind: JobKind,
+}
+
+/// How a job goes, as the home reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobUpdate {
+    /// The transfer or installation began.
+    Started,
+    /// Bytes done so far, and the total when known.
+    Progress {
+        /// Bytes transferred.
+        done: u64,
+        /// The whole size, if the server said.
+        total: Option<u64>,
+    },
+    /// It succeeded.
+    Done,
+    /// It failed; the reason a person should read (host not found, HTTP 404, …).
+    Failed(String),
+}
+
+/// Where a job stands, as the engine keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum JobState {
+    /// Handed to the home, not yet started.
+    Requested,
+    /// The home started it.
+    Running,
+}
+
+/// The jobs in progress (sub-machine of the engine; it owns its state).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Jobs {
+    next_id: u32,
+    active: Vec<(Job, JobState)>,
+}
+
+impl Jobs {
+    /// A new job; the caller hands it to the home.
+    pub(crate) fn start(&mut self, kind: JobKind) -> Job {
+        self.next_id = self.next_id.wrapping_add(1).max(1);
+        let job = Job {
+            id: self.next_id,
+            kind,
+        };
+        self.active.push((job.clone(), JobState::Requested));
+        job
+    }
+
+    /// Applies an update from the home; returns the job when it ended (Done or
+    /// Failed) or `None` when the id is unknown or the job goes on.
+    pub(crate) fn update(&mut self, id: u32, update: &JobUpdate) -> Option<Job> {
+        let pos = self.active.iter().position(|(j, _)| j.id == id)?;
+        match update {
+            JobUpdate::Started | JobUpdate::Progress { .. } => {
+                if let Some((_, state)) = self.active.get_mut(pos) {
+                    *state = JobState::Running;
+                }
+                None
+            }
+            JobUpdate::Done | JobUpdate::Failed(_) => Some(self.active.remove(pos).0),
+        }
+    }
+
+    /// Whether the job with this id is still in progress.
+    #[must_use]
+    pub fn is_active(&self, id: u32) -> bool {
+        self.active.iter().any(|(j, _)| j.id == id)
+    }
+
+    /// The jobs in progress.
+    pub fn active(&self) -> impl Iterator<Item = (&Job, JobState)> {
+        self.active.iter().map(|(j, s)| (j, *s))
+    }
+
+    /// After a power cut: every job that was in progress, now ended.
+    pub(crate) fn interrupted(&mut self) -> Vec<Job> {
+        core::mem::take(&mut self.active)
+            .into_iter()
+            .map(|(j, _)| j)
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jobs_end_once_and_unknown_ids_are_ignored() {
+        let mut jobs = Jobs::default();
+        let a = jobs.start(JobKind::Install {
+            file: "fw.bin".into(),
+        });
+        let b = jobs.start(JobKind::Install {
+            file: "fw2.bin".into(),
+        });
+        assert_ne!(a.id, b.id);
+        assert_eq!(jobs.update(a.id, &JobUpdate::Started), None);
+        assert_eq!(jobs.update(99, &JobUpdate::Done), None);
+        assert_eq!(jobs.update(a.id, &JobUpdate::Done), Some(a.clone()));
+        assert_eq!(jobs.update(a.id, &JobUpdate::Done), None, "ended once");
+        assert!(jobs.is_active(b.id));
+        assert_eq!(jobs.interrupted(), [b]);
+        assert_eq!(jobs.active().count(), 0);
+    }
+}
