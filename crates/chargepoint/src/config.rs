@@ -140,12 +140,35 @@ fn validate(def: &KeyDef, value: &str) -> Result<String, String> {
 }
 
 impl Configuration {
-    /// Every key at its default.
+    /// Every key at its default, for the Teltonika EVC's limits.
     #[must_use]
     pub fn new() -> Self {
+        Self::for_limits(&Limits::TELTONIKA)
+    }
+
+    /// Every key at its table default (derived keys still empty).
+    fn defaults() -> Self {
         let text: Vec<String> = KEYS.iter().map(|d| String::from(d.default)).collect();
         let parsed = KEYS.iter().map(|d| parse_value(d, d.default)).collect();
         Self { text, parsed }
+    }
+
+    /// Every key at its default, the read-only keys that follow from the limits and
+    /// from what the engine answers set from them ([`crate::model::derived_value`]).
+    #[must_use]
+    pub fn for_limits(limits: &Limits) -> Self {
+        let mut config = Self::defaults();
+        config.derive(limits);
+        config
+    }
+
+    /// Sets the derived read-only keys (after a restore: they are never stored).
+    pub(crate) fn derive(&mut self, limits: &Limits) {
+        for def in &KEYS {
+            if let Some(value) = crate::model::derived_value(def.key, limits) {
+                self.store(def.key, value);
+            }
+        }
     }
 
     fn parsed(&self, key: Key) -> Parsed {

@@ -156,9 +156,10 @@ impl ChargePoint {
     #[must_use]
     pub fn new(settings: Settings, now: Instant) -> Self {
         let settings_seed = settings.seed;
+        let config = Configuration::for_limits(&settings.limits);
         let mut cp = Self {
             settings,
-            config: Configuration::new(),
+            config,
             local_list: crate::auth::LocalList::default(),
             cache: crate::auth::AuthCache::default(),
             smart: crate::smart::ChargingProfiles::default(),
@@ -467,6 +468,7 @@ impl ChargePoint {
     pub fn restore(settings: Settings, state: crate::durable::DurableState, now: Instant) -> Self {
         let mut cp = Self::new(settings, now);
         cp.config = state.config;
+        cp.config.derive(&cp.settings.limits);
         cp.local_list = state.local_list;
         cp.cache = state.cache;
         cp.finished_ids = state.finished_ids;

@@ -220,6 +220,9 @@ const fn int(min: i64, max: i64) -> KeyKind {
 
 const BOOL: KeyKind = KeyKind::Bool;
 const FIXED: KeyKind = KeyKind::Fixed;
+/// A read-only value computed from the [`Limits`] and the dispatch table
+/// ([`derived_value`]), never restated in the key table.
+const DERIVED: KeyKind = KeyKind::Fixed;
 
 keys! {
     AllowOfflineTxForUnknownId = "0", BOOL, ReadWrite, Immediate;
@@ -228,31 +231,31 @@ keys! {
     ClockAlignedDataInterval = "3600", KeyKind::Int { min: 300, max: 86_400, also_zero: true }, ReadWrite, Immediate;
     ConnectionTimeOut = "120", int(1, 3600), ReadWrite, Immediate;
     ConnectorPhaseRotation = "Unknown", KeyKind::Choice(&["Unknown", "RST", "RTS", "SRT", "STR", "TRS", "TSR"]), ReadWrite, RebootRequired;
-    GetConfigurationMaxKeys = "60", FIXED, ReadOnly, Immediate;
+    GetConfigurationMaxKeys = "", DERIVED, ReadOnly, Immediate;
     HeartbeatInterval = "3600", int(60, 86_400), ReadWrite, Immediate;
     LocalAuthorizeOffline = "0", BOOL, ReadWrite, Immediate;
     LocalPreAuthorize = "1", BOOL, ReadWrite, Immediate;
     MeterValuesAlignedData = "", KeyKind::Measurands, ReadWrite, Immediate;
     MeterValuesSampledData = "Energy.Active.Import.Register", KeyKind::Measurands, ReadWrite, Immediate;
     MeterValueSampleInterval = "3600", int(5, 84_600), ReadWrite, Immediate;
-    NumberOfConnectors = "1", FIXED, ReadOnly, Immediate;
+    NumberOfConnectors = "", DERIVED, ReadOnly, Immediate;
     ResetRetries = "10", int(0, 10), ReadWrite, Immediate;
     StopTransactionOnEVSideDisconnect = "1", FIXED, ReadOnly, Immediate;
     StopTransactionOnInvalidId = "0", BOOL, ReadWrite, Immediate;
     StopTxnAlignedData = "", KeyKind::Choice(&[""]), ReadWrite, Immediate;
     StopTxnSampledData = "", KeyKind::Measurands, ReadWrite, Immediate;
-    SupportedFeatureProfiles = "Core,FirmwareManagement,LocalAuthListManagement,Reservation,SmartCharging,RemoteTrigger", FIXED, ReadOnly, Immediate;
+    SupportedFeatureProfiles = "", DERIVED, ReadOnly, Immediate;
     TransactionMessageAttempts = "3", int(1, 100), ReadWrite, Immediate;
     TransactionMessageRetryInterval = "20", int(5, 60), ReadWrite, Immediate;
     UnlockConnectorOnEVSideDisconnect = "1", BOOL, ReadWrite, Immediate;
     WebSocketPingInterval = "10", int(1, 1200), ReadWrite, Immediate;
     LocalAuthListEnabled = "1", BOOL, ReadWrite, Immediate;
-    LocalAuthListMaxLength = "50", FIXED, ReadOnly, Immediate;
-    SendLocalListMaxLength = "10", FIXED, ReadOnly, Immediate;
-    ChargeProfileMaxStackLevel = "5", FIXED, ReadOnly, Immediate;
+    LocalAuthListMaxLength = "", DERIVED, ReadOnly, Immediate;
+    SendLocalListMaxLength = "", DERIVED, ReadOnly, Immediate;
+    ChargeProfileMaxStackLevel = "", DERIVED, ReadOnly, Immediate;
     ChargingScheduleAllowedChargingRateUnit = "Current", FIXED, ReadOnly, Immediate;
-    ChargingScheduleMaxPeriods = "5", FIXED, ReadOnly, Immediate;
-    MaxChargingProfilesInstalled = "9", FIXED, ReadOnly, Immediate;
+    ChargingScheduleMaxPeriods = "", DERIVED, ReadOnly, Immediate;
+    MaxChargingProfilesInstalled = "", DERIVED, ReadOnly, Immediate;
     SupportedFileTransferProtocols = "HTTP,HTTPS,FTP", FIXED, ReadOnly, Immediate;
     SecurityProfile = "0", int(0, 3), ReadWrite, Reconnect;
     CpoName = "", KeyKind::Text(128), ReadWrite, Immediate;
@@ -284,6 +287,26 @@ impl Key {
             .find(|d| d.name.eq_ignore_ascii_case(name))
             .map(|d| d.key)
     }
+}
+
+/// The value of a read-only key that follows from the product's limits or from what
+/// the engine answers; `None` for every other key. The key table leaves these empty, so
+/// a limit is stated once.
+#[must_use]
+pub fn derived_value(key: Key, limits: &Limits) -> Option<String> {
+    use alloc::string::ToString;
+    let n = |v: usize| v.to_string();
+    Some(match key {
+        Key::GetConfigurationMaxKeys => n(limits.get_configuration_keys),
+        Key::NumberOfConnectors => limits.connectors.to_string(),
+        Key::LocalAuthListMaxLength => n(limits.local_list),
+        Key::SendLocalListMaxLength => n(limits.send_local_list),
+        Key::ChargeProfileMaxStackLevel => limits.max_stack_level.to_string(),
+        Key::ChargingScheduleMaxPeriods => n(limits.max_schedule_periods),
+        Key::MaxChargingProfilesInstalled => n(limits.max_profiles),
+        Key::SupportedFeatureProfiles => crate::profiles::supported_feature_profiles(),
+        _ => return None,
+    })
 }
 
 /// The six measurands the product samples, in the contract's order.

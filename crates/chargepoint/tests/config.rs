@@ -335,3 +335,65 @@ fn stored_configuration_loads_forward_and_backward() {
         "Energy.Active.Import.Register"
     );
 }
+
+#[test]
+fn fixed_keys_follow_the_limits_and_the_answered_profiles() {
+    let c = Configuration::new();
+    let t = Limits::TELTONIKA;
+    for (key, value) in [
+        (Key::LocalAuthListMaxLength, t.local_list.to_string()),
+        (Key::SendLocalListMaxLength, t.send_local_list.to_string()),
+        (
+            Key::MaxChargingProfilesInstalled,
+            t.max_profiles.to_string(),
+        ),
+        (
+            Key::ChargingScheduleMaxPeriods,
+            t.max_schedule_periods.to_string(),
+        ),
+        (
+            Key::ChargeProfileMaxStackLevel,
+            t.max_stack_level.to_string(),
+        ),
+        (
+            Key::GetConfigurationMaxKeys,
+            t.get_configuration_keys.to_string(),
+        ),
+        (Key::NumberOfConnectors, t.connectors.to_string()),
+    ] {
+        assert_eq!(c.text(key), value, "{key:?}");
+    }
+    let other = Limits {
+        local_list: 7,
+        max_profiles: 3,
+        ..Limits::TELTONIKA
+    };
+    let c = Configuration::for_limits(&other);
+    assert_eq!(c.text(Key::LocalAuthListMaxLength), "7");
+    assert_eq!(c.text(Key::MaxChargingProfilesInstalled), "3");
+    // Only profiles whose every CSMS request is answered; Firmware Management is not
+    // (yet), so it is not promised.
+    let profiles: Vec<&str> = c.text(Key::SupportedFeatureProfiles).split(',').collect();
+    assert_eq!(
+        profiles,
+        [
+            "Core",
+            "LocalAuthListManagement",
+            "Reservation",
+            "SmartCharging",
+            "RemoteTrigger"
+        ]
+    );
+    for action in ocpp16::Action::ALL {
+        let listed = profiles
+            .iter()
+            .any(|p| format!("{:?}", action.profile()) == *p);
+        let answered = chargepoint::supported_actions().contains(action);
+        if listed && action.sender().allows(ocpp16::Side::Csms) {
+            assert!(
+                answered,
+                "{action:?} is in a listed profile but not answered"
+            );
+        }
+    }
+}

@@ -65,6 +65,34 @@ pub fn supported_actions() -> Vec<Action> {
         .collect()
 }
 
+/// `SupportedFeatureProfiles`: every feature profile of which this charge point
+/// answers all CSMS requests, in the contract's order. A profile that is only partly
+/// answered (or not at all) is left out, so the key never promises what the box lacks.
+#[must_use]
+pub(crate) fn supported_feature_profiles() -> alloc::string::String {
+    use ocpp16::action::Profile;
+    const ORDER: [(Profile, &str); 6] = [
+        (Profile::Core, "Core"),
+        (Profile::FirmwareManagement, "FirmwareManagement"),
+        (Profile::LocalAuthListManagement, "LocalAuthListManagement"),
+        (Profile::Reservation, "Reservation"),
+        (Profile::SmartCharging, "SmartCharging"),
+        (Profile::RemoteTrigger, "RemoteTrigger"),
+    ];
+    let answered = |profile: Profile| {
+        Action::ALL
+            .iter()
+            .filter(|a| a.profile() == profile && a.sender().allows(ocpp16::Side::Csms))
+            .all(|a| handler(*a).is_some())
+    };
+    let names: Vec<&str> = ORDER
+        .iter()
+        .filter(|(p, _)| answered(*p))
+        .map(|(_, name)| *name)
+        .collect();
+    names.join(",")
+}
+
 /// A row whose handler got another action's request: a table error, never input's fault.
 fn mismatch(request: &Request) -> WireError {
     WireError::new(
