@@ -1,11 +1,11 @@
-//! Answers to our CALLs, failed deliveries, and the timers.
+//! Answers to our CALLs (CALLRESULT, CALLERROR) and failed deliveries with their retries.
 
 use alloc::format;
 use ocpp16::{CallError, CallResult, Request, Response, messages::AuthorizationStatus};
 
 use crate::{
-    engine::{ChargePoint, Registration},
-    io::Event,
+    engine::ChargePoint,
+    interface::Event,
     model::Key,
     session::{Pending, Purpose},
     time::{Instant, secs},
@@ -52,7 +52,7 @@ impl ChargePoint {
         self.after_answer(now);
     }
 
-    fn after_answer(&mut self, now: Instant) {
+    pub(crate) fn after_answer(&mut self, now: Instant) {
         if self.reset == Some(false) && !self.session.has_transaction_messages() {
             self.reboot(now, false);
         }
@@ -167,57 +167,6 @@ impl ChargePoint {
                 self.flash_rejected();
             }
             _ => {}
-        }
-    }
-
-    pub(crate) fn on_timer(&mut self, now: Instant, timer: Timer) {
-        match timer {
-            Timer::BootRetry => {
-                if self.session.connected && self.registration != Registration::Accepted {
-                    self.send_boot(now);
-                }
-            }
-            Timer::Heartbeat => {
-                if self.session.connected && self.registration == Registration::Accepted {
-                    self.queue_heartbeat();
-                    self.arm_heartbeat(now);
-                }
-            }
-            Timer::CallTimeout => {
-                if let Some(pending) = self.session.pending.take() {
-                    self.warn(format!(
-                        "{:?} got no answer in time",
-                        pending.out.request.action()
-                    ));
-                    self.delivery_failed(now, pending);
-                    self.after_answer(now);
-                }
-            }
-            Timer::TxRetry => {}
-            Timer::MeterSample => self.sample_transaction(now),
-            Timer::ClockAligned => self.sample_aligned(now),
-            Timer::ChargingSchedule => self.update_outputs(now),
-            Timer::ReservationExpiry => {
-                if let Some(r) = &self.connector.reservation {
-                    self.warn(alloc::format!("reservation {} expired", r.id));
-                }
-                self.end_reservation(now);
-            }
-            Timer::ConnectionTimeOut => {
-                if self.connector.transaction.is_none()
-                    && self.connector.authorized.take().is_some()
-                {
-                    self.warn(alloc::string::String::from(
-                        "no EV plugged in within ConnectionTimeOut; authorization dropped",
-                    ));
-                    self.update_outputs(now);
-                }
-            }
-            Timer::ResetGrace => {
-                if let Some(hard) = self.reset {
-                    self.reboot(now, hard);
-                }
-            }
         }
     }
 }

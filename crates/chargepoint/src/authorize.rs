@@ -8,9 +8,9 @@ use ocpp16::{
 };
 
 use crate::{
-    auth::allows,
     engine::{ChargePoint, Registration},
-    io::Event,
+    id_tags::allows,
+    interface::Event,
     model::Key,
     session::Purpose,
     time::Instant,
@@ -19,7 +19,7 @@ use crate::{
 impl ChargePoint {
     /// Whether the CSMS can be asked now.
     pub(crate) fn online(&self) -> bool {
-        self.session.connected && self.registration == Registration::Accepted
+        self.session.is_connected() && self.registration == Registration::Accepted
     }
 
     /// What the box knows about `tag` without asking: the local list first (when
@@ -162,11 +162,7 @@ impl ChargePoint {
 
     pub(crate) fn authorizing(&self) -> bool {
         let is_auth = |p: Purpose| matches!(p, Purpose::Authorize { .. });
-        self.session
-            .pending
-            .as_ref()
-            .is_some_and(|p| is_auth(p.out.purpose))
-            || self.session.queue.iter().any(|o| is_auth(o.purpose))
+        self.session.unanswered().any(|o| is_auth(o.purpose))
     }
 
     /// The CSMS answered an Authorize.

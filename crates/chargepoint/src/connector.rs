@@ -9,7 +9,7 @@ use ocpp16::{
 
 use crate::{
     engine::{ChargePoint, Registration},
-    io::{Command, Event, Fault, Led},
+    interface::{Command, Event, Fault, Led},
     model::Variant,
     session::Purpose,
     time::Instant,
@@ -214,7 +214,7 @@ impl ChargePoint {
         error: ChargePointErrorCode,
         info: Option<&'static str>,
     ) {
-        if self.registration != Registration::Accepted || !self.session.connected {
+        if self.registration != Registration::Accepted || !self.session.is_connected() {
             return;
         }
         let request = StatusNotificationRequest {

@@ -29,7 +29,7 @@ use ocpp16::DateTime;
 use crate::{
     durable::DurableState,
     engine::{ChargePoint, Settings, redact},
-    io::{Command, ConnectParams, Event, HardwareEvent},
+    interface::{Command, ConnectParams, Event, HardwareEvent},
     model::Key,
     time::{Instant, TimeScale},
     world::World,

@@ -17,8 +17,8 @@ use ocpp16::{Action, DateTime, Request};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    auth::{AuthCache, LocalList},
     config::Configuration,
+    id_tags::{AuthCache, LocalList},
     session::{Outgoing, Purpose},
     transaction::Transaction,
 };

@@ -10,9 +10,9 @@ use ocpp16::{
 use crate::{
     config::Configuration,
     connector::Connector,
-    io::{Command, Event, HardwareEvent, Led, MeterReading},
+    interface::{Command, Event, HardwareEvent, Led, MeterReading},
     model::{Identity, Limits, Variant},
-    session::{DEFAULT_CALL_TIMEOUT_MS, Pending, Purpose, Session},
+    session::{DEFAULT_CALL_TIMEOUT_MS, Purpose, Session},
     time::{Instant, secs},
     timers::{Timer, Timers},
 };
@@ -105,8 +105,8 @@ pub enum Registration {
 pub struct ChargePoint {
     pub(crate) settings: Settings,
     pub(crate) config: Configuration,
-    pub(crate) local_list: crate::auth::LocalList,
-    pub(crate) cache: crate::auth::AuthCache,
+    pub(crate) local_list: crate::id_tags::LocalList,
+    pub(crate) cache: crate::id_tags::AuthCache,
     /// The installed charging profiles.
     pub(crate) smart: crate::smart::ChargingProfiles,
     /// The TxProfile of a RemoteStartTransaction, installed when its idTag's
@@ -160,8 +160,8 @@ impl ChargePoint {
         let mut cp = Self {
             settings,
             config,
-            local_list: crate::auth::LocalList::default(),
-            cache: crate::auth::AuthCache::default(),
+            local_list: crate::id_tags::LocalList::default(),
+            cache: crate::id_tags::AuthCache::default(),
             smart: crate::smart::ChargingProfiles::default(),
             remote_profile: None,
             dirty: false,
@@ -227,7 +227,7 @@ impl ChargePoint {
     /// Whether the WebSocket connection is up (as the home last said).
     #[must_use]
     pub fn is_connected(&self) -> bool {
-        self.session.connected
+        self.session.is_connected()
     }
 
     /// The wall clock (UTC) at `now`.
@@ -255,10 +255,9 @@ impl ChargePoint {
     /// The WebSocket connection to the CSMS is open.
     pub fn handle_connected(&mut self, now: Instant) {
         self.last_input = self.last_input.max(now);
-        if self.session.connected {
+        if !self.session.connect() {
             return;
         }
-        self.session.connected = true;
         self.reconnect_attempts = 0;
         match self.registration {
             Registration::Accepted => {
@@ -277,7 +276,7 @@ impl ChargePoint {
     /// The WebSocket connection closed or could not be opened.
     pub fn handle_disconnected(&mut self, now: Instant) {
         self.last_input = self.last_input.max(now);
-        let was_connected = self.session.connected;
+        let was_connected = self.session.is_connected();
         self.session.lose_connection();
         self.timers.clear(Timer::CallTimeout);
         self.timers.clear(Timer::Heartbeat);
@@ -396,13 +395,13 @@ impl ChargePoint {
     /// id), Basic-auth credentials (user = the id, password = AuthorizationKey) at
     /// SecurityProfile 1–2, the profile, the trusted roots and the client identity.
     #[must_use]
-    pub fn connection_params(&self) -> crate::io::ConnectParams {
+    pub fn connection_params(&self) -> crate::interface::ConnectParams {
         let serial = &self.settings.identity.serial;
         let profile = self.config.int(crate::model::Key::SecurityProfile);
         let key = self.config.text(crate::model::Key::AuthorizationKey);
         let basic_auth = ((1..=2).contains(&profile) && !key.is_empty())
             .then(|| (serial.clone(), String::from(key)));
-        crate::io::ConnectParams {
+        crate::interface::ConnectParams {
             url: alloc::format!("{}{serial}", self.settings.csms_url),
             basic_auth,
             security_profile: u8::try_from(profile).unwrap_or(0),
@@ -483,7 +482,7 @@ impl ChargePoint {
             secs(u64::try_from(cp.config.int(crate::model::Key::HeartbeatInterval)).unwrap_or(0));
         for call in &state.outbox {
             match crate::durable::load_call(call) {
-                Some(out) => cp.session.queue.push_back(out),
+                Some(out) => cp.session.restore(out),
                 None => cp.warn(alloc::format!(
                     "stored {} could not be read again; dropped",
                     call.action
@@ -507,9 +506,9 @@ impl ChargePoint {
     /// Everything that must survive a power cut, as it is now.
     #[must_use]
     pub fn durable_state(&self) -> crate::durable::DurableState {
-        let pending = self.session.pending.iter().map(|p| &p.out);
-        let outbox = pending
-            .chain(self.session.queue.iter())
+        let outbox = self
+            .session
+            .unanswered()
             .filter_map(crate::durable::store_call)
             .collect();
         crate::durable::DurableState {
@@ -534,25 +533,25 @@ impl ChargePoint {
     /// Whether the durable state changed since the last call: if so, write
     /// [`ChargePoint::durable_state`] before sending the frames of this input.
     pub fn poll_persist(&mut self) -> bool {
-        core::mem::take(&mut self.dirty) | core::mem::take(&mut self.session.dirty)
+        core::mem::take(&mut self.dirty) | self.session.take_dirty()
     }
 
     /// How many of our CALLs are in flight or queued (a home waits for 0 before it ends
     /// a run on purpose).
     #[must_use]
     pub fn undelivered(&self) -> usize {
-        usize::from(self.session.pending.is_some()) + self.session.queue.len()
+        self.session.undelivered()
     }
 
     /// The local authorization list.
     #[must_use]
-    pub fn local_list(&self) -> &crate::auth::LocalList {
+    pub fn local_list(&self) -> &crate::id_tags::LocalList {
         &self.local_list
     }
 
     /// The authorization cache.
     #[must_use]
-    pub fn cache(&self) -> &crate::auth::AuthCache {
+    pub fn cache(&self) -> &crate::id_tags::AuthCache {
         &self.cache
     }
 
@@ -598,7 +597,7 @@ impl ChargePoint {
             meter_type: Some(ocpp16::CiString25::truncated("Teltonika internal meter")),
             meter_serial_number: None,
         };
-        self.session.queue.retain(|o| o.purpose != Purpose::Boot);
+        self.session.drop_queued(|p| p == Purpose::Boot);
         self.session.push_front(crate::session::Outgoing {
             request: Request::BootNotification(boot),
             purpose: Purpose::Boot,
@@ -609,29 +608,17 @@ impl ChargePoint {
 
     /// Sends the next queued CALL if the line is free and the registration allows it.
     pub(crate) fn pump(&mut self, now: Instant) {
-        if !self.session.connected || self.session.pending.is_some() {
-            return;
-        }
-        if self.timers.is_set(Timer::TxRetry)
-            && self
-                .session
-                .queue
-                .front()
-                .is_some_and(|o| o.purpose.is_transaction_message())
-        {
-            return;
-        }
-        let allowed = |purpose: Purpose, registration: Registration| match registration {
-            Registration::Accepted => true,
-            _ => purpose == Purpose::Boot,
+        let retry_wait = self.timers.is_set(Timer::TxRetry);
+        let registration = self.registration;
+        let may_send = |o: &crate::session::Outgoing| {
+            let allowed = match registration {
+                Registration::Accepted => true,
+                _ => o.purpose == Purpose::Boot,
+            };
+            // Transaction messages wait for their retry interval.
+            allowed && !(retry_wait && o.purpose.is_transaction_message())
         };
-        let Some(front) = self.session.queue.front() else {
-            return;
-        };
-        if !allowed(front.purpose, self.registration) {
-            return;
-        }
-        let Some(mut out) = self.session.queue.pop_front() else {
+        let Some(mut out) = self.session.next_to_send(may_send) else {
             return;
         };
         if !self.fill_transaction_id(&mut out) {
@@ -644,7 +631,7 @@ impl ChargePoint {
         let id = self.session.new_id();
         let text = encode_call(&id, &out.request);
         self.send_frame(text);
-        self.session.pending = Some(Pending { id, out });
+        self.session.in_flight(id, out);
         self.timers
             .set(Timer::CallTimeout, now + self.settings.call_timeout_ms);
     }
@@ -661,12 +648,7 @@ impl ChargePoint {
 
     /// Queues a Heartbeat unless one is already waiting.
     pub(crate) fn queue_heartbeat(&mut self) {
-        if !self
-            .session
-            .queue
-            .iter()
-            .any(|o| o.purpose == Purpose::Heartbeat)
-        {
+        if !self.session.queued(|p| p == Purpose::Heartbeat) {
             let heartbeat = Request::Heartbeat(ocpp16::messages::HeartbeatRequest {});
             self.session.push(heartbeat, Purpose::Heartbeat);
         }
@@ -674,7 +656,7 @@ impl ChargePoint {
 
     pub(crate) fn arm_heartbeat(&mut self, now: Instant) {
         if self.registration == Registration::Accepted
-            && self.session.connected
+            && self.session.is_connected()
             && self.heartbeat_ms > 0
         {
             self.timers.set(Timer::Heartbeat, now + self.heartbeat_ms);

@@ -68,24 +68,25 @@
 extern crate alloc;
 
 mod answers;
-pub mod auth;
 mod authorize;
 pub mod config;
 mod connector;
-mod csms;
 pub mod driver;
 pub mod durable;
 mod engine;
 mod entropy;
+mod features;
 pub mod harness;
-pub mod io;
+pub mod id_tags;
+mod inbound;
+pub mod interface;
 pub mod jobs;
 pub mod metering;
 pub mod model;
-mod profiles;
 mod session;
 pub mod smart;
 pub mod time;
+mod timeouts;
 mod timers;
 mod transaction;
 pub mod world;
@@ -93,11 +94,11 @@ pub mod world;
 pub use connector::{Authorized, Connector};
 pub use driver::{Driver, DriverConfig, Link, Output};
 pub use engine::{ChargePoint, Registration, Settings, redact};
-pub use io::{
+pub use features::{reservation::Reservation, supported_actions};
+pub use interface::{
     ClientIdentity, Command, ConnectParams, Event, Fault, HardwareEvent, Led, MeterReading,
 };
 pub use jobs::{Job, JobKind, JobUpdate};
-pub use profiles::{reservation::Reservation, supported_actions};
 pub use time::{Instant, TimeScale};
 pub use timers::Timer;
 pub use transaction::Transaction;

@@ -9,7 +9,7 @@ use ocpp16::{
     },
 };
 
-use crate::{io::MeterReading, model::MeasurandSet};
+use crate::{interface::MeterReading, model::MeasurandSet};
 
 /// At most this many meter values are kept for StopTransaction's transactionData.
 pub const TX_DATA_MAX: usize = 24;

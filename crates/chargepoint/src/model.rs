@@ -304,7 +304,7 @@ pub fn derived_value(key: Key, limits: &Limits) -> Option<String> {
         Key::ChargeProfileMaxStackLevel => limits.max_stack_level.to_string(),
         Key::ChargingScheduleMaxPeriods => n(limits.max_schedule_periods),
         Key::MaxChargingProfilesInstalled => n(limits.max_profiles),
-        Key::SupportedFeatureProfiles => crate::profiles::supported_feature_profiles(),
+        Key::SupportedFeatureProfiles => crate::features::supported_feature_profiles(),
         _ => return None,
     })
 }

@@ -64,14 +64,14 @@ pub(crate) struct Pending {
 /// Connection state and our side of the request/response traffic.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Session {
-    pub(crate) connected: bool,
+    connected: bool,
     next_id: u64,
     /// This boot's message id prefix (base-36 digits).
     prefix: [u8; 6],
-    pub(crate) pending: Option<Pending>,
-    pub(crate) queue: VecDeque<Outgoing>,
+    pending: Option<Pending>,
+    queue: VecDeque<Outgoing>,
     /// A transaction message was queued since the durable state was last taken.
-    pub(crate) dirty: bool,
+    dirty: bool,
 }
 
 impl Session {
@@ -96,6 +96,71 @@ impl Session {
             random /= 36;
         }
         self.next_id = 0;
+    }
+
+    /// Whether the connection is up.
+    pub(crate) const fn is_connected(&self) -> bool {
+        self.connected
+    }
+
+    /// The connection is up; `false` if it already was.
+    pub(crate) fn connect(&mut self) -> bool {
+        !core::mem::replace(&mut self.connected, true)
+    }
+
+    /// Whether a transaction message was queued since the last call.
+    pub(crate) fn take_dirty(&mut self) -> bool {
+        core::mem::take(&mut self.dirty)
+    }
+
+    /// CALLs in flight or queued.
+    pub(crate) fn undelivered(&self) -> usize {
+        usize::from(self.pending.is_some()) + self.queue.len()
+    }
+
+    /// Every CALL not yet answered, the one in flight first.
+    pub(crate) fn unanswered(&self) -> impl Iterator<Item = &Outgoing> {
+        self.pending.iter().map(|p| &p.out).chain(self.queue.iter())
+    }
+
+    /// Whether a queued CALL (not the one in flight) is of this kind.
+    pub(crate) fn queued(&self, kind: impl Fn(Purpose) -> bool) -> bool {
+        self.queue.iter().any(|o| kind(o.purpose))
+    }
+
+    /// Drops every queued CALL of this kind.
+    pub(crate) fn drop_queued(&mut self, kind: impl Fn(Purpose) -> bool) {
+        self.queue.retain(|o| !kind(o.purpose));
+    }
+
+    /// A transaction message read back from the durable state.
+    pub(crate) fn restore(&mut self, out: Outgoing) {
+        self.queue.push_back(out);
+    }
+
+    /// The CALL in flight, taken (its answer will not come: a timeout).
+    pub(crate) fn take_in_flight(&mut self) -> Option<Pending> {
+        self.pending.take()
+    }
+
+    /// The next CALL to send when the line is free and `may_send` allows the first in
+    /// line; `None` otherwise. Send it, then [`Session::in_flight`].
+    pub(crate) fn next_to_send(
+        &mut self,
+        may_send: impl Fn(&Outgoing) -> bool,
+    ) -> Option<Outgoing> {
+        if !self.connected || self.pending.is_some() {
+            return None;
+        }
+        if !may_send(self.queue.front()?) {
+            return None;
+        }
+        self.queue.pop_front()
+    }
+
+    /// The CALL just sent waits for its answer.
+    pub(crate) fn in_flight(&mut self, id: String, out: Outgoing) {
+        self.pending = Some(Pending { id, out });
     }
 
     pub(crate) fn push(&mut self, request: Request, purpose: Purpose) {

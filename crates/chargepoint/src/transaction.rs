@@ -11,7 +11,7 @@ use ocpp16::{
 use crate::{
     connector::Authorized,
     engine::ChargePoint,
-    io::{Command, Event, HardwareEvent, Led},
+    interface::{Command, Event, HardwareEvent, Led},
     metering::{TX_DATA_MAX, TxData, meter_value, sampled_values},
     model::Key,
     session::Purpose,

@@ -5,7 +5,7 @@
 
 use alloc::{vec, vec::Vec};
 
-use crate::io::{Command, HardwareEvent, MeterReading};
+use crate::interface::{Command, HardwareEvent, MeterReading};
 
 /// mW·ms in one Wh.
 const MWMS_PER_WH: u128 = 3_600_000_000;

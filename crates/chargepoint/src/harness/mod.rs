@@ -19,7 +19,7 @@ pub use scripted::{Csms, CsmsScript};
 use crate::{
     driver::{Driver, DriverConfig, Output},
     engine::{ChargePoint, Settings},
-    io::{Command, Event, HardwareEvent},
+    interface::{Command, Event, HardwareEvent},
     time::Instant,
     world::{EvSpec, World},
 };

@@ -1,6 +1,6 @@
 //! Requests from the CSMS: decode, dispatch through the profiles' handler table,
 //! answer. A known OCPP action that no profile handles is answered `NotSupported`, an
-//! unknown one `NotImplemented`; a new profile is a new module in `profiles/` and one
+//! unknown one `NotImplemented`; a new profile is a new module in `features/` and one
 //! entry in its table, nothing here.
 
 use alloc::format;
@@ -8,8 +8,8 @@ use ocpp16::{Action, Call, ErrorCode, Side, WireError, decode_call};
 
 use crate::{
     engine::{ChargePoint, Registration},
-    io::Command,
-    profiles,
+    features,
+    interface::Command,
     time::Instant,
 };
 
@@ -26,7 +26,7 @@ impl ChargePoint {
         // A known action this box does not support is NotSupported whatever its payload.
         let handler = Action::from_name(&call.action)
             .filter(|a| a.sender().allows(Side::Csms))
-            .map(|a| (a, profiles::handler(a)));
+            .map(|a| (a, features::handler(a)));
         if let Some((action, None)) = handler {
             let error = WireError::new(
                 ErrorCode::NotSupported,

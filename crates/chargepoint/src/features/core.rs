@@ -8,7 +8,7 @@ use super::{Handler, rows};
 use crate::{
     config::ChangeOutcome,
     engine::{ChargePoint, Registration},
-    io::Command,
+    interface::Command,
     model::{Key, Variant},
     session::Purpose,
     time::Instant,
