@@ -207,18 +207,74 @@ fn check(h: &Harness) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(2_000),
-        ..ProptestConfig::default()
-    })]
+/// What one schedule exercised, so the property cannot pass vacuously.
+fn coverage(h: &Harness) -> (bool, bool) {
+    let stops: Vec<&StopTransactionRequest> = h
+        .csms
+        .received
+        .iter()
+        .filter_map(|(_, r)| match r {
+            Request::StopTransaction(s) => Some(s),
+            _ => None,
+        })
+        .collect();
+    let power_loss = stops
+        .iter()
+        .any(|s| s.reason == Some(ocpp16::messages::Reason::PowerLoss));
+    (!stops.is_empty(), power_loss)
+}
 
-    #[test]
-    fn every_transaction_reaches_the_csms_exactly_once(ops in prop::collection::vec(op(), 5..40)) {
+#[test]
+fn every_transaction_reaches_the_csms_exactly_once() {
+    use proptest::test_runner::{Config, TestRunner};
+    use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+    let cases: u32 = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(2_000);
+    let mut runner = TestRunner::new(Config {
+        cases,
+        ..Config::default()
+    });
+    let (runs, with_tx, with_power_loss) = (
+        AtomicUsize::new(0),
+        AtomicUsize::new(0),
+        AtomicUsize::new(0),
+    );
+    let result = runner.run(&prop::collection::vec(op(), 5..40), |ops| {
         let h = run(&ops);
         check(&h)?;
+        let (tx, power_loss) = coverage(&h);
+        runs.fetch_add(1, Relaxed);
+        with_tx.fetch_add(usize::from(tx), Relaxed);
+        with_power_loss.fetch_add(usize::from(power_loss), Relaxed);
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("{e}");
     }
+    // No vacuous pass: a meaningful share of the schedules started and stopped a
+    // transaction, and some cut the power in the middle of one.
+    let (runs, tx, loss) = (
+        runs.load(Relaxed),
+        with_tx.load(Relaxed),
+        with_power_loss.load(Relaxed),
+    );
+    eprintln!("{runs} schedules: {tx} with a transaction, {loss} with a PowerLoss stop");
+    assert!(
+        tx * 100 >= runs * SHARE_WITH_TX,
+        "{tx} of {runs} had a transaction"
+    );
+    assert!(
+        loss * 100 >= runs * SHARE_WITH_POWER_LOSS,
+        "{loss} of {runs} cut power mid-transaction"
+    );
 }
+
+/// Least percentage of schedules that must run a transaction to its stop.
+const SHARE_WITH_TX: usize = 40;
+/// Least percentage of schedules that must stop a transaction with PowerLoss.
+const SHARE_WITH_POWER_LOSS: usize = 15;
 
 #[test]
 fn a_crash_in_every_phase_of_one_session() {

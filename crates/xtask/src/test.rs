@@ -35,7 +35,17 @@ fn step(name: &str, ran_tests: bool) -> Result<(), String> {
             c.env("RUSTDOCFLAGS", "-D warnings");
             run(c)
         }
-        "test" => run(cmd("cargo", &["test", "--workspace"])),
+        "test" => {
+            run(cmd("cargo", &["test", "--workspace"]))?;
+            // The core again without the fast decode path: the decoder the tab and the
+            // MCU ship (the crash property with fewer cases: it ran in full above).
+            let mut core = cmd(
+                "cargo",
+                &["test", "-p", "ocpp16", "-p", "chargepoint", "--no-default-features"],
+            );
+            core.env("PROPTEST_CASES", "500");
+            run(core)
+        }
         "nostd" => nostd(),
         "firmware" => crate::firmware::check(),
         "web" => crate::web::check(),
