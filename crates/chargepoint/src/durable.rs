@@ -80,7 +80,7 @@ pub struct DurableState {
     /// The wall clock when the state was taken (the time of a PowerLoss stop).
     pub wall_clock: DateTime,
     /// Jobs the home was carrying out (downloads, uploads, an installation).
-    #[serde(default)]
+    #[serde(default, serialize_with = "store_jobs", deserialize_with = "load_jobs")]
     pub jobs: crate::jobs::Jobs,
 }
 
@@ -180,4 +180,13 @@ pub(crate) fn load_call(call: &StoredCall) -> Option<Outgoing> {
         purpose,
         attempts: call.attempts,
     })
+}
+
+fn store_jobs<S: serde::Serializer>(jobs: &crate::jobs::Jobs, s: S) -> Result<S::Ok, S::Error> {
+    jobs.store().serialize(s)
+}
+
+fn load_jobs<'de, D: serde::Deserializer<'de>>(d: D) -> Result<crate::jobs::Jobs, D::Error> {
+    let text = String::deserialize(d)?;
+    crate::jobs::Jobs::load(&text).map_err(serde::de::Error::custom)
 }

@@ -6,10 +6,9 @@
 //! in a defined status.
 
 use alloc::{string::String, vec::Vec};
-use serde::{Deserialize, Serialize};
 
 /// What the home is asked to do.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JobKind {
     /// Fetch `url` (HTTP, HTTPS, FTP, FTPS) into the home's file `file`.
     Download {
@@ -33,7 +32,7 @@ pub enum JobKind {
 }
 
 /// A job as the home receives it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Job {
     /// The engine's id of the job; hand it back with every update.
     pub id: u32,
@@ -60,7 +59,7 @@ pub enum JobUpdate {
 }
 
 /// Where a job stands, as the engine keeps it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JobState {
     /// Handed to the home, not yet started.
     Requested,
@@ -68,16 +67,88 @@ pub enum JobState {
     Running,
 }
 
-/// The jobs in progress (sub-machine of the engine; it owns its state).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// The jobs in progress (sub-machine of the engine; it owns its state). Stored in the
+/// durable state as one line per job (`id`, kind, state, URL, file, tab-separated): a
+/// URL never holds a raw tab or line break, and the text costs an MCU image nothing
+/// beyond the string it already reads.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Jobs {
     next_id: u32,
     active: Vec<(Job, JobState)>,
 }
 
 impl Jobs {
-    /// A new job; the caller hands it to the home.
+    /// The stored text.
+    #[must_use]
+    pub fn store(&self) -> String {
+        let mut text = alloc::format!("{}\n", self.next_id);
+        for (job, state) in &self.active {
+            let (kind, url, file) = match &job.kind {
+                JobKind::Download { url, file } => ("download", url.as_str(), file),
+                JobKind::Upload { url, file } => ("upload", url.as_str(), file),
+                JobKind::Install { file } => ("install", "", file),
+            };
+            let state = match state {
+                JobState::Requested => "requested",
+                JobState::Running => "running",
+            };
+            text.push_str(&alloc::format!(
+                "{}\t{kind}\t{state}\t{url}\t{file}\n",
+                job.id
+            ));
+        }
+        text
+    }
+
+    /// Reads the stored text back; the reason when it is not a job list.
+    pub fn load(text: &str) -> Result<Self, String> {
+        let mut lines = text.lines();
+        let next_id = lines
+            .next()
+            .filter(|l| !l.is_empty())
+            .map_or(Ok(0), |l| l.parse::<u32>())
+            .map_err(|_| String::from("jobs: the first line is not a job number"))?;
+        let mut active = Vec::new();
+        for (n, line) in lines.enumerate() {
+            let bad = |what: &str| alloc::format!("jobs: line {}: {what}", n + 2);
+            let mut f = line.split('\t');
+            let mut field = || f.next().ok_or_else(|| bad("too few fields"));
+            let id = field()?
+                .parse::<u32>()
+                .map_err(|_| bad("not a job number"))?;
+            let (kind, state, url, file) = (field()?, field()?, field()?, field()?);
+            let (url, file) = (String::from(url), String::from(file));
+            let kind = match kind {
+                "download" => JobKind::Download { url, file },
+                "upload" => JobKind::Upload { url, file },
+                "install" => JobKind::Install { file },
+                other => return Err(bad(&alloc::format!("unknown kind \"{other}\""))),
+            };
+            let state = match state {
+                "requested" => JobState::Requested,
+                "running" => JobState::Running,
+                other => return Err(bad(&alloc::format!("unknown state \"{other}\""))),
+            };
+            active.push((Job { id, kind }, state));
+        }
+        Ok(Self { next_id, active })
+    }
+
+    /// A new job; the caller hands it to the home. Tabs and line breaks in a URL or a
+    /// file name (never valid in either) are replaced by spaces.
     pub(crate) fn start(&mut self, kind: JobKind) -> Job {
+        let clean = |s: String| s.replace(['\t', '\n', '\r'], " ");
+        let kind = match kind {
+            JobKind::Download { url, file } => JobKind::Download {
+                url: clean(url),
+                file: clean(file),
+            },
+            JobKind::Upload { url, file } => JobKind::Upload {
+                url: clean(url),
+                file: clean(file),
+            },
+            JobKind::Install { file } => JobKind::Install { file: clean(file) },
+        };
         self.next_id = self.next_id.wrapping_add(1).max(1);
         let job = Job {
             id: self.next_id,
@@ -141,7 +212,20 @@ mod tests {
         assert_eq!(jobs.update(a.id, &JobUpdate::Done), Some(a.clone()));
         assert_eq!(jobs.update(a.id, &JobUpdate::Done), None, "ended once");
         assert!(jobs.is_active(b.id));
-        assert_eq!(jobs.interrupted(), [b]);
+        let c = jobs.start(JobKind::Download {
+            url: "http://h/a\tb".into(),
+            file: "x".into(),
+        });
+        let stored = jobs.store();
+        assert_eq!(Jobs::load(&stored), Ok(jobs.clone()));
+        assert_eq!(Jobs::load(""), Ok(Jobs::default()));
+        assert!(
+            Jobs::load("1\n2\tdance\trunning\t\tf\n")
+                .unwrap_err()
+                .contains("line 2: unknown kind")
+        );
+        assert!(Jobs::load("x").is_err());
+        assert_eq!(jobs.interrupted(), [b, c]);
         assert_eq!(jobs.active().count(), 0);
     }
 }

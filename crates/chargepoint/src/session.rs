@@ -81,8 +81,10 @@ impl Session {
     /// At most 6 + 1 + 20 characters, within OCPP-J's 36.
     pub(crate) fn new_id(&mut self) -> String {
         self.next_id = self.next_id.wrapping_add(1);
-        let prefix = core::str::from_utf8(&self.prefix).unwrap_or("cp");
-        alloc::format!("{prefix}.{}", self.next_id)
+        let mut id: String = self.prefix.iter().map(|b| char::from(*b)).collect();
+        id.push('.');
+        id.push_str(&alloc::format!("{}", self.next_id));
+        id
     }
 
     /// A new boot: a new prefix from `random`, the counter from 1.

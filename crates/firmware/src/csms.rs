@@ -22,6 +22,9 @@ pub(crate) struct Record {
     pub(crate) stop: Option<(i32, Option<Reason>)>,
     pub(crate) statuses: Vec<ChargePointStatus>,
     pub(crate) config_answer: Option<ConfigurationStatus>,
+    /// Times the charge point opened and closed the link.
+    pub(crate) opens: u32,
+    pub(crate) closes: u32,
     /// Frames that broke the schemas, or could not be read.
     pub(crate) violations: u32,
 }
@@ -114,7 +117,17 @@ impl LoopbackCsms {
 impl Transport for LoopbackCsms {
     fn open(&mut self) -> bool {
         self.open = true;
+        self.record.opens += 1;
         true
+    }
+
+    fn close(&mut self) {
+        if self.open {
+            self.record.closes += 1;
+        }
+        self.open = false;
+        // What was on the wire is gone with the link.
+        self.to_cp.clear();
     }
 
     fn send(&mut self, text: &str) {
@@ -128,12 +141,16 @@ impl Transport for LoopbackCsms {
                 Err(_) => self.record.violations += 1,
             },
             Ok(Frame::CallResult(result)) => {
-                // The only CALL this CSMS sends is ChangeConfiguration.
-                let decoded =
-                    ocpp16::decode_message::<ChangeConfigurationResponse>(&result.payload);
-                match decoded {
-                    Ok(r) => self.record.config_answer = Some(r.status),
-                    Err(_) => self.record.violations += 1,
+                // The CSMS's CALLs: ChangeConfiguration first, then Reset.
+                if self.record.config_answer.is_none() {
+                    let decoded =
+                        ocpp16::decode_message::<ChangeConfigurationResponse>(&result.payload);
+                    match decoded {
+                        Ok(r) => self.record.config_answer = Some(r.status),
+                        Err(_) => self.record.violations += 1,
+                    }
+                } else if ocpp16::decode_message::<ResetResponse>(&result.payload).is_err() {
+                    self.record.violations += 1;
                 }
             }
             Ok(Frame::CallError(_)) | Err(_) => self.record.violations += 1,

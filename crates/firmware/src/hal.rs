@@ -30,6 +30,8 @@ pub(crate) struct StoreFull;
 pub(crate) trait Transport {
     /// Opens the connection; false when it cannot be opened now.
     fn open(&mut self) -> bool;
+    /// Closes the connection (the engine asked: a reset, new credentials).
+    fn close(&mut self);
     /// Sends one text frame.
     fn send(&mut self, text: &str);
     /// The next text frame received, if any.
@@ -146,7 +148,10 @@ where
                 let _ = self.blue.set_state(b.into());
                 self.led = Some(*led);
             }
-            Command::Connect { .. } | Command::Disconnect | Command::Rebooted { .. } => {}
+            Command::Connect { .. }
+            | Command::Disconnect
+            | Command::Rebooted { .. }
+            | Command::StartJob(_) => {}
         }
     }
 }

@@ -4,7 +4,8 @@
 use alloc::{format, string::String};
 
 use chargepoint::{
-    ChargePoint, Command, HardwareEvent, Instant, Settings, TimeScale,
+    ChargePoint, Command, Driver, DriverConfig, Instant, JobUpdate, Output, Settings,
+    driver::MeterCadence,
     durable::DurableState,
     model::Variant,
     world::{EvSpec, World},
@@ -12,7 +13,10 @@ use chargepoint::{
 use cortex_m_semihosting::hprintln;
 use ocpp16::{
     CiString50, CiString500, DateTime, Request,
-    messages::{ChangeConfigurationRequest, ChargePointStatus, ConfigurationStatus, Reason},
+    messages::{
+        ChangeConfigurationRequest, ChargePointStatus, ConfigurationStatus, Reason, ResetRequest,
+        ResetType,
+    },
 };
 
 use crate::{
@@ -29,23 +33,48 @@ const TAP_AT: u64 = 10_000;
 const PLUG_AT: u64 = 20_000;
 const STOP_AT: u64 = 620_000;
 const UNPLUG_AT: u64 = 630_000;
+/// The CSMS resets the box: the link must close and the box boot again.
+const RESET_AT: u64 = 632_000;
 const END_AT: u64 = 640_000;
-/// The most engine time one turn of the loop may advance.
+/// The most engine time one turn of the loop may advance: when the host starves QEMU
+/// the session takes longer instead of skipping its script (a stall of one real second
+/// would otherwise be ten engine minutes).
 const MAX_STEP_MS: u64 = 2_000;
 /// Give up after this much real time.
 const REAL_LIMIT_MS: u64 = 60_000;
 const CARD: &str = "04A2B3C4D5";
 
+/// What the board did with the driver's outputs.
+#[derive(Default)]
+struct Seen {
+    /// (written, failed) writes of the durable state.
+    persists: (u32, u32),
+    relay_closed: bool,
+}
+
 /// Runs the session; true when every check passed.
 pub(crate) fn run(clock: &impl Monotonic) -> bool {
     let start_wall = DateTime::from_unix_millis(1_767_225_600_000);
-    let mut scale = TimeScale::new(clock.now_ms());
-    scale.set_speed(clock.now_ms(), SPEED);
-    let now = scale.now(clock.now_ms());
     let mut settings = Settings::new("EVC-MCU-0001", Variant::Socket);
     settings.trace_frames = false;
-    let mut cp = ChargePoint::new(settings, now);
-    cp.set_wall_clock(now, start_wall);
+    let config = DriverConfig {
+        speed: SPEED,
+        max_step_ms: Some(MAX_STEP_MS),
+        meter: MeterCadence {
+            period_ms: 1_000,
+            min_real_ms: 0,
+            while_idle: true,
+        },
+        pings: false,
+        trace_capacity: 0,
+    };
+    let mut driver = Driver::new(
+        settings,
+        Some(World::default()),
+        config,
+        clock.now_ms(),
+        start_wall,
+    );
     let mut csms = LoopbackCsms::new(start_wall);
     let mut outputs = Outputs::new(
         Pin(&board::RELAY),
@@ -55,92 +84,67 @@ pub(crate) fn run(clock: &impl Monotonic) -> bool {
         Pin(&board::LED_BLUE),
     );
     let mut inputs = Inputs::new(Pin(&board::PLUG), ScriptedReader::default());
-    let mut world = World::default();
     let mut store = RamStore::new(8 * 1024);
-    // (written, failed) writes of the durable state.
-    let mut persists = (0u32, 0u32);
-    let (mut tapped, mut plugged, mut stopped, mut unplugged, mut configured) =
-        (false, false, false, false, false);
-    let (mut relay_closed_seen, mut last_meter) = (false, now);
+    let mut seen = Seen::default();
+    let mut done = [false; 6];
     let real_start = clock.now_ms();
-    let mut engine_now = now;
 
     loop {
         let real = clock.now_ms();
-        // Engine time follows SysTick at SPEED, but never jumps more than MAX_STEP_MS at
-        // once: when the host starves QEMU the session takes longer instead of skipping
-        // its script (a stall of one real second would otherwise be ten engine minutes).
-        let now = scale.now(real).min(engine_now + MAX_STEP_MS);
-        engine_now = now;
-        let t = now.as_millis();
+        driver.timeout(real);
+        let t = driver.now().as_millis();
         csms.now = start_wall.add_millis(i64::try_from(t).unwrap_or(0));
-        // The script.
-        if !configured && cp.registration() == chargepoint::Registration::Accepted {
-            configured = true;
+        // The script: the CSMS's calls, a card, the EV.
+        // Each step of the script once, when its moment has come.
+        let due = |i: usize, done: &mut [bool; 6], at: bool| {
+            done.get_mut(i)
+                .is_some_and(|d| at && !core::mem::replace(d, true))
+        };
+        if due(
+            0,
+            &mut done,
+            driver.cp().registration() == chargepoint::Registration::Accepted,
+        ) {
             csms.call(&Request::ChangeConfiguration(ChangeConfigurationRequest {
                 key: CiString50::truncated("MeterValueSampleInterval"),
                 value: CiString500::truncated("60"),
             }));
         }
-        if !tapped && t >= TAP_AT {
-            tapped = true;
+        if due(1, &mut done, t >= TAP_AT) || due(3, &mut done, t >= STOP_AT) {
             inputs.reader().present(CARD);
         }
-        if !plugged && t >= PLUG_AT {
-            plugged = true;
-            let _ = world.plug(EvSpec::default());
+        if due(2, &mut done, t >= PLUG_AT) {
+            driver.with_world(real, |w| {
+                let _ = w.plug(EvSpec::default());
+                alloc::vec::Vec::new()
+            });
             board::PLUG.set(true);
         }
-        if !stopped && t >= STOP_AT {
-            stopped = true;
-            inputs.reader().present(CARD);
-        }
-        if !unplugged && t >= UNPLUG_AT {
-            unplugged = true;
-            let _ = world.unplug();
+        if due(4, &mut done, t >= UNPLUG_AT) {
+            driver.with_world(real, |w| {
+                let _ = w.unplug();
+                alloc::vec::Vec::new()
+            });
             board::PLUG.set(false);
         }
-        // The board: inputs, the meter once a second, frames from the CSMS, timers.
-        for event in inputs.poll() {
-            cp.handle_hardware(now, event);
+        if due(5, &mut done, t >= RESET_AT) {
+            csms.call(&Request::Reset(ResetRequest {
+                kind: ResetType::Soft,
+            }));
         }
-        if now.millis_since(last_meter) >= 1_000 {
-            for event in world.advance(now.millis_since(last_meter)) {
-                cp.handle_hardware(now, event);
-            }
-            last_meter = now;
-            cp.handle_hardware(now, HardwareEvent::Meter(world.reading()));
-        }
+        // The board: the inputs, then the frames from the CSMS.
+        driver.hardware(real, inputs.poll());
         while let Some(text) = csms.receive() {
-            cp.handle_frame(now, &text);
+            driver.frame(real, &text);
         }
-        if cp.poll_timeout().is_some_and(|at| at <= now) {
-            cp.handle_timeout(now);
-        }
-        // The engine's outputs: the durable state first, then the frames that need it.
-        if cp.poll_persist() {
-            let saved = store.save("state", cp.durable_state().to_json().as_bytes());
-            persists.0 += u32::from(saved.is_ok());
-            persists.1 += u32::from(saved.is_err());
-        }
-        while let Some(text) = cp.poll_transmit() {
-            csms.send(&text);
-        }
-        while let Some(command) = cp.poll_command() {
-            match &command {
-                Command::Connect { .. } => {
-                    if csms.open() {
-                        cp.handle_connected(now);
-                    }
-                }
-                other => {
-                    outputs.apply(other);
-                    world.apply(other);
-                }
-            }
-        }
-        while cp.poll_event().is_some() {}
-        relay_closed_seen |= board::RELAY.is_high();
+        carry_out(
+            &mut driver,
+            real,
+            &mut csms,
+            &mut outputs,
+            &mut store,
+            &mut seen,
+        );
         if t >= END_AT {
             break;
         }
@@ -153,7 +157,52 @@ pub(crate) fn run(clock: &impl Monotonic) -> bool {
         }
         cortex_m::asm::wfi();
     }
-    report(&cp, &csms, &store, persists, relay_closed_seen, engine_now)
+    let end = driver.now();
+    report(driver.cp(), &csms, &store, &seen, end)
+}
+
+/// Does what the driver asks, in its order: the state before the frames that need it.
+fn carry_out(
+    driver: &mut Driver,
+    real: u64,
+    csms: &mut LoopbackCsms,
+    outputs: &mut Outputs<Pin, Pin, Pin, Pin, Pin>,
+    store: &mut RamStore,
+    seen: &mut Seen,
+) {
+    while let Some(output) = driver.poll_output() {
+        match output {
+            Output::Persist(p) => {
+                let saved = store.save("state", p.state.to_json().as_bytes());
+                seen.persists.0 += u32::from(saved.is_ok());
+                seen.persists.1 += u32::from(saved.is_err());
+                let result = saved.map_err(|_| alloc::string::String::from("store full"));
+                driver.persisted(p.token, result);
+            }
+            Output::Send(text) => csms.send(&text),
+            Output::Open(_) => {
+                if csms.open() {
+                    driver.opened(real);
+                } else {
+                    driver.open_failed(real, "the link cannot be opened");
+                }
+            }
+            Output::Close => csms.close(),
+            Output::Hardware(command) => {
+                outputs.apply(&command);
+                seen.relay_closed |= matches!(command, Command::SetRelay { closed: true, .. });
+            }
+            Output::Job(job) => driver.job(
+                real,
+                job.id,
+                JobUpdate::Failed(alloc::string::String::from(
+                    "this board has no file transfer yet",
+                )),
+            ),
+            Output::Ping | Output::Event(_) => {}
+        }
+    }
+    seen.relay_closed |= board::RELAY.is_high();
 }
 
 /// Prints every check and returns whether all passed.
@@ -161,8 +210,7 @@ fn report(
     cp: &ChargePoint,
     csms: &LoopbackCsms,
     store: &RamStore,
-    persists: (u32, u32),
-    relay_closed_seen: bool,
+    seen: &Seen,
     end: Instant,
 ) -> bool {
     let r = &csms.record;
@@ -178,7 +226,14 @@ fn report(
         .and_then(|text| DurableState::from_json(&text).ok())
         .map(|state| ChargePoint::restore(cp.settings().clone(), state, end));
     let checks = [
-        ("booted once", r.boots == 1),
+        (
+            "booted at power-on and again after the CSMS's Reset",
+            r.boots == 2,
+        ),
+        (
+            "the link closed for the reset and opened again",
+            r.closes == 1 && r.opens == 2,
+        ),
         (
             "configuration change accepted",
             r.config_answer == Some(ConfigurationStatus::Accepted),
@@ -197,23 +252,25 @@ fn report(
         ),
         (
             "Preparing, Charging, Finishing, Available",
-            r.statuses.ends_with(&[
-                ChargePointStatus::Preparing,
-                ChargePointStatus::Charging,
-                ChargePointStatus::Finishing,
-                ChargePointStatus::Available,
-            ]),
+            r.statuses.windows(4).any(|w| {
+                w == [
+                    ChargePointStatus::Preparing,
+                    ChargePointStatus::Charging,
+                    ChargePointStatus::Finishing,
+                    ChargePointStatus::Available,
+                ]
+            }),
         ),
         (
             "relay closed while charging, open after",
-            relay_closed_seen && !board::RELAY.is_high(),
+            seen.relay_closed && !board::RELAY.is_high(),
         ),
         ("cable lock released", !board::LOCK.is_high()),
         ("every frame schema-valid", r.violations == 0),
         (
             "durable state persisted and restored",
-            persists.0 > 5
-                && persists.1 == 0
+            seen.persists.0 > 5
+                && seen.persists.1 == 0
                 && restored.as_ref().is_some_and(|new| {
                     new.configuration() == cp.configuration()
                         && new.durable_state().outbox.is_empty()

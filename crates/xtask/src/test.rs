@@ -41,7 +41,14 @@ fn step(name: &str, ran_tests: bool) -> Result<(), String> {
             // MCU ship (the crash property with fewer cases: it ran in full above).
             let mut core = cmd(
                 "cargo",
-                &["test", "-p", "ocpp16", "-p", "chargepoint", "--no-default-features"],
+                &[
+                    "test",
+                    "-p",
+                    "ocpp16",
+                    "-p",
+                    "chargepoint",
+                    "--no-default-features",
+                ],
             );
             core.env("PROPTEST_CASES", "500");
             run(core)
