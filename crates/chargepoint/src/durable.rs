@@ -82,6 +82,9 @@ pub struct DurableState {
     /// Jobs the home was carrying out (downloads, uploads, an installation).
     #[serde(default, serialize_with = "store_jobs", deserialize_with = "load_jobs")]
     pub jobs: crate::jobs::Jobs,
+    /// Power-ons and reboots so far (message ids differ across restarts).
+    #[serde(default)]
+    pub boots: u64,
 }
 
 /// Why a stored state was refused.

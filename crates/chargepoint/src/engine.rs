@@ -143,6 +143,9 @@ pub struct ChargePoint {
     pub(crate) speed: u32,
     /// Long work handed to the home.
     pub(crate) jobs: crate::jobs::Jobs,
+    /// Power-ons and reboots over the life of the box (durable): mixed into the message
+    /// id prefix, so ids differ after a restart even if the home's entropy did not.
+    pub(crate) boots: u64,
     pub(crate) led: Option<Led>,
     pub(crate) relay: Option<(bool, u32)>,
     pub(crate) transmit: VecDeque<String>,
@@ -183,6 +186,7 @@ impl ChargePoint {
             rng: crate::entropy::Rng::new(settings_seed),
             speed: 1,
             jobs: crate::jobs::Jobs::default(),
+            boots: 0,
             led: None,
             relay: None,
             transmit: VecDeque::new(),
@@ -196,7 +200,8 @@ impl ChargePoint {
     /// What every (re)boot does: nothing registered, ask for a connection.
     pub(crate) fn power_on(&mut self, now: Instant) {
         self.registration = Registration::Unknown;
-        let boot = self.rng.next_u64();
+        self.boots = self.boots.wrapping_add(1);
+        let boot = self.rng.next_u64() ^ self.boots;
         self.session.new_boot(boot);
         self.heartbeat_ms =
             secs(u64::try_from(self.config.int(crate::model::Key::HeartbeatInterval)).unwrap_or(0));
@@ -476,6 +481,11 @@ impl ChargePoint {
         cp.connector.reservation = state.reservation;
         cp.smart = crate::smart::ChargingProfiles::load(&state.charging_profiles);
         cp.cp_operative = !state.cp_inoperative;
+        // This power-on counts after the ones the state remembers: a new id prefix.
+        cp.boots = state.boots.wrapping_add(1);
+        cp.rng.mix(&cp.boots.to_le_bytes());
+        let boot = cp.rng.next_u64() ^ cp.boots;
+        cp.session.new_boot(boot);
         cp.reading.energy_wh = state.energy_wh;
         cp.wall = (now, state.wall_clock);
         cp.heartbeat_ms =
@@ -527,6 +537,7 @@ impl ChargePoint {
             charging_profiles: self.smart.store(),
             wall_clock: self.wall_clock(self.last_input),
             jobs: self.jobs.clone(),
+            boots: self.boots,
         }
     }
 

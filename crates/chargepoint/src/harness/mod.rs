@@ -44,6 +44,8 @@ pub struct Harness {
     pub persisted: Option<String>,
     /// How many times the engine asked for its state to be persisted.
     pub persist_count: u64,
+    /// The parameters of every connection attempt the driver asked for.
+    pub opens: Vec<crate::interface::ConnectParams>,
     /// Every job the engine handed out; a test reports their course with
     /// [`Harness::job`].
     pub jobs: Vec<(Instant, crate::jobs::Job)>,
@@ -87,6 +89,7 @@ impl Harness {
             persisted: None,
             persist_count: 0,
             jobs: Vec::new(),
+            opens: Vec::new(),
             connected: false,
             open_at: None,
             epoch,
@@ -184,7 +187,10 @@ impl Harness {
                     self.csms.delayed.push((due, answer));
                 }
             }
-            Output::Open(_) => self.open_at = Some(now),
+            Output::Open(params) => {
+                self.opens.push(params);
+                self.open_at = Some(now);
+            }
             Output::Close => {
                 self.commands.push((now, Command::Disconnect));
                 self.connected = false;
@@ -223,11 +229,7 @@ impl Harness {
         self.csms.delayed = later;
         let any = !due.is_empty();
         for (_, text) in due {
-            if let Some((id, _)) = &self.csms.cp_call
-                && frame::parse(&text).is_ok_and(|f| f.id() == id)
-            {
-                self.csms.cp_call = None;
-            }
+            self.csms.delivered(&text);
             if self.connected {
                 self.trace.push(Traced {
                     at: now,

@@ -291,6 +291,15 @@ impl Csms {
         (id, text)
     }
 
+    /// An answer of ours reached the charge point: its CALL no longer waits.
+    pub fn delivered(&mut self, answer: &str) {
+        if let Some((id, _)) = &self.cp_call
+            && frame::parse(answer).is_ok_and(|f| f.id() == id)
+        {
+            self.cp_call = None;
+        }
+    }
+
     /// The link dropped: answers in flight are lost, no CALL of the charge point waits.
     pub fn link_lost(&mut self) {
         self.delayed.clear();
