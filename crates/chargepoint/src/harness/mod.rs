@@ -10,7 +10,7 @@
 mod scripted;
 
 use alloc::{format, string::String, vec::Vec};
-use ocpp16::{DateTime, Frame, frame};
+use ocpp16::{DateTime, Frame};
 use serde_json::Value;
 
 pub use crate::driver::Traced;
