@@ -1,6 +1,8 @@
 //! The driver every home runs: its ordered output, the link and ping policy, sped-up
 //! time, and the engine defects found when the homes were tried as a new user would.
 
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "test code")]
+
 mod common;
 
 use chargepoint::{
@@ -247,8 +249,7 @@ fn nothing_leaves_after_a_persist_until_it_is_acknowledged() {
             d.hardware(real, vec![chargepoint::HardwareEvent::RfidTap("T1".into())]);
             d.with_world(real, |w| w.plug(EvSpec::default()));
         }
-        loop {
-            let Some(out) = d.poll_output() else { break };
+        while let Some(out) = d.poll_output() {
             match out {
                 Output::Persist(p) => {
                     // While unacknowledged, nothing else comes out.
