@@ -15,6 +15,7 @@ use serde_json::{Map, Value, value::RawValue};
 
 use crate::{
     action::{Request, Response, kind_of},
+    codec::write_str,
     error::{ErrorCode, WireError},
 };
 
@@ -267,7 +268,14 @@ fn encode<T: Serialize>(frame: &T) -> String {
 /// `[2, id, action, payload]`.
 #[must_use]
 pub fn encode_call(id: &str, request: &Request) -> String {
-    encode(&(2, id, request.action().as_str(), request))
+    let mut out = String::from("[2,");
+    write_str(&mut out, id);
+    out.push_str(",\"");
+    out.push_str(request.action().as_str());
+    out.push_str("\",");
+    out.push_str(&request.to_payload());
+    out.push(']');
+    out
 }
 
 /// `[2, id, action, payload]` with any action name and payload, for tests and tools that
@@ -280,7 +288,12 @@ pub fn encode_raw_call(id: &str, action: &str, payload: &Value) -> String {
 /// `[3, id, payload]`.
 #[must_use]
 pub fn encode_call_result(id: &str, response: &Response) -> String {
-    encode(&(3, id, response))
+    let mut out = String::from("[3,");
+    write_str(&mut out, id);
+    out.push(',');
+    out.push_str(&response.to_payload());
+    out.push(']');
+    out
 }
 
 /// `[3, id, payload]` with any payload.
@@ -292,5 +305,12 @@ pub fn encode_raw_call_result(id: &str, payload: &Value) -> String {
 /// `[4, id, code, description, {}]`.
 #[must_use]
 pub fn encode_call_error(id: &str, code: ErrorCode, description: &str) -> String {
-    encode(&(4, id, code.as_str(), description, Map::new()))
+    let mut out = String::from("[4,");
+    write_str(&mut out, id);
+    out.push_str(",\"");
+    out.push_str(code.as_str());
+    out.push_str("\",");
+    write_str(&mut out, description);
+    out.push_str(",{}]");
+    out
 }
