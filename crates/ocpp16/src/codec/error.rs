@@ -70,7 +70,7 @@ impl DecodeError {
             Got::Null => String::from("null"),
             Got::Bool(b) => format!("boolean `{b}`"),
             Got::Number(text) => match number::integer(text) {
-                Some(i) => format!("integer `{i}`"),
+                Some(_) => format!("integer `{text}`"),
                 None => format!("floating point `{}`", number::display(text, true)),
             },
             Got::Str(s) => format!("string {s:?}"),

@@ -193,8 +193,9 @@ impl Payload for i32 {
         }
         let text = r.number()?;
         match number::integer(text) {
+            // An integer literal is written as it came (JSON has no other spelling of it).
             Some(i) => Self::try_from(i)
-                .map_err(|_| DecodeError::property(format!("{i} is out of range for {WHAT}"))),
+                .map_err(|_| DecodeError::property(format!("{text} is out of range for {WHAT}"))),
             None => Err(DecodeError::wrong_type(WHAT, &error::Got::Number(text))),
         }
     }

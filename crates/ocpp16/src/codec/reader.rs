@@ -415,8 +415,15 @@ impl<'a> Reader<'a> {
                 self.skip()?;
             }
             let end = self.pos;
-            // Stable: of equal keys the last one stays last, and is the one kept.
-            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            // An insertion sort (objects are small, and it is small code); stable: of
+            // equal keys the last one stays last, and is the one kept.
+            for i in 1..entries.len() {
+                let mut j = i;
+                while j > 0 && entries.get(j - 1).map(|e| &e.0) > entries.get(j).map(|e| &e.0) {
+                    entries.swap(j - 1, j);
+                    j -= 1;
+                }
+            }
             let mut it = entries.iter().peekable();
             while let Some((key, at)) = it.next() {
                 if it.peek().is_some_and(|(next, _)| next == key) {
