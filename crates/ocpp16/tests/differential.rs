@@ -1,5 +1,5 @@
 //! The codec against the serde-based decoder it replaced: the same typed value, or the
-//! same CALLERROR code and description, for every mutated frame of the property tests
+//! same CALLERROR code and description (and the same frame split), for every mutated frame of the property tests
 //! and every valid and invalid payload of the schema suite (`tests/schema`, exported to
 //! `tests/corpus/schema_payloads.jsonl` by `tests/schema/export_corpus.py`).
 //!
@@ -129,9 +129,14 @@ fn agree<T: PartialEq + std::fmt::Debug>(
     panic!("payload {payload}\n  codec: {new:?}\n  old:   {old:?}");
 }
 
-/// Decodes like both ends, with both decoders, and compares; re-encodes what decoded
-/// with both encoders and compares.
+/// Splits with both frame parsers, decodes like both ends with both decoders, and
+/// compares; re-encodes what decoded with both encoders and compares.
 fn same(text: &str, action: Action) {
+    assert_eq!(
+        frame::parse(text),
+        frame::parse_legacy(text),
+        "splitting {text}"
+    );
     match frame::parse(text) {
         Ok(Frame::Call(call)) => {
             for side in [Side::ChargePoint, Side::Csms] {

@@ -2,6 +2,7 @@
 //! field, with each message worded as the decoder before this one worded it.
 
 use alloc::{
+    boxed::Box,
     format,
     string::{String, ToString},
     vec::Vec,
@@ -18,9 +19,13 @@ enum Step {
 }
 
 /// Why a payload did not decode. The path is collected innermost first, a step each
-/// time the error leaves an object field or an array item.
+/// time the error leaves an object field or an array item. Boxed, so that the decoders'
+/// results stay two words wide on the path that does not fail.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DecodeError {
+pub struct DecodeError(Box<Inner>);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Inner {
     code: ErrorCode,
     message: String,
     path: Vec<Step>,
@@ -40,20 +45,20 @@ pub(crate) enum Got<'a> {
 
 impl DecodeError {
     pub(crate) fn new(code: ErrorCode, message: String) -> Self {
-        Self {
+        Self(Box::new(Inner {
             code,
             message,
             path: Vec::new(),
             syntax: false,
-        }
+        }))
     }
 
     /// A break of the JSON grammar.
+    #[cold]
     pub(crate) fn syntax() -> Self {
-        Self {
-            syntax: true,
-            ..Self::new(ErrorCode::FormationViolation, String::new())
-        }
+        let mut e = Self::new(ErrorCode::FormationViolation, String::new());
+        e.0.syntax = true;
+        e
     }
 
     /// A value that breaks a property of its field (length, format, range).
@@ -61,8 +66,8 @@ impl DecodeError {
         Self::new(ErrorCode::PropertyConstraintViolation, message.to_string())
     }
 
-    pub(crate) const fn is_syntax(&self) -> bool {
-        self.syntax
+    pub(crate) fn is_syntax(&self) -> bool {
+        self.0.syntax
     }
 
     pub(crate) fn wrong_type(expected: &str, got: &Got<'_>) -> Self {
@@ -109,19 +114,25 @@ impl DecodeError {
     }
 
     pub(crate) fn at_field(mut self, name: &str) -> Self {
-        self.path.push(Step::Field(String::from(name)));
+        self.0.path.push(Step::Field(String::from(name)));
         self
     }
 
     pub(crate) fn at_index(mut self, index: usize) -> Self {
-        self.path.push(Step::Index(index));
+        self.0.path.push(Step::Index(index));
         self
     }
 
     /// The error with its path written out: `chargingSchedule.chargingSchedulePeriod[0].limit: …`.
     pub(crate) fn into_wire(self) -> WireError {
+        let Inner {
+            code,
+            message,
+            path: steps,
+            ..
+        } = *self.0;
         let mut path = String::new();
-        for step in self.path.iter().rev() {
+        for step in steps.iter().rev() {
             match step {
                 Step::Field(name) => {
                     if !path.is_empty() {
@@ -133,10 +144,10 @@ impl DecodeError {
             }
         }
         let description = if path.is_empty() {
-            self.message
+            message
         } else {
-            format!("{path}: {}", self.message)
+            format!("{path}: {message}")
         };
-        WireError::new(self.code, description)
+        WireError::new(code, description)
     }
 }

@@ -192,11 +192,13 @@ impl Payload for i32 {
             return Err(r.wrong_type(WHAT));
         }
         let text = r.number()?;
-        match number::integer(text) {
+        match number::int32(text) {
+            Ok(i) => Ok(i),
             // An integer literal is written as it came (JSON has no other spelling of it).
-            Some(i) => Self::try_from(i)
-                .map_err(|_| DecodeError::property(format!("{text} is out of range for {WHAT}"))),
-            None => Err(DecodeError::wrong_type(WHAT, &error::Got::Number(text))),
+            Err(true) => Err(DecodeError::property(format!(
+                "{text} is out of range for {WHAT}"
+            ))),
+            Err(false) => Err(DecodeError::wrong_type(WHAT, &error::Got::Number(text))),
         }
     }
 
@@ -359,4 +361,26 @@ macro_rules! wire_struct {
     (@finish opt $field:ident $wire:literal) => { $field };
     (@write req $fields:ident $value:expr, $wire:literal) => { $fields.field($wire, &$value) };
     (@write opt $fields:ident $value:expr, $wire:literal) => { $fields.optional($wire, $value.as_ref()) };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::messages::*;
+
+    /// Valid payloads decode on the first pass (a second pass would still give the
+    /// right answer, only slower), and the common frames are split without serde_json.
+    #[test]
+    fn valid_payloads_take_the_first_pass() {
+        let boot = r#"{"chargePointVendor":"Teltonika","chargePointModel":"TeltoCharge","chargePointSerialNumber":"EVC-0001","firmwareVersion":"1.0.0"}"#;
+        assert!(read_all::<BootNotificationRequest>(boot, false).is_ok());
+        let profile = r#"{"connectorId":1,"csChargingProfiles":{"chargingProfileId":5,"stackLevel":1,"chargingProfilePurpose":"TxDefaultProfile","chargingProfileKind":"Recurring","recurrencyKind":"Daily","chargingSchedule":{"duration":86400,"startSchedule":"2026-01-01T00:00:00Z","chargingRateUnit":"A","chargingSchedulePeriod":[{"startPeriod":0,"limit":16.0},{"startPeriod":3600,"limit":10.5,"numberPhases":1}],"minChargingRate":6.0}}}"#;
+        assert!(read_all::<SetChargingProfileRequest>(profile, false).is_ok());
+        let conf = r#"{"status":"Accepted","currentTime":"2026-01-01T00:00:00Z","interval":300}"#;
+        assert!(read_all::<BootNotificationResponse>(conf, false).is_ok());
+        let text = alloc::format!("[2,\"1\",\"BootNotification\",{boot}]");
+        assert!(crate::frame::plain(&text).is_some());
+        let text = alloc::format!("[3, \"1\" , {conf} ]");
+        assert!(crate::frame::plain(&text).is_some());
+    }
 }

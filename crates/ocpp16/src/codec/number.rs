@@ -10,6 +10,38 @@
 
 use alloc::{string::String, vec::Vec};
 
+/// A plain integer literal of at most 18 digits (the common case, read without the
+/// general path): `Some` exactly when [`integer`] gives the same value.
+fn short_integer(text: &str) -> Option<i64> {
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    if digits.is_empty() || digits.len() > 18 || (negative && digits == "0") {
+        return None;
+    }
+    let mut value: i64 = 0;
+    for b in digits.bytes() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        value = value * 10 + i64::from(b - b'0');
+    }
+    Some(if negative { -value } else { value })
+}
+
+/// The literal as an `i32`: `Ok` when it is an integer that fits, `Err(true)` for an
+/// integer out of range, `Err(false)` when serde_json would read it as a float.
+pub(crate) fn int32(text: &str) -> Result<i32, bool> {
+    match short_integer(text)
+        .map(i128::from)
+        .or_else(|| integer(text))
+    {
+        Some(i) => i32::try_from(i).map_err(|_| true),
+        None => Err(false),
+    }
+}
+
 /// The literal as an integer, when serde_json would read it as one.
 pub(crate) fn integer(text: &str) -> Option<i128> {
     if text.bytes().any(|b| matches!(b, b'.' | b'e' | b'E')) || text == "-0" {
@@ -180,6 +212,9 @@ pub(crate) fn display(text: &str, point: bool) -> String {
 /// The literal as a count of tenths, by the rule `Decimal` has always used: within
 /// 1e-6 of a multiple of 0.1, and at most 1e15 tenths in magnitude.
 pub(crate) fn tenths(text: &str) -> Option<i64> {
+    if let Some(t) = short_tenths(text) {
+        return Some(t);
+    }
     let p = parts(text);
     if p.digits.is_empty() {
         return Some(0);
@@ -230,6 +265,22 @@ pub(crate) fn tenths(text: &str) -> Option<i64> {
     Some(if p.negative { -tenths } else { tenths })
 }
 
+/// `-?digits` or `-?digits.d` with at most 15 digits before the point (the common
+/// case, read without the general path).
+fn short_tenths(text: &str) -> Option<i64> {
+    let (whole, tenth) = match text.split_once('.') {
+        Some((whole, tenth)) if tenth.len() == 1 => (whole, tenth),
+        Some(_) => return None,
+        None => (text, "0"),
+    };
+    let whole = short_integer(whole).filter(|w| w.unsigned_abs() < 1_000_000_000_000_000)?;
+    let d = tenth.bytes().next().filter(u8::is_ascii_digit)?;
+    let negative = text.starts_with('-');
+    let tenths = whole.unsigned_abs() * 10 + u64::from(d - b'0');
+    let tenths = i64::try_from(tenths).ok()?;
+    Some(if negative { -tenths } else { tenths })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -277,5 +328,13 @@ mod tests {
         assert_eq!(tenths("1.00000000000001e14"), None);
         assert_eq!(tenths("0"), Some(0));
         assert_eq!(tenths("1e-400"), Some(0));
+        assert_eq!(tenths("-0.5"), Some(-5));
+        assert_eq!(tenths("-0"), Some(0));
+        assert_eq!(tenths("10.50"), Some(105));
+        assert_eq!(tenths("99999999999999.9"), Some(999_999_999_999_999));
+        assert_eq!(int32("-0"), Err(false));
+        assert_eq!(int32("2147483648"), Err(true));
+        assert_eq!(int32("-2147483648"), Ok(i32::MIN));
+        assert_eq!(int32("1.0"), Err(false));
     }
 }

@@ -10,6 +10,9 @@ use super::error::{DecodeError, Got};
 
 /// Deeper nesting than this is refused (serde_json's limit too); the schemas need 6.
 const MAX_DEPTH: u32 = 128;
+/// The frame splitter's limit: deeper frames take the serde_json path, whose limit then
+/// decides.
+const FRAME_DEPTH: u32 = 32;
 
 /// The JSON kind of the next value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +31,7 @@ pub struct Reader<'a> {
     text: &'a str,
     pos: usize,
     depth: u32,
+    max_depth: u32,
     /// Objects are walked in key order with duplicate keys collapsed to the last one,
     /// as a JSON object model would hold them; this names the same first error as the
     /// tree-based decoder did. Off on the first pass, which reads in text order.
@@ -40,8 +44,37 @@ impl<'a> Reader<'a> {
             text,
             pos: 0,
             depth: 0,
+            max_depth: MAX_DEPTH,
             sorted,
         }
+    }
+
+    /// A reader for splitting a frame.
+    pub(crate) const fn for_frame(text: &'a str) -> Self {
+        Self {
+            max_depth: FRAME_DEPTH,
+            ..Self::new(text, false)
+        }
+    }
+
+    /// Consumes `c` (after white space) if it is next.
+    pub(crate) fn punct(&mut self, c: u8) -> bool {
+        self.ws();
+        let found = self.byte() == Some(c);
+        if found {
+            self.pos += 1;
+        }
+        found
+    }
+
+    /// The text of the next value, checked against the JSON grammar.
+    pub(crate) fn raw(&mut self) -> Result<&'a str, DecodeError> {
+        self.ws();
+        let start = self.pos;
+        self.skip()?;
+        self.text
+            .get(start..self.pos)
+            .ok_or_else(DecodeError::syntax)
     }
 
     fn bytes(&self) -> &'a [u8] {
@@ -178,20 +211,25 @@ impl<'a> Reader<'a> {
         let start = self.pos;
         let b = self.bytes();
         // Plain run up to the closing quote or the first escape.
-        loop {
-            match b.get(self.pos) {
-                Some(b'"') => {
-                    let s = self
-                        .text
-                        .get(start..self.pos)
-                        .ok_or_else(DecodeError::syntax)?;
-                    self.pos += 1;
-                    return Ok(Cow::Borrowed(s));
-                }
-                Some(b'\\') => break,
-                Some(0..0x20) | None => return Err(DecodeError::syntax()),
-                Some(_) => self.pos += 1,
+        let run = b
+            .get(start..)
+            .and_then(|rest| {
+                rest.iter()
+                    .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+            })
+            .ok_or_else(DecodeError::syntax)?;
+        self.pos = start + run;
+        match b.get(self.pos) {
+            Some(b'"') => {
+                let s = self
+                    .text
+                    .get(start..self.pos)
+                    .ok_or_else(DecodeError::syntax)?;
+                self.pos += 1;
+                return Ok(Cow::Borrowed(s));
             }
+            Some(b'\\') => {}
+            _ => return Err(DecodeError::syntax()),
         }
         let mut out = String::from(
             self.text
@@ -283,7 +321,7 @@ impl<'a> Reader<'a> {
 
     fn enter(&mut self) -> Result<(), DecodeError> {
         self.depth += 1;
-        if self.depth > MAX_DEPTH {
+        if self.depth > self.max_depth {
             Err(DecodeError::syntax())
         } else {
             Ok(())
