@@ -161,7 +161,7 @@ pub(crate) fn store_call(out: &Outgoing) -> Option<StoredCall> {
     };
     Some(StoredCall {
         action: String::from(out.request.action().as_str()),
-        payload: serde_json::to_string(&out.request).unwrap_or_default(),
+        payload: out.request.to_payload(),
         transaction,
         attempts: out.attempts,
     })

@@ -158,13 +158,11 @@ impl ChargingProfiles {
             .iter()
             .map(|p| StoredProfile {
                 transaction: p.transaction,
-                payload: serde_json::to_string(&Request::SetChargingProfile(
-                    SetChargingProfileRequest {
-                        connector_id: p.connector_id,
-                        cs_charging_profiles: p.profile.clone(),
-                    },
-                ))
-                .unwrap_or_default(),
+                payload: Request::SetChargingProfile(SetChargingProfileRequest {
+                    connector_id: p.connector_id,
+                    cs_charging_profiles: p.profile.clone(),
+                })
+                .to_payload(),
             })
             .collect()
     }

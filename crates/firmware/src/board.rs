@@ -8,41 +8,45 @@ use core::{
 };
 
 use cortex_m::peripheral::{SYST, syst::SystClkSource};
-use cortex_m_rt::exception;
 use embedded_hal::digital::{ErrorType, InputPin, OutputPin};
 
 use crate::hal::{CardReader, Monotonic};
 
 /// A pin level in memory.
-pub(crate) struct Level(AtomicBool);
+pub struct Level(AtomicBool);
 
 impl Level {
     /// A low level.
-    pub(crate) const fn low() -> Self {
+    pub const fn low() -> Self {
         Self(AtomicBool::new(false))
     }
 
     /// Whether it is high.
-    pub(crate) fn is_high(&self) -> bool {
+    pub fn is_high(&self) -> bool {
         self.0.load(Ordering::Relaxed)
     }
 
     /// Drives it.
-    pub(crate) fn set(&self, high: bool) {
+    pub fn set(&self, high: bool) {
         self.0.store(high, Ordering::Relaxed);
     }
 }
 
-/// The relay, lock and light pins, and the plug-detect input.
-pub(crate) static RELAY: Level = Level::low();
-pub(crate) static LOCK: Level = Level::low();
-pub(crate) static LED_RED: Level = Level::low();
-pub(crate) static LED_GREEN: Level = Level::low();
-pub(crate) static LED_BLUE: Level = Level::low();
-pub(crate) static PLUG: Level = Level::low();
+/// The relay's pin (high: closed).
+pub static RELAY: Level = Level::low();
+/// The socket lock's pin (high: locked).
+pub static LOCK: Level = Level::low();
+/// The red light's pin.
+pub static LED_RED: Level = Level::low();
+/// The green light's pin.
+pub static LED_GREEN: Level = Level::low();
+/// The blue light's pin.
+pub static LED_BLUE: Level = Level::low();
+/// The plug-detect input (high: an EV is plugged in).
+pub static PLUG: Level = Level::low();
 
 /// An output pin writing a [`Level`].
-pub(crate) struct Pin(pub(crate) &'static Level);
+pub struct Pin(pub &'static Level);
 
 impl ErrorType for Pin {
     type Error = Infallible;
@@ -73,17 +77,17 @@ impl InputPin for Pin {
 /// Milliseconds counted by the SysTick interrupt.
 static TICKS: AtomicU32 = AtomicU32::new(0);
 
-#[exception]
-fn SysTick() {
+/// Counts one millisecond; each image's `SysTick` exception handler calls it.
+pub fn tick() {
     TICKS.fetch_add(1, Ordering::Relaxed);
 }
 
 /// The SysTick clock: a 1 kHz interrupt counting milliseconds.
-pub(crate) struct SysTickClock;
+pub struct SysTickClock;
 
 impl SysTickClock {
     /// Starts SysTick at 1 kHz from a core clock of `core_hz`.
-    pub(crate) fn start(mut syst: SYST, core_hz: u32) -> Self {
+    pub fn start(mut syst: SYST, core_hz: u32) -> Self {
         syst.set_clock_source(SystClkSource::Core);
         syst.set_reload(core_hz / 1_000 - 1);
         syst.clear_current();
@@ -102,13 +106,13 @@ impl Monotonic for SysTickClock {
 
 /// A card reader the script presents cards to.
 #[derive(Default)]
-pub(crate) struct ScriptedReader {
+pub struct ScriptedReader {
     cards: VecDeque<String>,
 }
 
 impl ScriptedReader {
     /// A card is held to the reader.
-    pub(crate) fn present(&mut self, uid: &str) {
+    pub fn present(&mut self, uid: &str) {
         self.cards.push_back(String::from(uid));
     }
 }
@@ -116,5 +120,20 @@ impl ScriptedReader {
 impl CardReader for ScriptedReader {
     fn poll(&mut self) -> Option<String> {
         self.cards.pop_front()
+    }
+}
+
+/// The energy meter's import register in Wh, as the metering chip reports it.
+pub static METER_ENERGY_WH: AtomicU32 = AtomicU32::new(0);
+/// The meter's total active power in W.
+pub static METER_POWER_W: AtomicU32 = AtomicU32::new(0);
+
+/// The meter's registers as the engine's reading.
+#[must_use]
+pub fn meter_reading() -> chargepoint::MeterReading {
+    chargepoint::MeterReading {
+        energy_wh: u64::from(METER_ENERGY_WH.load(Ordering::Relaxed)),
+        power_w: METER_POWER_W.load(Ordering::Relaxed),
+        ..chargepoint::MeterReading::default()
     }
 }

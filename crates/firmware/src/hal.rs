@@ -9,13 +9,13 @@ use chargepoint::{Command, HardwareEvent, Led};
 use embedded_hal::digital::{InputPin, OutputPin};
 
 /// A monotonic millisecond clock (SysTick on this board).
-pub(crate) trait Monotonic {
+pub trait Monotonic {
     /// Milliseconds since start-up.
     fn now_ms(&self) -> u64;
 }
 
 /// Durable key-value storage (a flash page on a real board, RAM when emulated).
-pub(crate) trait Store {
+pub trait Store {
     /// The value stored under `key`.
     fn load(&self, key: &str) -> Option<Vec<u8>>;
     /// Stores `value` under `key`, replacing an older one.
@@ -24,10 +24,10 @@ pub(crate) trait Store {
 
 /// The store has no room for a value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct StoreFull;
+pub struct StoreFull;
 
 /// A WebSocket text transport to the CSMS (a modem or a TCP/IP stack on a real board).
-pub(crate) trait Transport {
+pub trait Transport {
     /// Opens the connection; false when it cannot be opened now.
     fn open(&mut self) -> bool;
     /// Closes the connection (the engine asked: a reset, new credentials).
@@ -39,20 +39,20 @@ pub(crate) trait Transport {
 }
 
 /// An RFID/NFC reader: the UID of a card held to it.
-pub(crate) trait CardReader {
+pub trait CardReader {
     /// The UID of a newly presented card.
     fn poll(&mut self) -> Option<String>;
 }
 
 /// A store in RAM with a fixed byte budget, as a flash page would have.
-pub(crate) struct RamStore {
+pub struct RamStore {
     entries: Vec<(String, Vec<u8>)>,
     capacity: usize,
 }
 
 impl RamStore {
     /// A store that holds at most `capacity` bytes of keys and values.
-    pub(crate) fn new(capacity: usize) -> Self {
+    pub fn new(capacity: usize) -> Self {
         Self {
             entries: Vec::new(),
             capacity,
@@ -89,16 +89,16 @@ impl Store for RamStore {
 /// The board's outputs: the relay (contactor) pin, the cable lock pin and an RGB status
 /// light; the control pilot's PWM (the offered current) is a timer channel on a real
 /// board and is kept here as a number.
-pub(crate) struct Outputs<R, K, LR, LG, LB> {
+pub struct Outputs<R, K, LR, LG, LB> {
     relay: R,
     lock: K,
     red: LR,
     green: LG,
     blue: LB,
     /// The current offered to the EV through the control pilot, in mA.
-    pub(crate) offered_ma: u32,
+    pub offered_ma: u32,
     /// The light pattern shown.
-    pub(crate) led: Option<Led>,
+    pub led: Option<Led>,
 }
 
 impl<R, K, LR, LG, LB> Outputs<R, K, LR, LG, LB>
@@ -110,7 +110,7 @@ where
     LB: OutputPin,
 {
     /// Outputs on these pins.
-    pub(crate) fn new(relay: R, lock: K, red: LR, green: LG, blue: LB) -> Self {
+    pub fn new(relay: R, lock: K, red: LR, green: LG, blue: LB) -> Self {
         Self {
             relay,
             lock,
@@ -124,7 +124,7 @@ where
 
     /// Carries out a command of the engine; those for the home (connect, reboot) are
     /// not the outputs' business and are ignored here.
-    pub(crate) fn apply(&mut self, command: &Command) {
+    pub fn apply(&mut self, command: &Command) {
         // Pin errors on this board are infallible; a real board would log them.
         match command {
             Command::SetRelay { closed, offered_ma } => {
@@ -157,7 +157,7 @@ where
 }
 
 /// The board's inputs: the control pilot's "EV connected" level and the card reader.
-pub(crate) struct Inputs<P, C> {
+pub struct Inputs<P, C> {
     plug: P,
     reader: C,
     plugged: bool,
@@ -165,7 +165,7 @@ pub(crate) struct Inputs<P, C> {
 
 impl<P: InputPin, C: CardReader> Inputs<P, C> {
     /// Inputs from these.
-    pub(crate) fn new(plug: P, reader: C) -> Self {
+    pub fn new(plug: P, reader: C) -> Self {
         Self {
             plug,
             reader,
@@ -174,12 +174,12 @@ impl<P: InputPin, C: CardReader> Inputs<P, C> {
     }
 
     /// The card reader (for the emulated board's script).
-    pub(crate) fn reader(&mut self) -> &mut C {
+    pub fn reader(&mut self) -> &mut C {
         &mut self.reader
     }
 
     /// Hardware events since the last poll: plug edges, then a card.
-    pub(crate) fn poll(&mut self) -> Vec<HardwareEvent> {
+    pub fn poll(&mut self) -> Vec<HardwareEvent> {
         let mut events = Vec::new();
         let plugged = self.plug.is_high().unwrap_or(self.plugged);
         if plugged != self.plugged {

@@ -10,17 +10,18 @@ use core::{
 use embedded_alloc::LlffHeap;
 
 /// Bytes of RAM given to the heap.
-pub(crate) const HEAP_SIZE: usize = 64 * 1024;
+pub const HEAP_SIZE: usize = 64 * 1024;
 
 /// A heap that counts the bytes in use and remembers the most ever in use.
-pub(crate) struct CountingHeap {
+pub struct CountingHeap {
     heap: LlffHeap,
     used: AtomicUsize,
     peak: AtomicUsize,
 }
 
+/// The global allocator, counting.
 #[global_allocator]
-pub(crate) static HEAP: CountingHeap = CountingHeap {
+pub static HEAP: CountingHeap = CountingHeap {
     heap: LlffHeap::empty(),
     used: AtomicUsize::new(0),
     peak: AtomicUsize::new(0),
@@ -51,12 +52,12 @@ unsafe impl GlobalAlloc for CountingHeap {
 
 impl CountingHeap {
     /// Bytes in use now.
-    pub(crate) fn used(&self) -> usize {
+    pub fn used(&self) -> usize {
         self.used.load(Ordering::Relaxed)
     }
 
     /// The most bytes ever in use.
-    pub(crate) fn peak(&self) -> usize {
+    pub fn peak(&self) -> usize {
         self.peak.load(Ordering::Relaxed)
     }
 }
@@ -66,7 +67,7 @@ impl CountingHeap {
     unsafe_code,
     reason = "handing a static buffer to the allocator exactly once"
 )]
-pub(crate) fn init() {
+pub fn init() {
     static mut MEMORY: [MaybeUninit<u8>; HEAP_SIZE] = [MaybeUninit::uninit(); HEAP_SIZE];
     // SAFETY: called once at start-up before any allocation; MEMORY is used by nothing else.
     unsafe { HEAP.heap.init(addr_of_mut!(MEMORY) as usize, HEAP_SIZE) }

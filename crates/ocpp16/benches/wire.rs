@@ -75,6 +75,23 @@ fn decode(text: &str, action: Action) -> bool {
     }
 }
 
+/// [`decode`] on the serde-based decoder the codec replaced (its fast path on), for a
+/// comparison in the same run on the same machine load.
+fn decode_legacy(text: &str, action: Action) -> bool {
+    match frame::parse(text).unwrap() {
+        Frame::Call(call) => {
+            let receiver = if action.sender().allows(Side::Csms) {
+                Side::ChargePoint
+            } else {
+                Side::Csms
+            };
+            ocpp16::decode_call_legacy(receiver, &call.action, &call.payload).is_ok()
+        }
+        Frame::CallResult(result) => Response::decode_legacy(action, &result.payload).is_ok(),
+        Frame::CallError(_) => false,
+    }
+}
+
 /// Parse, decode, and encode the typed message again.
 fn round_trip(text: &str, action: Action) -> usize {
     match frame::parse(text).unwrap() {
@@ -107,6 +124,13 @@ fn bench(c: &mut Criterion) {
         g.throughput(Throughput::Elements(frames));
         g.bench_function("frames", |b| {
             b.iter(|| mix.iter().filter(|(t, a)| decode(black_box(t), *a)).count());
+        });
+        g.bench_function("frames_legacy_serde", |b| {
+            b.iter(|| {
+                mix.iter()
+                    .filter(|(t, a)| decode_legacy(black_box(t), *a))
+                    .count()
+            });
         });
         g.throughput(Throughput::Bytes(u64::try_from(bytes).unwrap()));
         g.bench_function("bytes", |b| {

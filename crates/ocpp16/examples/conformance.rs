@@ -2,7 +2,7 @@
 //!
 //! `conformance roundtrip` reads JSON lines `{"action": "Authorize", "kind": "req" | "conf",
 //! "payload": {…}}` on stdin and answers each, in order, with one line: `{"ok": true,
-//! "payload": …}` holding the payload decoded into this crate's types and encoded again,
+//! "payload": …}` holding the payload decoded into this crate's types and encoded again by its codec,
 //! or `{"ok": false, "code": "…", "description": "…"}` with the CALLERROR the charge point
 //! would send. The Python side checks the answers against the official JSON schemas.
 
@@ -16,6 +16,12 @@ use std::io::{BufRead, Write};
 
 use ocpp16::{Action, Request, Response, WireError};
 use serde_json::{Value, json};
+
+/// The codec's encoding, read back so that the answer line can carry it.
+fn encoded(text: &str) -> Value {
+    serde_json::from_str(text)
+        .unwrap_or_else(|e| json!({"unparsable encoding": e.to_string(), "text": text}))
+}
 
 fn answer(line: &str) -> Value {
     let input: Value = match serde_json::from_str(line) {
@@ -31,8 +37,8 @@ fn answer(line: &str) -> Value {
     };
     let payload = input.get("payload").unwrap_or(&Value::Null).to_string();
     let result: Result<Value, WireError> = match input.get("kind").and_then(Value::as_str) {
-        Some("req") => Request::decode(action, &payload).map(|r| r.to_value()),
-        Some("conf") => Response::decode(action, &payload).map(|r| r.to_value()),
+        Some("req") => Request::decode(action, &payload).map(|r| encoded(&r.to_payload())),
+        Some("conf") => Response::decode(action, &payload).map(|r| encoded(&r.to_payload())),
         _ => {
             return json!({"ok": false, "code": "harness", "description": "kind must be req or conf"});
         }

@@ -4,12 +4,12 @@
 //! [`actions!`](crate::action) below: [`Action`], [`Request`], [`Response`], and the
 //! decoders that turn a payload into a typed message or into the CALLERROR to send.
 
-use alloc::format;
+use alloc::{format, string::String};
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::{
-    check,
+    check, codec,
     de::from_value,
     error::{ErrorCode, WireError},
     messages::*,
@@ -73,6 +73,13 @@ macro_rules! if_sent_by_charge_point {
     (ChargePoint, $($body:tt)*) => { $($body)* };
     (Both, $($body:tt)*) => { $($body)* };
     (Csms, $($body:tt)*) => {};
+}
+
+/// Keeps its body for the actions the CSMS sends.
+macro_rules! if_sent_by_csms {
+    (Csms, $($body:tt)*) => { $($body)* };
+    (Both, $($body:tt)*) => { $($body)* };
+    (ChargePoint, $($body:tt)*) => {};
 }
 
 macro_rules! actions {
@@ -139,7 +146,51 @@ macro_rules! actions {
 
             /// Decodes the JSON payload of a request of `action`, checking every
             /// constraint of its schema.
+            ///
+            /// # Errors
+            /// The CALLERROR code and description for a payload that breaks the schema.
             pub fn decode(action: Action, payload: &str) -> Result<Self, WireError> {
+                match action { $(Action::$name => codec::decode(payload).map(Self::$name),)* }
+            }
+
+            /// Decodes a request the CSMS sent (what a charge point receives); only
+            /// those decoders are built in where this is the only one called.
+            ///
+            /// # Errors
+            /// As [`Request::decode`]; `NotSupported` for an action the CSMS does not send.
+            pub fn decode_from_csms(action: Action, payload: &str) -> Result<Self, WireError> {
+                $(
+                    if_sent_by_csms!($sender, if action == Action::$name {
+                        return codec::decode(payload).map(Self::$name);
+                    });
+                )*
+                Err(WireError::new(
+                    ErrorCode::NotSupported,
+                    format!("{action:?} is not sent by the CSMS"),
+                ))
+            }
+
+            /// Decodes a request a charge point sent (what a CSMS receives).
+            ///
+            /// # Errors
+            /// As [`Request::decode`]; `NotSupported` for an action a charge point does
+            /// not send.
+            pub fn decode_from_charge_point(action: Action, payload: &str) -> Result<Self, WireError> {
+                $(
+                    if_sent_by_charge_point!($sender, if action == Action::$name {
+                        return codec::decode(payload).map(Self::$name);
+                    });
+                )*
+                Err(WireError::new(
+                    ErrorCode::NotSupported,
+                    format!("{action:?} is not sent by a charge point"),
+                ))
+            }
+
+            /// The serde-based decoder this crate had before its codec, kept while the
+            /// differential test compares the two.
+            #[doc(hidden)]
+            pub fn decode_legacy(action: Action, payload: &str) -> Result<Self, WireError> {
                 let request = decode_payload(
                     payload,
                     |p| match action { $(Action::$name => strict::decode(p).map(Self::$name),)* },
@@ -147,6 +198,12 @@ macro_rules! actions {
                 )?;
                 check::request(&request)?;
                 Ok(request)
+            }
+
+            /// The payload as JSON text.
+            #[must_use]
+            pub fn to_payload(&self) -> String {
+                match self { $(Self::$name(m) => codec::encode(m),)* }
             }
 
             /// The payload as a JSON value.
@@ -173,13 +230,7 @@ macro_rules! actions {
             pub fn decode_for_charge_point(action: Action, payload: &str) -> Result<Self, WireError> {
                 $(
                     if_sent_by_charge_point!($sender, if action == Action::$name {
-                        let response = decode_payload(
-                            payload,
-                            |p| strict::decode(p).map(Self::$name),
-                            |v| Ok(Self::$name(from_value(v)?)),
-                        )?;
-                        check::response(&response)?;
-                        return Ok(response);
+                        return codec::decode(payload).map(Self::$name);
                     });
                 )*
                 Err(WireError::new(
@@ -189,7 +240,17 @@ macro_rules! actions {
             }
 
             /// Decodes the JSON payload of a response to a request of `action`.
+            ///
+            /// # Errors
+            /// The CALLERROR code and description for a payload that breaks the schema.
             pub fn decode(action: Action, payload: &str) -> Result<Self, WireError> {
+                match action { $(Action::$name => codec::decode(payload).map(Self::$name),)* }
+            }
+
+            /// The serde-based decoder this crate had before its codec, kept while the
+            /// differential test compares the two.
+            #[doc(hidden)]
+            pub fn decode_legacy(action: Action, payload: &str) -> Result<Self, WireError> {
                 let response = decode_payload(
                     payload,
                     |p| match action { $(Action::$name => strict::decode(p).map(Self::$name),)* },
@@ -197,6 +258,12 @@ macro_rules! actions {
                 )?;
                 check::response(&response)?;
                 Ok(response)
+            }
+
+            /// The payload as JSON text.
+            #[must_use]
+            pub fn to_payload(&self) -> String {
+                match self { $(Self::$name(m) => codec::encode(m),)* }
             }
 
             /// The payload as a JSON value.
@@ -281,12 +348,18 @@ fn to_value<T: Serialize>(m: &T) -> Value {
 
 /// Decodes one message type whose action is known where the code is written; an image
 /// then carries this one decoder rather than a dispatcher over every action. The
-/// per-action checks of [`Request::decode`] / [`Response::decode`] (item counts,
-/// StopTransaction's units) are not applied.
+/// message's own rules (item counts, StopTransaction's units) are checked as
+/// [`Request::decode`] and [`Response::decode`] check them.
 ///
 /// # Errors
 /// The CALLERROR code and description for a payload that breaks the schema.
-pub fn decode_message<T>(payload: &str) -> Result<T, WireError>
+pub fn decode_message<T: codec::Payload>(payload: &str) -> Result<T, WireError> {
+    codec::decode(payload)
+}
+
+/// The serde-based [`decode_message`] this crate had before its codec.
+#[doc(hidden)]
+pub fn decode_message_legacy<T>(payload: &str) -> Result<T, WireError>
 where
     T: serde::de::DeserializeOwned,
 {
@@ -297,7 +370,19 @@ where
 /// CALLERROR to answer with. An action name that is not OCPP 1.6 is `NotImplemented`;
 /// a known action that the other side may not send is `NotSupported`. Which of the
 /// known actions a charge point *supports* is its own business, decided after this.
+#[inline]
 pub fn decode_call(receiver: Side, action: &str, payload: &str) -> Result<Request, WireError> {
+    let known = decode_call_checks(receiver, action)?;
+    // Per receiver, so that an image whose receiver is fixed links only the decoders of
+    // what it receives.
+    match receiver {
+        Side::ChargePoint => Request::decode_from_csms(known, payload),
+        Side::Csms => Request::decode_from_charge_point(known, payload),
+    }
+}
+
+/// The action of a CALL, if it is OCPP 1.6 and the sender may send it.
+fn decode_call_checks(receiver: Side, action: &str) -> Result<Action, WireError> {
     let Some(known) = Action::from_name(action) else {
         return Err(WireError::new(
             ErrorCode::NotImplemented,
@@ -318,7 +403,20 @@ pub fn decode_call(receiver: Side, action: &str, payload: &str) -> Result<Reques
             format!("{action} is sent by {who}"),
         ));
     }
-    Request::decode(known, payload)
+    Ok(known)
+}
+
+/// [`decode_call`] on the serde-based decoder this crate had before its codec.
+#[doc(hidden)]
+pub fn decode_call_legacy(
+    receiver: Side,
+    action: &str,
+    payload: &str,
+) -> Result<Request, WireError> {
+    match decode_call_checks(receiver, action) {
+        Ok(known) => Request::decode_legacy(known, payload),
+        Err(e) => Err(e),
+    }
 }
 
 actions! {

@@ -6,7 +6,10 @@ use alloc::format;
 use crate::{
     action::{Request, Response},
     error::{ErrorCode, WireError},
-    messages::{MeterValue, UnitOfMeasure},
+    messages::{
+        GetInstalledCertificateIdsResponse, MeterValue, MeterValuesRequest, StopTransactionRequest,
+        UnitOfMeasure,
+    },
 };
 
 fn at_least_one<T>(items: &[T], path: &str) -> Result<(), WireError> {
@@ -67,4 +70,25 @@ pub(crate) fn response(response: &Response) -> Result<(), WireError> {
             .map_or(Ok(()), |d| at_least_one(d, "certificateHashData")),
         _ => Ok(()),
     }
+}
+
+/// `MeterValues`: at least one meter value, each with at least one sampled value.
+pub(crate) fn meter_values_request(m: &MeterValuesRequest) -> Result<(), WireError> {
+    meter_values(&m.meter_value, "meterValue")
+}
+
+/// `StopTransaction`: no `Hertz` among the units of its transaction data.
+pub(crate) fn stop_transaction_request(m: &StopTransactionRequest) -> Result<(), WireError> {
+    m.transaction_data
+        .as_deref()
+        .map_or(Ok(()), |d| no_hertz(d, "transactionData"))
+}
+
+/// `GetInstalledCertificateIds.conf`: a present list holds at least one hash.
+pub(crate) fn get_installed_certificate_ids_response(
+    m: &GetInstalledCertificateIdsResponse,
+) -> Result<(), WireError> {
+    m.certificate_hash_data
+        .as_deref()
+        .map_or(Ok(()), |d| at_least_one(d, "certificateHashData"))
 }

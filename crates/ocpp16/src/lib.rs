@@ -75,6 +75,8 @@ extern crate alloc;
 
 #[macro_use]
 mod macros;
+#[macro_use]
+pub mod codec;
 
 pub mod action;
 mod check;
@@ -88,6 +90,9 @@ mod strict;
 mod text;
 
 pub use action::{Action, Profile, Request, Response, Sender, Side, decode_call, decode_message};
+#[doc(hidden)]
+pub use action::{decode_call_legacy, decode_message_legacy};
+pub use codec::Payload;
 pub use datetime::{DateTime, DateTimeError};
 pub use decimal::{Decimal, NotTenths};
 pub use error::{ErrorCode, WireError};

@@ -1,7 +1,7 @@
 //! The macro that declares the schemas' string enumerations.
 
 /// Declares string enumerations: each variant with its wire spelling, `ALL`,
-/// `as_str`, `from_wire`, `Display`, and serde impls that report an unknown value
+/// `as_str`, `from_wire`, `Display`, the codec's [`Payload`](crate::codec::Payload), and serde impls that report an unknown value
 /// through `unknown_variant` (a `PropertyConstraintViolation`).
 macro_rules! wire_enum {
     ($(
@@ -38,6 +38,18 @@ macro_rules! wire_enum {
         impl ::core::fmt::Display for $name {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 f.write_str(self.as_str())
+            }
+        }
+
+        impl $crate::codec::Payload for $name {
+            fn read(r: &mut $crate::codec::Reader<'_>) -> Result<Self, $crate::codec::DecodeError> {
+                $crate::codec::read_enum(r, Self::NAMES, Self::from_wire)
+            }
+
+            fn write(&self, out: &mut alloc::string::String) {
+                out.push('"');
+                out.push_str(self.as_str());
+                out.push('"');
             }
         }
 

@@ -1,16 +1,22 @@
-//! The firmware image: lint, build, check its size against the budget, and run its
-//! self-test under QEMU (mps2-an386, a Cortex-M4).
+//! The firmware images: lint, build both, check their sizes and the self-test's heap
+//! against the budgets, print a size breakdown by crate, and run the self-test under
+//! QEMU (mps2-an386, a Cortex-M4).
 
 use std::{
+    collections::BTreeMap,
+    io::{BufRead, BufReader},
     process::{Command, Stdio},
+    sync::{Arc, Mutex},
     thread::sleep,
     time::{Duration, Instant},
 };
 
 use crate::util::{cmd, root, run};
 
-/// Flash budget of the image (text + rodata + data).
-const FLASH_BUDGET: u64 = 256 * 1024;
+/// The images and their flash budgets (text + rodata + data).
+const IMAGES: [(&str, u64); 2] = [("product", 192 * 1024), ("selftest", 256 * 1024)];
+/// The most heap the self-test session may use at its peak.
+const HEAP_BUDGET: u64 = 16 * 1024;
 /// The self-test takes about a second; this is far beyond that.
 const QEMU_LIMIT: Duration = Duration::from_secs(180);
 
@@ -20,14 +26,30 @@ fn in_firmware(program: &str, args: &[&str]) -> Command {
     c
 }
 
-/// The image's sizes from `arm-none-eabi-size`: (text, data, bss).
-pub(crate) fn sizes() -> Result<(u64, u64, u64), String> {
-    let out = in_firmware(
-        "arm-none-eabi-size",
-        &["target/thumbv7em-none-eabihf/release/firmware"],
-    )
-    .output()
-    .map_err(|e| format!("could not run arm-none-eabi-size: {e}"))?;
+fn elf(image: &str) -> String {
+    format!("target/thumbv7em-none-eabihf/release/{image}")
+}
+
+/// The first of the tools on PATH (the ARM binutils, else the host's, which read ARM
+/// ELF files too).
+fn tool(names: [&'static str; 2]) -> &'static str {
+    let found = |name: &str| {
+        Command::new(name)
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok()
+    };
+    names.into_iter().find(|n| found(n)).unwrap_or(names[0])
+}
+
+/// An image's sizes from `size`: (text, data, bss).
+pub(crate) fn sizes(image: &str) -> Result<(u64, u64, u64), String> {
+    let size = tool(["arm-none-eabi-size", "size"]);
+    let out = in_firmware(size, &[&elf(image)])
+        .output()
+        .map_err(|e| format!("could not run {size}: {e}"))?;
     let text = String::from_utf8_lossy(&out.stdout);
     let numbers: Vec<u64> = text
         .lines()
@@ -39,21 +61,87 @@ pub(crate) fn sizes() -> Result<(u64, u64, u64), String> {
         .collect();
     match numbers[..] {
         [t, d, b] => Ok((t, d, b)),
-        _ => Err(format!("unexpected arm-none-eabi-size output: {text}")),
+        _ => Err(format!("unexpected {size} output: {text}")),
     }
 }
 
-/// Runs a command, killing it after `limit`.
-fn run_limited(mut c: Command, limit: Duration) -> Result<(), String> {
+/// The crate a demangled symbol belongs to: the first path segment, looking through
+/// `<Type as Trait>` to the type.
+fn crate_of(symbol: &str) -> String {
+    let s = symbol.trim_start_matches(['<', '&', ' ']);
+    let s = s.strip_prefix("mut ").unwrap_or(s);
+    let s = s.strip_prefix("dyn ").unwrap_or(s);
+    let end = s
+        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .unwrap_or(s.len());
+    match s.get(..end) {
+        Some(name) if s.get(end..end + 2) == Some("::") => String::from(name),
+        _ if symbol.starts_with(".L") => String::from("(anonymous constants)"),
+        _ => String::from("(other)"),
+    }
+}
+
+/// Code and constant sizes by crate, from `nm --size-sort` (heap and stack excluded).
+pub(crate) fn breakdown(image: &str) -> Result<Vec<(String, u64)>, String> {
+    let nm = tool(["arm-none-eabi-nm", "nm"]);
+    let out = in_firmware(nm, &["-C", "-S", "--size-sort", &elf(image)])
+        .output()
+        .map_err(|e| format!("could not run {nm}: {e}"))?;
+    let mut by_crate: BTreeMap<String, u64> = BTreeMap::new();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let mut parts = line.splitn(4, ' ');
+        let (_, Some(size), Some(kind), Some(name)) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            continue;
+        };
+        if !matches!(kind, "t" | "T" | "r" | "R" | "d" | "D") {
+            continue;
+        }
+        let size = u64::from_str_radix(size, 16).unwrap_or(0);
+        *by_crate.entry(crate_of(name)).or_default() += size;
+    }
+    let mut rows: Vec<(String, u64)> = by_crate.into_iter().collect();
+    rows.sort_by_key(|r| std::cmp::Reverse(r.1));
+    Ok(rows)
+}
+
+fn print_breakdown(image: &str) -> Result<(), String> {
+    let rows = breakdown(image)?;
+    let total: u64 = rows.iter().map(|r| r.1).sum();
+    println!("firmware {image}: symbols by crate ({total} B in all)");
+    for (name, size) in rows.iter().take(12) {
+        #[allow(clippy::cast_precision_loss, reason = "a percentage")]
+        let share = *size as f64 * 100.0 / total.max(1) as f64;
+        println!("  {name:<24} {size:>8} B {share:>5.1} %");
+    }
+    Ok(())
+}
+
+/// Runs a command, killing it after `limit`; returns what it printed.
+fn run_limited(mut c: Command, limit: Duration) -> Result<String, String> {
     let mut child = c
         .stdin(Stdio::null())
+        .stdout(Stdio::piped())
         .spawn()
         .map_err(|e| format!("could not start QEMU: {e}"))?;
+    let printed = Arc::new(Mutex::new(String::new()));
+    let reader = child.stdout.take().map(|out| {
+        let printed = Arc::clone(&printed);
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines().map_while(Result::ok) {
+                println!("{line}");
+                if let Ok(mut p) = printed.lock() {
+                    p.push_str(&line);
+                    p.push('\n');
+                }
+            }
+        })
+    });
     let started = Instant::now();
-    loop {
+    let status = loop {
         match child.try_wait() {
-            Ok(Some(status)) if status.success() => return Ok(()),
-            Ok(Some(status)) => return Err(format!("the firmware self-test failed ({status})")),
+            Ok(Some(status)) => break status,
             Ok(None) if started.elapsed() > limit => {
                 let _ = child.kill();
                 return Err(format!(
@@ -64,10 +152,27 @@ fn run_limited(mut c: Command, limit: Duration) -> Result<(), String> {
             Ok(None) => sleep(Duration::from_millis(100)),
             Err(e) => return Err(format!("waiting for QEMU: {e}")),
         }
+    };
+    if let Some(r) = reader {
+        let _ = r.join();
     }
+    if !status.success() {
+        return Err(format!("the firmware self-test failed ({status})"));
+    }
+    let printed = printed.lock().map(|p| p.clone()).unwrap_or_default();
+    Ok(printed)
 }
 
-/// Lints, builds, measures and runs the image.
+/// The heap peak the self-test printed (`selftest: heap peak N B of …`).
+fn heap_peak(printed: &str) -> Option<u64> {
+    printed
+        .lines()
+        .find_map(|l| l.split_once("heap peak "))
+        .and_then(|(_, rest)| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+}
+
+/// Lints, builds, measures and runs the images.
 pub(crate) fn check() -> Result<(), String> {
     run(in_firmware("cargo", &["fmt", "--", "--check"]))?;
     run(in_firmware(
@@ -75,19 +180,26 @@ pub(crate) fn check() -> Result<(), String> {
         &["clippy", "--release", "--", "-D", "warnings"],
     ))?;
     run(in_firmware("cargo", &["build", "--release"]))?;
-    let (text, data, bss) = sizes()?;
-    println!(
-        "firmware: flash {} B (text+rodata {text}, data {data}), static RAM {} B (data {data}, bss {bss})",
-        text + data,
-        data + bss
-    );
-    if text + data > FLASH_BUDGET {
-        return Err(format!(
-            "firmware flash {} B is over the {FLASH_BUDGET} B budget",
-            text + data
-        ));
+    let mut over = Vec::new();
+    for (image, budget) in IMAGES {
+        let (text, data, bss) = sizes(image)?;
+        let flash = text + data;
+        println!(
+            "firmware {image}: flash {flash} B = {:.1} KiB of {} KiB (text+rodata {text}, data {data}), static RAM {} B (data {data}, bss {bss})",
+            kib(flash),
+            budget / 1024,
+            data + bss
+        );
+        print_breakdown(image)?;
+        if flash > budget {
+            over.push(format!(
+                "firmware {image}: flash {flash} B is over its {budget} B budget"
+            ));
+        }
     }
-    let elf = "target/thumbv7em-none-eabihf/release/firmware";
+    if !over.is_empty() {
+        return Err(over.join("; "));
+    }
     let qemu = in_firmware(
         "qemu-system-arm",
         &[
@@ -99,8 +211,25 @@ pub(crate) fn check() -> Result<(), String> {
             "-semihosting-config",
             "enable=on,target=native",
             "-kernel",
-            elf,
+            &elf("selftest"),
         ],
     );
-    run_limited(qemu, QEMU_LIMIT)
+    let printed = run_limited(qemu, QEMU_LIMIT)?;
+    match heap_peak(&printed) {
+        Some(peak) if peak <= HEAP_BUDGET => {
+            println!("firmware selftest: heap peak {peak} B of a {HEAP_BUDGET} B budget");
+            Ok(())
+        }
+        Some(peak) => Err(format!(
+            "firmware selftest: heap peak {peak} B is over its {HEAP_BUDGET} B budget"
+        )),
+        None => Err(String::from(
+            "firmware selftest: it printed no heap peak (`selftest: heap peak N B …`)",
+        )),
+    }
+}
+
+#[allow(clippy::cast_precision_loss, reason = "a figure for people")]
+fn kib(bytes: u64) -> f64 {
+    bytes as f64 / 1024.0
 }

@@ -15,6 +15,7 @@ mod firmware;
 mod local_auth;
 mod remote_trigger;
 mod reservation;
+mod schema;
 mod security;
 mod smart_charging;
 

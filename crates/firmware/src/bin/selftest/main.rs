@@ -1,14 +1,9 @@
-//! # firmware: the charge point core on a Cortex-M4F
-//!
-//! A `no_std`, `no_main` image for a Cortex-M4F class MCU (512 KiB flash, 128 KiB RAM,
-//! `memory.x`) that links the same `chargepoint` engine the browser and native homes
-//! run. The hardware sits behind small traits (`hal.rs`); this image implements them for
-//! an emulated board (`board.rs`) and runs a scripted self-test session against a CSMS
-//! inside the firmware (`csms.rs`, over a loopback transport), printing the results over
-//! semihosting and exiting with their verdict. Under QEMU:
+//! The self-test image: the engine against a CSMS inside the firmware (`csms.rs`, over a
+//! loopback transport), running a scripted session (`session.rs`), printing the results
+//! over semihosting and exiting with their verdict. Under QEMU:
 //!
 //! ```text
-//! cd crates/firmware && cargo run --release
+//! cd crates/firmware && cargo run --release --bin selftest
 //! ```
 
 #![no_std]
@@ -16,17 +11,17 @@
 
 extern crate alloc;
 
-mod board;
 mod csms;
-mod hal;
-mod heap;
-mod selftest;
+mod session;
 
-use cortex_m_rt::entry;
+use cortex_m_rt::{entry, exception};
 use cortex_m_semihosting::{debug, hprintln};
+use firmware::{CORE_HZ, board, heap};
 
-/// The core clock of the mps2-an386 board (25 MHz).
-const CORE_HZ: u32 = 25_000_000;
+#[exception]
+fn SysTick() {
+    board::tick();
+}
 
 #[entry]
 fn main() -> ! {
@@ -34,7 +29,7 @@ fn main() -> ! {
     let verdict = match cortex_m::Peripherals::take() {
         Some(peripherals) => {
             let clock = board::SysTickClock::start(peripherals.SYST, CORE_HZ);
-            selftest::run(&clock)
+            session::run(&clock)
         }
         None => {
             hprintln!("selftest: FAIL: core peripherals already taken");

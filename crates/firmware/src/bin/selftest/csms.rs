@@ -10,7 +10,7 @@ use ocpp16::{
     messages::*,
 };
 
-use crate::hal::Transport;
+use firmware::hal::Transport;
 
 /// What the CSMS saw.
 #[derive(Default)]

@@ -19,12 +19,13 @@ use ocpp16::{
     },
 };
 
-use crate::{
+use firmware::{
     board::{self, Pin, ScriptedReader},
-    csms::LoopbackCsms,
     hal::{Inputs, Monotonic, Outputs, RamStore, Store, Transport},
     heap::{HEAP, HEAP_SIZE},
 };
+
+use crate::csms::LoopbackCsms;
 
 /// Engine time runs this many times faster than SysTick, so the session takes seconds.
 const SPEED: u32 = 600;

@@ -1,0 +1,29 @@
+//! # firmware: the charge point core on a Cortex-M4F
+//!
+//! `no_std` images for a Cortex-M4F class MCU (512 KiB flash, 128 KiB RAM, `memory.x`)
+//! that link the same `chargepoint` engine the browser and native homes run. The
+//! hardware sits behind small traits ([`hal`]); [`board`] implements them for the
+//! emulated board (pins backed by memory, a SysTick clock) and [`uart`] carries OCPP
+//! frames over a serial line to the modem that holds the WebSocket.
+//!
+//! Two images are built from this crate:
+//! - `product` (`src/bin/product`): the engine, the board layer and the serial
+//!   transport, as a box ships; every OCPP profile the engine implements is in it.
+//! - `selftest` (`src/bin/selftest`): the engine against a CSMS inside the firmware,
+//!   running a scripted session under QEMU (mps2-an386) and reporting over semihosting.
+//!
+//! ```text
+//! cd crates/firmware && cargo run --release --bin selftest
+//! ```
+
+#![no_std]
+
+extern crate alloc;
+
+pub mod board;
+pub mod hal;
+pub mod heap;
+pub mod uart;
+
+/// The core clock of the mps2-an386 board (25 MHz).
+pub const CORE_HZ: u32 = 25_000_000;

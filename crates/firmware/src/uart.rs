@@ -1,0 +1,114 @@
+//! OCPP frames over a serial line: the ARM CMSDK APB UART of the mps2 boards, one frame
+//! per line, as a modem that holds the WebSocket passes them on.
+
+use alloc::{string::String, vec::Vec};
+
+use crate::hal::Transport;
+
+/// UART0 of the mps2-an386 board.
+pub const UART0: usize = 0x4000_4000;
+
+/// The longest frame accepted; a longer line is dropped whole.
+const MAX_FRAME: usize = 16 * 1024;
+
+const DATA: usize = 0x00;
+const STATE: usize = 0x04;
+const CTRL: usize = 0x08;
+const BAUDDIV: usize = 0x10;
+const STATE_TX_FULL: u32 = 1;
+const STATE_RX_FULL: u32 = 2;
+
+/// One CMSDK UART, polled.
+pub struct Uart {
+    base: usize,
+}
+
+#[allow(
+    unsafe_code,
+    reason = "memory-mapped registers of the UART, at the addresses of the board's manual"
+)]
+impl Uart {
+    fn read(&self, offset: usize) -> u32 {
+        // SAFETY: `base` is the UART's register block (see `Uart::new`); its registers
+        // are 32-bit and aligned, and reading them has no effect beyond the UART.
+        unsafe { core::ptr::read_volatile((self.base + offset) as *const u32) }
+    }
+
+    fn write(&self, offset: usize, value: u32) {
+        // SAFETY: as in `read`; writing these registers only drives the UART.
+        unsafe { core::ptr::write_volatile((self.base + offset) as *mut u32, value) }
+    }
+
+    /// The UART at `base` (such as [`UART0`]), enabled at `baud` for a core at `core_hz`.
+    /// `base` must be the address of a CMSDK UART's register block.
+    #[must_use]
+    pub fn new(base: usize, core_hz: u32, baud: u32) -> Self {
+        let uart = Self { base };
+        uart.write(BAUDDIV, core_hz / baud.max(1));
+        uart.write(CTRL, 0b11);
+        uart
+    }
+
+    /// Sends one byte, waiting while the transmitter is full.
+    pub fn put(&mut self, byte: u8) {
+        while self.read(STATE) & STATE_TX_FULL != 0 {}
+        self.write(DATA, u32::from(byte));
+    }
+
+    /// A received byte, if one is waiting.
+    pub fn get(&mut self) -> Option<u8> {
+        (self.read(STATE) & STATE_RX_FULL != 0).then(|| self.read(DATA).to_le_bytes()[0])
+    }
+}
+
+/// Frames as lines over a [`Uart`].
+pub struct LineTransport {
+    uart: Uart,
+    line: Vec<u8>,
+    overlong: bool,
+}
+
+impl LineTransport {
+    /// A transport over `uart`.
+    #[must_use]
+    pub const fn new(uart: Uart) -> Self {
+        Self {
+            uart,
+            line: Vec::new(),
+            overlong: false,
+        }
+    }
+}
+
+impl Transport for LineTransport {
+    fn open(&mut self) -> bool {
+        true
+    }
+
+    fn send(&mut self, text: &str) {
+        for b in text.bytes() {
+            self.uart.put(b);
+        }
+        self.uart.put(b'\n');
+    }
+
+    fn receive(&mut self) -> Option<String> {
+        while let Some(b) = self.uart.get() {
+            if b == b'\n' {
+                let line = core::mem::take(&mut self.line);
+                if core::mem::take(&mut self.overlong) {
+                    continue;
+                }
+                // Text that is not UTF-8 is not a frame; the engine would refuse it anyway.
+                if let Ok(text) = String::from_utf8(line) {
+                    return Some(text);
+                }
+            } else if self.line.len() < MAX_FRAME {
+                self.line.push(b);
+            } else {
+                self.overlong = true;
+            }
+        }
+        None
+    }
+}

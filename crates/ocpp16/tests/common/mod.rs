@@ -1,0 +1,164 @@
+//! What the property tests share: realistic frames and the ways they are mutated.
+
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "test helpers; each test file uses part of it"
+)]
+
+use proptest::prelude::*;
+use serde_json::Value;
+
+/// Realistic frames in both directions: (text, action of the CALL it is or answers).
+pub(crate) const FRAMES: &[(&str, &str)] = &[
+    (
+        r#"[2,"1","BootNotification",{"chargePointVendor":"Teltonika","chargePointModel":"TeltoCharge","chargePointSerialNumber":"EVC-0001","firmwareVersion":"1.0.0"}]"#,
+        "BootNotification",
+    ),
+    (
+        r#"[3,"1",{"status":"Accepted","currentTime":"2026-01-01T00:00:00Z","interval":300}]"#,
+        "BootNotification",
+    ),
+    (
+        r#"[2,"2","MeterValues",{"connectorId":1,"transactionId":7,"meterValue":[{"timestamp":"2026-01-01T00:05:00Z","sampledValue":[{"value":"1234","context":"Sample.Periodic","measurand":"Energy.Active.Import.Register","location":"Outlet","unit":"Wh"},{"value":"16.0","measurand":"Current.Import","phase":"L1","unit":"A"},{"value":"32.0","measurand":"Current.Offered","unit":"A"},{"value":"21.5","measurand":"Temperature","location":"Body","unit":"Celsius"},{"value":"230.0","measurand":"Voltage","phase":"L1-N","unit":"V"},{"value":"3680","measurand":"Power.Active.Import","unit":"W"}]}]}]"#,
+        "MeterValues",
+    ),
+    (
+        r#"[2,"3","SetChargingProfile",{"connectorId":1,"csChargingProfiles":{"chargingProfileId":5,"stackLevel":1,"chargingProfilePurpose":"TxDefaultProfile","chargingProfileKind":"Recurring","recurrencyKind":"Daily","chargingSchedule":{"duration":86400,"startSchedule":"2026-01-01T00:00:00Z","chargingRateUnit":"A","chargingSchedulePeriod":[{"startPeriod":0,"limit":16.0},{"startPeriod":3600,"limit":10.5,"numberPhases":1},{"startPeriod":7200,"limit":32.0}],"minChargingRate":6.0}}}]"#,
+        "SetChargingProfile",
+    ),
+    (
+        r#"[2,"4","StartTransaction",{"connectorId":1,"idTag":"CARD1","meterStart":0,"timestamp":"2026-01-01T00:00:00Z"}]"#,
+        "StartTransaction",
+    ),
+    (
+        r#"[3,"4",{"idTagInfo":{"status":"Accepted","expiryDate":"2027-01-01T00:00:00Z","parentIdTag":"GROUP"},"transactionId":7}]"#,
+        "StartTransaction",
+    ),
+    (
+        r#"[2,"5","StopTransaction",{"idTag":"CARD1","meterStop":5000,"timestamp":"2026-01-01T01:00:00Z","transactionId":7,"reason":"Local","transactionData":[{"timestamp":"2026-01-01T00:00:00Z","sampledValue":[{"value":"0","context":"Transaction.Begin"}]},{"timestamp":"2026-01-01T01:00:00Z","sampledValue":[{"value":"5000","context":"Transaction.End"}]}]}]"#,
+        "StopTransaction",
+    ),
+    (
+        r#"[3,"6",{"configurationKey":[{"key":"HeartbeatInterval","readonly":false,"value":"300"},{"key":"NumberOfConnectors","readonly":true,"value":"1"}],"unknownKey":["Foo"]}]"#,
+        "GetConfiguration",
+    ),
+    (
+        r#"[2,"7","GetConfiguration",{"key":["HeartbeatInterval","MeterValueSampleInterval"]}]"#,
+        "GetConfiguration",
+    ),
+    (
+        r#"[2,"8","RemoteStartTransaction",{"connectorId":1,"idTag":"APP","chargingProfile":{"chargingProfileId":1,"stackLevel":0,"chargingProfilePurpose":"TxProfile","chargingProfileKind":"Relative","chargingSchedule":{"chargingRateUnit":"A","chargingSchedulePeriod":[{"startPeriod":0,"limit":10.0}]}}}]"#,
+        "RemoteStartTransaction",
+    ),
+    (
+        r#"[2,"9","SendLocalList",{"listVersion":3,"updateType":"Differential","localAuthorizationList":[{"idTag":"A","idTagInfo":{"status":"Accepted"}},{"idTag":"B"}]}]"#,
+        "SendLocalList",
+    ),
+    (
+        r#"[2,"10","ChangeConfiguration",{"key":"HeartbeatInterval","value":"600"}]"#,
+        "ChangeConfiguration",
+    ),
+    (
+        r#"[2,"11","StatusNotification",{"connectorId":1,"errorCode":"NoError","status":"Charging","timestamp":"2026-01-01T00:00:01Z"}]"#,
+        "StatusNotification",
+    ),
+    (
+        r#"[3,"12",{"currentTime":"2026-01-01T00:00:00.123+02:00"}]"#,
+        "Heartbeat",
+    ),
+    (
+        r#"[2,"13","GetLog",{"log":{"remoteLocation":"ftp://x/"},"logType":"SecurityLog","requestId":1}]"#,
+        "GetLog",
+    ),
+];
+
+pub(crate) fn cases(default: u32) -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(default);
+    ProptestConfig {
+        cases,
+        ..ProptestConfig::default()
+    }
+}
+
+/// A random JSON value of bounded depth.
+pub(crate) fn json_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>().prop_map(Value::from),
+        ".{0,40}".prop_map(Value::String),
+    ];
+    leaf.prop_recursive(3, 16, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::btree_map("[a-zA-Z]{1,12}", inner, 0..4)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+/// Every node of a value, by index in a depth-first walk, mutated by `f`.
+pub(crate) fn mutate_nth(v: &mut Value, n: &mut usize, f: &mut dyn FnMut(&mut Value)) -> bool {
+    if *n == 0 {
+        f(v);
+        return true;
+    }
+    *n -= 1;
+    match v {
+        Value::Array(items) => items.iter_mut().any(|i| mutate_nth(i, n, f)),
+        Value::Object(map) => map.values_mut().any(|i| mutate_nth(i, n, f)),
+        _ => false,
+    }
+}
+
+/// Applies character edits (remove, insert, replace, truncate) to a frame's text.
+pub(crate) fn byte_edits(text: &str, edits: Vec<(prop::sample::Index, u8, char)>) -> String {
+    let mut chars: Vec<char> = text.chars().collect();
+    for (at, kind, c) in edits {
+        if chars.is_empty() {
+            break;
+        }
+        let i = at.index(chars.len());
+        match kind {
+            0 => {
+                chars.remove(i);
+            }
+            1 => chars.insert(i, c),
+            2 => chars[i] = c,
+            _ => chars.truncate(i),
+        }
+    }
+    chars.into_iter().collect()
+}
+
+/// Applies one structural edit (replace a node, drop an object's first key, add a field
+/// or lengthen a string) to a frame's JSON.
+pub(crate) fn structural_edit(text: &str, node: usize, replacement: &Value, op: u8) -> String {
+    let mut value: Value = serde_json::from_str(text).unwrap();
+    let mut n = node;
+    mutate_nth(&mut value, &mut n, &mut |v| match op {
+        0 => *v = replacement.clone(),
+        1 => {
+            if let Value::Object(m) = v {
+                let first = m.keys().next().cloned();
+                if let Some(k) = first {
+                    m.remove(&k);
+                }
+            }
+        }
+        _ => {
+            if let Value::Object(m) = v {
+                m.insert("extra".into(), replacement.clone());
+            } else if let Value::String(s) = v {
+                s.push_str(&"x".repeat(600));
+            }
+        }
+    });
+    value.to_string()
+}
