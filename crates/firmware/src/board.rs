@@ -137,3 +137,17 @@ pub fn meter_reading() -> chargepoint::MeterReading {
         ..chargepoint::MeterReading::default()
     }
 }
+
+/// The real-time clock (battery-backed on a real board; the emulated one starts at
+/// 2026-01-01T00:00:00Z). The CSMS's time corrects it at the first BootNotification.
+#[must_use]
+pub fn rtc() -> ocpp16::DateTime {
+    ocpp16::DateTime::from_unix_millis(1_767_225_600_000)
+}
+
+/// The MCU's unique device id (factory-programmed on a real part; fixed here), which
+/// the box mixes into its entropy.
+#[must_use]
+pub fn unique_id() -> u64 {
+    0x4556_435f_4d43_5530
+}

@@ -28,8 +28,9 @@ pub struct StoreFull;
 
 /// A WebSocket text transport to the CSMS (a modem or a TCP/IP stack on a real board).
 pub trait Transport {
-    /// Opens the connection; false when it cannot be opened now.
-    fn open(&mut self) -> bool;
+    /// Opens the connection with the parameters the engine gives (URL, credentials,
+    /// security profile); false when it cannot be opened now.
+    fn open(&mut self, params: &chargepoint::ConnectParams) -> bool;
     /// Closes the connection (the engine asked: a reset, new credentials).
     fn close(&mut self);
     /// Sends one text frame.

@@ -1,5 +1,8 @@
 //! OCPP frames over a serial line: the ARM CMSDK APB UART of the mps2 boards, one frame
-//! per line, as a modem that holds the WebSocket passes them on.
+//! per line, as a modem that holds the WebSocket passes them on. Lines that start with
+//! `#` (no OCPP-J frame does) steer the modem: `#open <url> <security profile>`, then
+//! `#auth <user>` when the engine gives Basic-auth credentials (the password follows on
+//! its own `#key <password>` line, which the modem never echoes), and `#close`.
 
 use alloc::{string::String, vec::Vec};
 
@@ -80,16 +83,37 @@ impl LineTransport {
     }
 }
 
+impl LineTransport {
+    fn line(&mut self, parts: &[&str]) {
+        for part in parts {
+            for b in part.bytes() {
+                self.uart.put(b);
+            }
+        }
+        self.uart.put(b'\n');
+    }
+}
+
 impl Transport for LineTransport {
-    fn open(&mut self) -> bool {
+    fn open(&mut self, params: &chargepoint::ConnectParams) -> bool {
+        let profile = [b'0' + params.security_profile.min(9)];
+        let profile = core::str::from_utf8(&profile).unwrap_or("0");
+        self.line(&["#open ", &params.url, " ", profile]);
+        if let Some((user, key)) = &params.basic_auth {
+            self.line(&["#auth ", user]);
+            self.line(&["#key ", key]);
+        }
         true
     }
 
+    fn close(&mut self) {
+        self.line(&["#close"]);
+        self.line.clear();
+        self.overlong = false;
+    }
+
     fn send(&mut self, text: &str) {
-        for b in text.bytes() {
-            self.uart.put(b);
-        }
-        self.uart.put(b'\n');
+        self.line(&[text]);
     }
 
     fn receive(&mut self) -> Option<String> {

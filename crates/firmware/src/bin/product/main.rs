@@ -11,7 +11,8 @@ extern crate alloc;
 use alloc::string::String;
 
 use chargepoint::{
-    ChargePoint, Command, HardwareEvent, Settings, TimeScale, durable::DurableState, model::Variant,
+    Driver, DriverConfig, HardwareEvent, JobUpdate, Output, Settings, driver::MeterCadence,
+    durable::DurableState, model::Variant,
 };
 use cortex_m_rt::{entry, exception};
 use firmware::{
@@ -26,6 +27,8 @@ use firmware::{
 const BAUD: u32 = 115_200;
 /// Room for the durable state (a flash page on the real board).
 const STORE_BYTES: usize = 8 * 1024;
+/// The CSMS the box is configured for (set at installation on a real box).
+const CSMS_URL: &str = "wss://csms.invalid/ocpp/";
 
 #[exception]
 fn SysTick() {
@@ -42,20 +45,30 @@ fn main() -> ! {
     cortex_m::peripheral::SCB::sys_reset()
 }
 
-/// The engine's loop: inputs, the meter once a second, frames in, timers, then the
-/// durable state before the frames that depend on it, frames out and commands.
+/// The board's loop around the driver: inputs and the meter in, frames in, then what the
+/// driver asks in its order (the durable state before the frames that depend on it).
 fn run(clock: &impl Monotonic, mut transport: impl Transport) -> ! {
-    let scale = TimeScale::new(clock.now_ms());
-    let now = scale.now(clock.now_ms());
     let mut store = RamStore::new(STORE_BYTES);
-    let settings = Settings::new("EVC-0001", Variant::Socket);
+    let mut settings = Settings::new("EVC-0001", Variant::Socket);
+    settings.csms_url = String::from(CSMS_URL);
+    // The board's unique id and the boot time as entropy (a real board adds its TRNG).
+    settings.seed ^= clock.now_ms().rotate_left(17) ^ board::unique_id();
+    let config = DriverConfig {
+        meter: MeterCadence {
+            period_ms: 1_000,
+            min_real_ms: 0,
+            while_idle: false,
+        },
+        ..DriverConfig::default()
+    };
     let restored = store
         .load("state")
         .and_then(|bytes| String::from_utf8(bytes).ok())
         .and_then(|text| DurableState::from_json(&text).ok());
-    let mut cp = match restored {
-        Some(state) => ChargePoint::restore(settings, state, now),
-        None => ChargePoint::new(settings, now),
+    let (real, wall) = (clock.now_ms(), board::rtc());
+    let mut driver = match restored {
+        Some(state) => Driver::restore(settings, state, None, config, real, wall),
+        None => Driver::new(settings, None, config, real, wall),
     };
     let mut outputs = Outputs::new(
         Pin(&board::RELAY),
@@ -65,40 +78,44 @@ fn run(clock: &impl Monotonic, mut transport: impl Transport) -> ! {
         Pin(&board::LED_BLUE),
     );
     let mut inputs = Inputs::new(Pin(&board::PLUG), ScriptedReader::default());
-    let mut last_meter = now;
+    let mut last_meter = real;
     loop {
-        let now = scale.now(clock.now_ms());
-        for event in inputs.poll() {
-            cp.handle_hardware(now, event);
+        let real = clock.now_ms();
+        driver.timeout(real);
+        let mut events = inputs.poll();
+        if real.saturating_sub(last_meter) >= 1_000 {
+            last_meter = real;
+            events.push(HardwareEvent::Meter(board::meter_reading()));
         }
-        if now.millis_since(last_meter) >= 1_000 {
-            last_meter = now;
-            cp.handle_hardware(now, HardwareEvent::Meter(board::meter_reading()));
-        }
+        driver.hardware(real, events);
         while let Some(text) = transport.receive() {
-            cp.handle_frame(now, &text);
+            driver.frame(real, &text);
         }
-        if cp.poll_timeout().is_some_and(|at| at <= now) {
-            cp.handle_timeout(now);
-        }
-        if cp.poll_persist() {
-            // A full store keeps the last state written; the engine carries on.
-            let _ = store.save("state", cp.durable_state().to_json().as_bytes());
-        }
-        while let Some(text) = cp.poll_transmit() {
-            transport.send(&text);
-        }
-        while let Some(command) = cp.poll_command() {
-            match &command {
-                Command::Connect { .. } => {
-                    if transport.open() {
-                        cp.handle_connected(now);
+        while let Some(output) = driver.poll_output() {
+            match output {
+                Output::Persist(p) => {
+                    // A full store keeps the last state written; the engine carries on.
+                    let saved = store.save("state", p.state.to_json().as_bytes());
+                    driver.persisted(p.token, saved.map_err(|_| String::from("store full")));
+                }
+                Output::Send(text) => transport.send(&text),
+                Output::Open(params) => {
+                    if transport.open(&params) {
+                        driver.opened(real);
+                    } else {
+                        driver.open_failed(real, "the modem has no link");
                     }
                 }
-                other => outputs.apply(other),
+                Output::Close => transport.close(),
+                Output::Hardware(command) => outputs.apply(&command),
+                Output::Job(job) => driver.job(
+                    real,
+                    job.id,
+                    JobUpdate::Failed(String::from("this board has no file transfer yet")),
+                ),
+                Output::Ping | Output::Event(_) => {}
             }
         }
-        while cp.poll_event().is_some() {}
         cortex_m::asm::wfi();
     }
 }

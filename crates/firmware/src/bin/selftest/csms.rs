@@ -115,7 +115,7 @@ impl LoopbackCsms {
 }
 
 impl Transport for LoopbackCsms {
-    fn open(&mut self) -> bool {
+    fn open(&mut self, _params: &chargepoint::ConnectParams) -> bool {
         self.open = true;
         self.record.opens += 1;
         true

@@ -181,8 +181,8 @@ fn carry_out(
                 driver.persisted(p.token, result);
             }
             Output::Send(text) => csms.send(&text),
-            Output::Open(_) => {
-                if csms.open() {
+            Output::Open(params) => {
+                if csms.open(&params) {
                     driver.opened(real);
                 } else {
                     driver.open_failed(real, "the link cannot be opened");
