@@ -312,7 +312,8 @@ impl Live {
                         None => return,
                     },
                     _ => WsEvent::Closed(match e.dyn_ref::<web_sys::CloseEvent>() {
-                        Some(c) => format!("closed ({} {})", c.code(), c.reason()),
+                        Some(c) if c.reason().is_empty() => format!("closed, code {}", c.code()),
+                        Some(c) => format!("closed, code {}: {}", c.code(), c.reason()),
                         None => String::from("closed"),
                     }),
                 };
