@@ -1,30 +1,83 @@
 // The page against an independent CSMS (tests/web/csms.py, PyPI `ocpp`) over a real
-// WebSocket: connect, plug, tap, charge, then reload the tab mid-transaction (a power
-// cycle of the box) and check the CSMS got every transaction message exactly once.
-// Usage: node tests/web/live.mjs PAGE_URL CSMS_WS_URL CSMS_LOG
+// WebSocket, in three sessions (each its own browser context, so its own storage):
+// 1. connect, plug, tap, charge, then reload the tab mid-transaction (a power cycle of
+//    the box): every transaction message reaches the CSMS exactly once, each after the
+//    storage write holding the state it depends on; message ids differ across boots; the
+//    trace's time column shows time since the page started.
+// 2. the CSMS changes AuthorizationKey and raises SecurityProfile to 1: the box comes back
+//    with the new key in its Basic auth.
+// 3. the CSMS resets the box and closes its socket, 30 times: no error in the console.
+// Usage: node tests/web/live.mjs PAGE_URL CSMS_WS_URL CSMS_LOG [SESSION,...]
+// (SESSION: reload, key, reset; all three when none is given)
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const require = createRequire(process.env.PLAYWRIGHT_CORE ?? import.meta.url);
 const { chromium } = require('playwright-core');
-const [page_url, csms_url, log] = process.argv.slice(2);
+const [page_url, csms_url, log, sessions = 'reload,key,reset'] = process.argv.slice(2);
+const run = (name) => sessions.split(',').includes(name);
 const fail = (msg) => { console.error(`live: FAIL: ${msg}`); process.exit(1); };
 const check = (ok, msg) => { if (!ok) fail(msg); console.log(`live: ok   ${msg}`); };
-const received = () => readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
-const count = (action) => received().filter((r) => r.action === action).length;
 const waitFor = async (what, cond, ms = 15000) => {
   const end = Date.now() + ms;
   while (Date.now() < end) { if (cond()) return; await new Promise((r) => setTimeout(r, 100)); }
   fail(`timed out waiting for ${what}`);
 };
+// What the CSMS received from one charge point.
+const csms = (cp) => {
+  const received = () => readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((r) => r.cp === cp);
+  return { received, all: (action) => received().filter((r) => r.action === action), count: (action) => received().filter((r) => r.action === action).length };
+};
+
+// Records, in the page, every storage write and every frame sent, in order.
+function recordOrder() {
+  const seq = [];
+  window.__seq = seq;
+  const setItem = Storage.prototype.setItem;
+  Storage.prototype.setItem = function (key, value) { seq.push({ op: 'store', key, value: String(value) }); return setItem.call(this, key, value); };
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) { seq.push({ op: 'send', data: String(data) }); return send.call(this, data); };
+}
+
+// Each frame that carries a transaction message must come after a write of the state
+// whose outbox holds it.
+function checkOrder(seq, label) {
+  let checked = 0;
+  seq.forEach((e, i) => {
+    if (e.op !== 'send') return;
+    let frame;
+    try { frame = JSON.parse(e.data); } catch { return; }
+    if (frame[0] !== 2 || !['StartTransaction', 'StopTransaction'].includes(frame[2])) return;
+    const before = seq.slice(0, i).filter((w) => w.op === 'store' && w.key === 'evc.state').pop();
+    const state = before && JSON.parse(before.value);
+    const held = state?.outbox?.some((c) => c.action === frame[2] && JSON.parse(c.payload).timestamp === frame[3].timestamp);
+    if (!held) fail(`${label}: the ${frame[2]} frame went out before a storage write holding it (${before ? 'the last write before it does not hold it' : 'no write before it'})`);
+    checked += 1;
+  });
+  return checked;
+}
 
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
     '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
+
+async function connect(page, id) {
+  await page.goto(page_url);
+  await page.waitForSelector('#csms-url');
+  await page.fill('#csms-url', csms_url);
+  await page.fill('#cp-id', id);
+  await page.click('#connect');
+}
+
 try {
-  const page = await browser.newPage();
+  // ---- 1. a session with a reload mid-transaction ----
+  if (run('reload')) {
+  const context = await browser.newContext();
+  await context.addInitScript(recordOrder);
+  const page = await context.newPage();
+  const { received, count, all } = csms('TC-LIVE-0001');
   await page.goto(page_url);
   await page.waitForSelector('#csms-url');
   await page.fill('#csms-url', csms_url.replace(/\/?$/, ''));
@@ -42,34 +95,84 @@ try {
   await waitFor('the CSMS setting a 10 s sample interval', () => received().some((r) => r.action === 'ChangeConfigurationAnswer' && r.payload.status === 'Accepted'));
   check(true, 'the CSMS changed MeterValueSampleInterval and the box accepted');
 
+  const times = await page.$$eval('#trace .time', (cells) => cells.map((c) => ({ text: c.textContent, title: c.getAttribute('title') })));
+  check(times.length > 0 && times.every((t) => /^ *\d{1,6}\.\d s$/.test(t.text)), `the trace shows seconds since the page started (${times.map((t) => t.text.trim()).slice(0, 3).join(', ')})`);
+  check(times.every((t) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/.test(t.title ?? '')), `and the wall time on hover (${times[0].title})`);
+
   await page.click('text=60×');
   await page.click('#plug');
   await page.click('text=Tap 04A2B3C4D5');
   await waitFor('StartTransaction at the CSMS', () => count('StartTransaction') === 1);
   check(true, 'the CSMS got the StartTransaction');
   await waitFor('two meter samples and the remote stop', () => count('StopTransaction') === 1, 30000);
-  const samples = received().filter((r) => r.action === 'MeterValues' && r.payload.transaction_id === 1);
+  const samples = all('MeterValues').filter((r) => r.payload.transaction_id === 1);
   check(samples.length >= 2, `charging with meter values (${samples.length} samples for transaction 1)`);
-  const first = received().find((r) => r.action === 'StopTransaction');
+  const first = all('StopTransaction')[0];
   check(first.payload.reason === 'Remote' && first.payload.transaction_id === 1, `the CSMS stopped it remotely (${first.payload.reason})`);
   await page.click('#unplug');
   await page.waitForTimeout(500);
-  const statuses = received().filter((r) => r.action === 'StatusNotification' && r.payload.connector_id === 1).map((r) => r.payload.status);
+  const statuses = all('StatusNotification').filter((r) => r.payload.connector_id === 1).map((r) => r.payload.status);
   check(statuses.slice(-2).join(' > ') === 'Finishing > Available', `every transition reported: ${statuses.join(' > ')}`);
 
   await page.click('#plug');
   await page.click('text=Tap 04A2B3C4D5');
   await waitFor('the second StartTransaction', () => count('StartTransaction') === 2);
   await page.waitForTimeout(1500);
+  const before = checkOrder(await page.evaluate(() => window.__seq), 'before the reload');
+  check(before >= 3, `each StartTransaction/StopTransaction left after the storage write holding it (${before} frames)`);
   await page.reload();
   await page.waitForFunction(() => document.querySelector('#link')?.textContent.includes('connected to'));
   await waitFor('the second boot', () => count('BootNotification') === 2);
   await waitFor('the PowerLoss stop after the reload', () => count('StopTransaction') >= 2);
   await page.waitForTimeout(2000);
-  const stops = received().filter((r) => r.action === 'StopTransaction');
+  const stops = all('StopTransaction');
   check(stops.length === 2, `exactly one StopTransaction per transaction (${stops.length})`);
   check(stops[1].payload.reason === 'PowerLoss' && stops[1].payload.transaction_id === 2, `the reload is a power cut: reason ${stops[1].payload.reason}, transaction ${stops[1].payload.transaction_id}`);
   check(count('StartTransaction') === 2, 'and no StartTransaction was sent twice');
+  const after = checkOrder(await page.evaluate(() => window.__seq), 'after the reload');
+  check(after >= 1, `the PowerLoss StopTransaction left after the storage write holding it (${after} frames)`);
+  const bootIds = all('BootNotificationId').map((r) => r.payload.id);
+  check(bootIds.length === 2 && bootIds[0] !== bootIds[1], `message ids differ across page loads (${bootIds.join(', ')})`);
+  await context.close();
+  }
+
+  // ---- 2. the CSMS changes the key and raises the profile ----
+  if (run('key')) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const { count, all } = csms('TC-KEY-0001');
+    await connect(page, 'TC-KEY-0001');
+    await waitFor('the CSMS raising SecurityProfile', () => count('SecurityProfileAnswer') === 1);
+    check(all('AuthorizationKeyAnswer')[0]?.payload.status === 'Accepted' && all('SecurityProfileAnswer')[0].payload.status === 'Accepted',
+      'the box accepted the new AuthorizationKey and SecurityProfile 1');
+    await waitFor('a handshake with Basic auth after the 401', () => count('AuthHeader') >= 1, 30000);
+    const auth = all('AuthHeader');
+    check(auth.every((a) => a.payload.user === 'TC-KEY-0001' && a.payload.key_matches), `the box came back with the CSMS's new key (${JSON.stringify(auth.map((a) => a.payload))})`);
+    await page.waitForFunction(() => document.querySelector('#link').textContent.includes('connected to'));
+    await page.click('text=Tap 04A2B3C4D5');
+    await waitFor('an Authorize over the authenticated connection', () => count('Authorize') === 1);
+    check(true, 'and works over the authenticated connection (a card was authorized)');
+    await context.close();
+  }
+
+  // ---- 3. resets and closes, many times ----
+  if (run('reset')) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const errors = [];
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    page.on('pageerror', (e) => errors.push(String(e)));
+    const { count } = csms('TC-RESET-0001');
+    await connect(page, 'TC-RESET-0001');
+    await waitFor('the first boot', () => count('BootNotification') >= 1);
+    await page.click('text=60×');
+    await waitFor('30 resets and closes', () => count('Connected') >= 31, 240000);
+    check(count('ResetAnswer') === 15 && count('ClosedByCsms') === 15, `the CSMS reset the box 15 times and closed its socket 15 times (${count('ResetAnswer')}, ${count('ClosedByCsms')})`);
+    await page.waitForFunction(() => document.querySelector('#link').textContent.includes('connected to'));
+    await page.waitForTimeout(1000);
+    check(errors.length === 0, `no errors in the console through them (${errors.length}: ${errors.slice(0, 3).join(' | ')})`);
+    await context.close();
+  }
 } finally {
   await browser.close();
 }

@@ -87,7 +87,7 @@ pub(crate) fn App() -> Html {
         crate::sim::Home::Demo(h) => Some(h.csms.script.boot_status),
         crate::sim::Home::Live(_) => None,
     };
-    let frames = s.trace().to_vec();
+    let frames = s.trace();
     let interval = cp.configuration().int(Key::MeterValueSampleInterval);
     let (led, rejected) = (s.led(), s.rejected_recently());
     let (setup, link, notes) = (s.setup.clone(), s.link(), s.notes().to_vec());

@@ -1,11 +1,15 @@
-//! The live home: the engine and the emulated EV connected to a real CSMS over the
-//! browser's WebSocket (subprotocol `ocpp1.6`), with its durable state in localStorage.
+//! The live home: a thin adapter over [`chargepoint::Driver`] with the emulated EV,
+//! connected to a real CSMS over the browser's WebSocket (subprotocol `ocpp1.6`), its
+//! durable state in localStorage. The tab only does I/O: it opens and closes the socket
+//! the driver asks for (with the engine's credentials), writes the state before anything
+//! else goes out, and feeds the driver what happened, in real milliseconds since the page
+//! started.
 
 use std::{cell::RefCell, collections::VecDeque, rc::Rc};
 
 use chargepoint::{
-    ChargePoint, Command, Event, HardwareEvent, Instant, Settings, TimeScale, harness::Traced,
-    world::World,
+    Command, ConnectParams, Driver, DriverConfig, Event, HardwareEvent, Instant, JobUpdate, Link,
+    Output, Settings, driver::MeterCadence, model::Key, world::World,
 };
 use ocpp16::DateTime;
 use wasm_bindgen::{JsCast, closure::Closure};
@@ -13,109 +17,291 @@ use web_sys::{MessageEvent, WebSocket};
 
 use crate::storage::{self, Setup};
 
-/// What the socket reported.
+/// How many frames the trace keeps.
+const TRACE_FRAMES: usize = 400;
+
+/// What a socket reported, with the generation of the socket that said it.
 enum WsEvent {
     Open,
     Text(String),
-    Closed,
+    Closed(String),
 }
 
-/// The engine, the world and the socket.
+type Inbox = Rc<RefCell<VecDeque<(u32, WsEvent)>>>;
+type Handler = Closure<dyn FnMut(web_sys::Event)>;
+
+/// One WebSocket and the handlers it calls. Dropping it detaches the handlers before
+/// they are freed, so no event of this socket can reach a dropped closure, and closes it.
+struct Socket {
+    ws: WebSocket,
+    generation: u32,
+    opened: bool,
+    _handlers: [Handler; 3],
+}
+
+impl Socket {
+    fn detach(&self) {
+        self.ws.set_onopen(None);
+        self.ws.set_onmessage(None);
+        self.ws.set_onclose(None);
+        self.ws.set_onerror(None);
+    }
+}
+
+impl Drop for Socket {
+    fn drop(&mut self) {
+        self.detach();
+        let _ = self.ws.close();
+    }
+}
+
+/// The driver, the socket, and what the page shows of them.
 pub struct Live {
-    /// The engine.
-    pub cp: ChargePoint,
-    /// The emulated car, meter and relay.
-    pub world: World,
-    /// Frames both ways (the AuthorizationKey redacted).
-    pub trace: Vec<Traced>,
+    driver: Driver,
     /// The engine's commands, for the light and the relay.
     pub commands: Vec<(Instant, Command)>,
-    /// Engine time now.
-    pub now: Instant,
+    /// Events the engine reported (cards decided, transactions).
+    pub events: Vec<(Instant, Event)>,
     /// Problems a person should see (a refused stored state, socket errors).
     pub notes: Vec<String>,
-    /// The last card decided: (idTag, accepted).
-    pub last_card: Option<(String, bool)>,
-    setup: Setup,
-    scale: TimeScale,
-    ws: Option<WebSocket>,
-    inbox: Rc<RefCell<VecDeque<WsEvent>>>,
-    connect_at: Option<Instant>,
-    last_meter: Instant,
-    /// Keeps the socket's callbacks alive as long as the socket.
-    _callbacks: Vec<Closure<dyn FnMut(web_sys::Event)>>,
+    socket: Option<Socket>,
+    /// Sockets the driver closed, detached, closed at a later tick: Chromium may drop a
+    /// frame sent just before `close()` (the answer to a Reset would never arrive).
+    closing: Vec<(u8, Socket)>,
+    generation: u32,
+    inbox: Inbox,
 }
 
+/// Real milliseconds since the page started (monotonic).
 fn real_ms() -> u64 {
+    let ms = web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or_else(js_sys::Date::now, |p| p.now());
     #[allow(
         clippy::cast_possible_truncation,
         clippy::cast_sign_loss,
-        reason = "Date.now() is positive ms"
+        reason = "positive ms since the page started"
     )]
-    let ms = js_sys::Date::now() as u64;
+    let ms = ms.max(0.0) as u64;
     ms
 }
 
+fn utc_now() -> DateTime {
+    #[allow(clippy::cast_possible_truncation, reason = "Date.now() fits i64")]
+    DateTime::from_unix_millis(js_sys::Date::now() as i64)
+}
+
+/// 8 bytes from `crypto.getRandomValues` (the clock when the browser has none).
+fn entropy() -> u64 {
+    let mut bytes = [0u8; 8];
+    let random = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
+    if random {
+        u64::from_le_bytes(bytes)
+    } else {
+        js_sys::Date::now().to_bits() ^ real_ms().rotate_left(32)
+    }
+}
+
+/// The URL to open: `params.url` with the engine's Basic-auth credentials as URL
+/// credentials (the browser presents them after the CSMS's 401), replacing any typed in.
+pub fn socket_url(params: &ConnectParams) -> String {
+    let Some((user, key)) = &params.basic_auth else {
+        return params.url.clone();
+    };
+    let (scheme, rest) = params.url.split_once("://").unwrap_or(("ws", &params.url));
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let host = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    format!(
+        "{scheme}://{}:{}@{host}{path}",
+        String::from(js_sys::encode_uri_component(user)),
+        String::from(js_sys::encode_uri_component(key))
+    )
+}
+
 impl Live {
-    /// Powers the box on from the stored state (or defaults) for this setup.
-    pub fn new(setup: Setup, speed: u32) -> Self {
-        let mut scale = TimeScale::new(real_ms());
-        scale.set_speed(real_ms(), speed);
-        let now = scale.now(real_ms());
+    /// Powers the box on from the stored state (or defaults) for this setup. The form's
+    /// AuthorizationKey goes into the engine when the installer just typed it
+    /// (`key_entered`) or the engine holds none; after that the key is the engine's
+    /// (a CSMS may change it).
+    pub fn new(setup: &Setup, speed: u32, key_entered: bool) -> Self {
+        let now = real_ms();
         let mut settings = Settings::new(&setup.id, setup.variant);
         settings.call_timeout_ms = settings.call_timeout_ms.saturating_mul(u64::from(speed));
+        settings.csms_url.clone_from(&setup.url);
+        settings.seed = entropy();
+        settings.trace_frames = false;
+        let config = DriverConfig {
+            speed,
+            max_step_ms: None,
+            meter: MeterCadence {
+                period_ms: 1_000,
+                min_real_ms: 0,
+                while_idle: true,
+            },
+            pings: false,
+            trace_capacity: TRACE_FRAMES,
+        };
+        let world = Some(World::default());
         let mut notes = Vec::new();
-        let mut cp = match storage::load_state() {
-            Ok(Some(state)) => ChargePoint::restore(settings, state, now),
-            Ok(None) => ChargePoint::new(settings, now),
+        let mut driver = match storage::load_state() {
+            Ok(Some(state)) => Driver::restore(settings, state, world, config, now, utc_now()),
+            Ok(None) => Driver::new(settings, world, config, now, utc_now()),
             Err(e) => {
                 notes.push(e);
-                ChargePoint::new(settings, now)
+                Driver::new(settings, world, config, now, utc_now())
             }
         };
-        #[allow(clippy::cast_possible_wrap, reason = "Date.now() fits i64")]
-        cp.set_wall_clock(now, DateTime::from_unix_millis(real_ms() as i64));
+        let engine_key = driver.cp().configuration().text(Key::AuthorizationKey);
+        if !setup.key.is_empty() && (key_entered || engine_key.is_empty()) {
+            install_key(&mut driver, &setup.key, &mut notes);
+        }
         let mut live = Self {
-            cp,
-            world: World::default(),
-            trace: Vec::new(),
+            driver,
             commands: Vec::new(),
-            now,
+            events: Vec::new(),
             notes,
-            last_card: None,
-            setup,
-            scale,
-            ws: None,
+            socket: None,
+            closing: Vec::new(),
+            generation: 0,
             inbox: Rc::new(RefCell::new(VecDeque::new())),
-            connect_at: None,
-            last_meter: now,
-            _callbacks: Vec::new(),
         };
-        live.drain();
+        live.carry_out();
         live
+    }
+
+    /// The driver (engine, world, trace).
+    pub fn driver(&self) -> &Driver {
+        &self.driver
     }
 
     /// Changes the demo speed.
     pub fn set_speed(&mut self, speed: u32) {
-        self.scale.set_speed(real_ms(), speed);
+        self.driver.set_speed(real_ms(), speed);
+        self.carry_out();
     }
 
-    fn open(&mut self) {
-        let url = self.setup.endpoint();
-        let ws = match WebSocket::new_with_str(&url, "ocpp1.6") {
+    /// Hardware events from the page's controls.
+    pub fn hardware(&mut self, events: Vec<HardwareEvent>) {
+        self.driver.hardware(real_ms(), events);
+        self.carry_out();
+    }
+
+    /// Changes the emulated world and reports what it caused.
+    pub fn with_world(&mut self, change: impl FnOnce(&mut World) -> Vec<HardwareEvent>) {
+        self.driver.with_world(real_ms(), change);
+        self.carry_out();
+    }
+
+    /// Feeds the driver what the socket said since the last tick, and the time.
+    pub fn tick(&mut self) {
+        // A closed socket goes once what was sent on it left (or after 2 s).
+        self.closing.retain_mut(|(ticks, s)| {
+            *ticks += 1;
+            s.ws.buffered_amount() > 0 && *ticks < 10
+        });
+        let events: Vec<(u32, WsEvent)> = self.inbox.borrow_mut().drain(..).collect();
+        for (generation, event) in events {
+            let Some(socket) = self.socket.as_mut().filter(|s| s.generation == generation) else {
+                continue; // an event of a socket already dropped
+            };
+            let now = real_ms();
+            match event {
+                WsEvent::Open => {
+                    socket.opened = true;
+                    self.driver.opened(now);
+                }
+                WsEvent::Text(text) => self.driver.frame(now, &text),
+                WsEvent::Closed(reason) => {
+                    let opened = socket.opened;
+                    self.socket = None;
+                    if opened {
+                        self.driver.closed(now, &reason);
+                    } else {
+                        self.driver.open_failed(now, &reason);
+                    }
+                }
+            }
+            self.carry_out();
+        }
+        self.driver.timeout(real_ms());
+        self.carry_out();
+    }
+
+    /// Carries out what the driver asks, in order.
+    fn carry_out(&mut self) {
+        while let Some(output) = self.driver.poll_output() {
+            let now = self.driver.now();
+            match output {
+                Output::Persist(p) => {
+                    let written = storage::save_state(&p.state);
+                    self.driver.persisted(p.token, written);
+                }
+                Output::Send(text) => self.send(&text),
+                Output::Open(params) => self.open(&params),
+                Output::Close => self.retire(),
+                // Pings are off: a browser cannot send WebSocket pings.
+                Output::Ping => {}
+                Output::Hardware(command) => self.commands.push((now, command)),
+                Output::Job(job) => self.driver.job(
+                    real_ms(),
+                    job.id,
+                    JobUpdate::Failed(String::from(
+                        "file transfers are not available in the tab yet",
+                    )),
+                ),
+                Output::Event(Event::Warning(w)) => self.notes.push(w),
+                Output::Event(event) => self.events.push((now, event)),
+            }
+        }
+        crate::sim::trim(&mut self.commands, 200);
+        crate::sim::trim(&mut self.events, 200);
+        crate::sim::trim(&mut self.notes, 20);
+    }
+
+    /// Stops listening to the socket now; closes it at the next tick.
+    fn retire(&mut self) {
+        if let Some(socket) = self.socket.take() {
+            socket.detach();
+            self.closing.push((0, socket));
+        }
+    }
+
+    fn send(&mut self, text: &str) {
+        let Some(socket) = &self.socket else { return };
+        if socket.ws.ready_state() == WebSocket::OPEN && socket.ws.send_with_str(text).is_ok() {
+            return;
+        }
+        // Closing already: the close event is on its way; the link is lost now.
+        self.socket = None;
+        self.driver
+            .closed(real_ms(), "the socket closed while sending");
+    }
+
+    fn open(&mut self, params: &ConnectParams) {
+        self.retire();
+        self.generation = self.generation.wrapping_add(1);
+        let ws = match WebSocket::new_with_str(&socket_url(params), "ocpp1.6") {
             Ok(ws) => ws,
-            Err(_) => {
-                self.notes
-                    .push(format!("could not open a WebSocket to {}", self.setup.url));
-                self.inbox.borrow_mut().push_back(WsEvent::Closed);
+            Err(e) => {
+                let reason = e
+                    .dyn_ref::<js_sys::Error>()
+                    .map_or_else(|| String::from("refused"), |e| String::from(e.message()));
+                self.notes.push(format!(
+                    "could not open a WebSocket to {}: {reason}",
+                    params.url
+                ));
+                self.driver.open_failed(real_ms(), &reason);
                 return;
             }
         };
-        let events = [("open", 0), ("message", 1), ("close", 2)];
-        self._callbacks.clear();
-        for (name, kind) in events {
+        let generation = self.generation;
+        let handler = |kind: u8| {
             let inbox = self.inbox.clone();
-            let callback = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+            Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
                 let event = match kind {
                     0 => WsEvent::Open,
                     1 => match e
@@ -125,110 +311,43 @@ impl Live {
                         Some(text) => WsEvent::Text(text),
                         None => return,
                     },
-                    _ => WsEvent::Closed,
+                    _ => WsEvent::Closed(match e.dyn_ref::<web_sys::CloseEvent>() {
+                        Some(c) if c.reason().is_empty() => format!("closed, code {}", c.code()),
+                        Some(c) => format!("closed, code {}: {}", c.code(), c.reason()),
+                        None => String::from("closed"),
+                    }),
                 };
-                inbox.borrow_mut().push_back(event);
-            });
-            let _ = ws.add_event_listener_with_callback(name, callback.as_ref().unchecked_ref());
-            self._callbacks.push(callback);
-        }
-        self.ws = Some(ws);
-    }
-
-    fn close(&mut self) {
-        if let Some(ws) = self.ws.take() {
-            let _ = ws.close();
-        }
-        self._callbacks.clear();
-        self.inbox.borrow_mut().clear();
-    }
-
-    /// Hardware events from the page's controls.
-    pub fn hardware(&mut self, events: Vec<HardwareEvent>) {
-        for e in events {
-            self.cp.handle_hardware(self.now, e);
-        }
-        self.drain();
-    }
-
-    /// Advances to the real time now.
-    pub fn tick(&mut self) {
-        let now = self.scale.now(real_ms());
-        let dt = now.millis_since(self.now);
-        self.now = now;
-        for e in self.world.advance(dt) {
-            self.cp.handle_hardware(now, e);
-        }
-        if now.millis_since(self.last_meter) >= 1_000 {
-            self.last_meter = now;
-            self.cp
-                .handle_hardware(now, HardwareEvent::Meter(self.world.reading()));
-        }
-        if self.connect_at.is_some_and(|at| at <= now) {
-            self.connect_at = None;
-            self.open();
-        }
-        let events: Vec<WsEvent> = self.inbox.borrow_mut().drain(..).collect();
-        for event in events {
-            match event {
-                WsEvent::Open => self.cp.handle_connected(now),
-                WsEvent::Text(text) => self.cp.handle_frame(now, &text),
-                WsEvent::Closed => {
-                    self.ws = None;
-                    self.cp.handle_disconnected(now);
-                }
-            }
-        }
-        if self.cp.poll_timeout().is_some_and(|t| t <= now) {
-            self.cp.handle_timeout(now);
-        }
-        self.drain();
-    }
-
-    fn drain(&mut self) {
-        if self.cp.poll_persist() {
-            storage::save_state(&self.cp.durable_state());
-        }
-        while let Some(text) = self.cp.poll_transmit() {
-            if let Some(ws) = &self.ws {
-                let _ = ws.send_with_str(&text);
-            }
-        }
-        while let Some(command) = self.cp.poll_command() {
-            match &command {
-                Command::Connect { after_ms } => self.connect_at = Some(self.now + *after_ms),
-                Command::Disconnect => self.close(),
-                other => self.world.apply(other),
-            }
-            self.commands.push((self.now, command));
-        }
-        while let Some(event) = self.cp.poll_event() {
-            match event {
-                Event::Frame { incoming, text } => self.trace.push(Traced {
-                    at: self.now,
-                    from_cp: !incoming,
-                    text,
-                }),
-                Event::Warning(w) => self.notes.push(w),
-                Event::Authorization { id_tag, accepted } => {
-                    self.last_card = Some((id_tag, accepted));
-                }
-                _ => {}
-            }
-        }
-        crate::sim::trim(&mut self.trace, 400);
-        crate::sim::trim(&mut self.commands, 200);
-        crate::sim::trim(&mut self.notes, 20);
+                inbox.borrow_mut().push_back((generation, event));
+            })
+        };
+        let [on_open, on_message, on_close] = [handler(0), handler(1), handler(2)];
+        ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        self.socket = Some(Socket {
+            ws,
+            generation,
+            opened: false,
+            _handlers: [on_open, on_message, on_close],
+        });
     }
 
     /// Whether the socket is open.
     pub fn connected(&self) -> bool {
-        self.cp.is_connected()
+        self.driver.link() == Link::Open
     }
 }
 
-impl Drop for Live {
-    fn drop(&mut self) {
-        self.close();
+/// The installer's key, and SecurityProfile 1 so that it is used (as `evc --auth-key`).
+fn install_key(driver: &mut Driver, key: &str, notes: &mut Vec<String>) {
+    let now = driver.now();
+    let cp = driver.cp_mut();
+    let mut result = cp.configure(now, "AuthorizationKey", key);
+    if result.is_ok() && cp.configuration().int(Key::SecurityProfile) < 1 {
+        result = cp.configure(now, "SecurityProfile", "1");
     }
+    if let Err(e) = result {
+        notes.push(format!("the AuthorizationKey was not taken: {e}"));
+    }
+    driver.flush();
 }

@@ -1,9 +1,10 @@
-//! The state behind the page: the charge point in one of two homes, the built-in demo
-//! CSMS (the engine's harness, in memory) or a real CSMS over WebSocket, advanced in real
-//! time times the demo speed.
+//! The state behind the page: the charge point in one of two homes, both thin adapters
+//! over the engine's [`Driver`]: the built-in demo CSMS (the engine's harness, in memory,
+//! virtual time) or a real CSMS over WebSocket (`live.rs`), advanced in real time times
+//! the demo speed. What the page shows is read from the driver the same way for both.
 
 use chargepoint::{
-    ChargePoint, Command, HardwareEvent, Instant, Led, Settings,
+    ChargePoint, Command, Driver, Event, HardwareEvent, Instant, Led, Settings,
     harness::{Harness, Traced},
     world::{EvSpec, World},
 };
@@ -59,7 +60,7 @@ impl Sim {
         let home = if setup.url.is_empty() {
             Home::Demo(Box::new(demo(&setup)))
         } else {
-            Home::Live(Box::new(Live::new(setup.clone(), 1)))
+            Home::Live(Box::new(Live::new(&setup, 1, false)))
         };
         Self {
             home,
@@ -71,12 +72,15 @@ impl Sim {
     }
 
     /// Switches to a new setup: the demo CSMS when the URL is empty, else that CSMS.
+    /// A key typed into the form goes into the engine; an unchanged one does not
+    /// overwrite the key a CSMS set since.
     pub(crate) fn apply_setup(&mut self, setup: Setup) {
         setup.save();
+        let key_entered = setup.key != self.setup.key;
         self.home = if setup.url.is_empty() {
             Home::Demo(Box::new(demo(&setup)))
         } else {
-            Home::Live(Box::new(Live::new(setup.clone(), self.speed)))
+            Home::Live(Box::new(Live::new(&setup, self.speed, key_entered)))
         };
         self.setup = setup;
     }
@@ -113,38 +117,39 @@ impl Sim {
         }
     }
 
+    /// The driver behind either home.
+    pub(crate) fn driver(&self) -> &Driver {
+        match &self.home {
+            Home::Demo(h) => h.driver(),
+            Home::Live(l) => l.driver(),
+        }
+    }
+
     /// The engine.
     pub(crate) fn cp(&self) -> &ChargePoint {
-        match &self.home {
-            Home::Demo(h) => h.cp(),
-            Home::Live(l) => &l.cp,
-        }
+        self.driver().cp()
     }
 
     /// The emulated car, meter and relay.
     pub(crate) fn world(&self) -> &World {
-        match &self.home {
-            Home::Demo(h) => h.world(),
-            Home::Live(l) => &l.world,
-        }
+        self.driver().world().unwrap_or(&NO_WORLD)
     }
 
     /// Changes the emulated world and tells the engine what it caused.
     fn with_world(&mut self, change: impl FnOnce(&mut World) -> Vec<HardwareEvent>) {
         match &mut self.home {
             Home::Demo(h) => h.with_world(change),
-            Home::Live(l) => {
-                let events = change(&mut l.world);
-                l.hardware(events);
-            }
+            Home::Live(l) => l.with_world(change),
         }
     }
 
-    /// Frames both ways.
-    pub(crate) fn trace(&self) -> &[Traced] {
+    /// Frames both ways, oldest first, each with the box's wall time when it passed.
+    pub(crate) fn trace(&self) -> Vec<(Traced, String)> {
+        let cp = self.cp();
+        let with_wall = |t: &Traced| (t.clone(), cp.wall_clock(t.at).to_rfc3339());
         match &self.home {
-            Home::Demo(h) => &h.trace,
-            Home::Live(l) => &l.trace,
+            Home::Demo(h) => h.trace.iter().map(with_wall).collect(),
+            Home::Live(l) => l.driver().trace().map(with_wall).collect(),
         }
     }
 
@@ -155,11 +160,15 @@ impl Sim {
         }
     }
 
-    fn now(&self) -> Instant {
+    fn events(&self) -> &[(Instant, Event)] {
         match &self.home {
-            Home::Demo(h) => h.now,
-            Home::Live(l) => l.now,
+            Home::Demo(h) => &h.events,
+            Home::Live(l) => &l.events,
         }
+    }
+
+    fn now(&self) -> Instant {
+        self.driver().now()
     }
 
     /// Hands hardware events to the engine.
@@ -204,21 +213,19 @@ impl Sim {
         match &self.home {
             Home::Demo(_) => String::from("built-in demo CSMS"),
             Home::Live(l) if l.connected() => format!("connected to {}", self.setup.url),
-            Home::Live(_) => format!("connecting to {} …", self.setup.url),
+            Home::Live(l) => match l.driver().last_link_error() {
+                Some(why) => format!("connecting to {} … ({why})", self.setup.url),
+                None => format!("connecting to {} …", self.setup.url),
+            },
         }
     }
 
     /// The last card decided: (idTag, accepted).
     pub(crate) fn last_card(&self) -> Option<(String, bool)> {
-        match &self.home {
-            Home::Demo(h) => h.events.iter().rev().find_map(|(_, e)| match e {
-                chargepoint::Event::Authorization { id_tag, accepted } => {
-                    Some((id_tag.clone(), *accepted))
-                }
-                _ => None,
-            }),
-            Home::Live(l) => l.last_card.clone(),
-        }
+        self.events().iter().rev().find_map(|(_, e)| match e {
+            Event::Authorization { id_tag, accepted } => Some((id_tag.clone(), *accepted)),
+            _ => None,
+        })
     }
 
     /// Things a person should know (live home).
@@ -252,6 +259,8 @@ impl Sim {
             .any(|(_, c)| *c == Command::Indicator(Led::Rejected))
     }
 }
+
+static NO_WORLD: World = World::EMPTY;
 
 /// Keeps the latest `keep` entries once there are twice as many.
 pub(crate) fn trim<T>(v: &mut Vec<T>, keep: usize) {

@@ -1,6 +1,7 @@
 //! Browser storage of the settings and the engine's durable state (localStorage).
 
 use chargepoint::{durable::DurableState, model::Variant};
+use wasm_bindgen::JsCast;
 
 const SETTINGS: &str = "evc.settings";
 const STATE: &str = "evc.state";
@@ -19,7 +20,8 @@ pub struct Setup {
     pub id: String,
     /// Tethered or socket.
     pub variant: Variant,
-    /// The AuthorizationKey for security profiles 1-2 (sent as URL credentials).
+    /// The AuthorizationKey the installer typed for security profiles 1-2; it goes into
+    /// the engine's configuration, and the engine's key is what the box sends.
     pub key: String,
 }
 
@@ -69,19 +71,6 @@ impl Setup {
     }
 }
 
-impl Setup {
-    /// The URL the box connects to: the CSMS URL, the charge point id appended, and with
-    /// an AuthorizationKey the credentials the browser presents after the CSMS's 401.
-    pub fn endpoint(&self) -> String {
-        let url = format!("{}{}", self.url, self.id);
-        if self.key.is_empty() {
-            return url;
-        }
-        let (scheme, rest) = url.split_once("://").unwrap_or(("ws", &url));
-        format!("{scheme}://{}:{}@{rest}", self.id, self.key)
-    }
-}
-
 /// Checks a CSMS URL as the product does (see [`chargepoint::model::check_csms_url`]).
 pub fn check_url(url: &str) -> Result<(), String> {
     chargepoint::model::check_csms_url(url).map_err(String::from)
@@ -107,10 +96,17 @@ pub fn load_state() -> Result<Option<DurableState>, String> {
 }
 
 /// Writes the durable state.
-pub fn save_state(state: &DurableState) {
-    if let Some(s) = storage() {
-        let _ = s.set_item(STATE, &state.to_json());
-    }
+///
+/// # Errors
+/// Why it could not be written (no storage, the quota exceeded).
+pub fn save_state(state: &DurableState) -> Result<(), String> {
+    let s = storage().ok_or_else(|| String::from("this browser gives the page no localStorage"))?;
+    s.set_item(STATE, &state.to_json()).map_err(|e| {
+        e.dyn_ref::<js_sys::Error>().map_or_else(
+            || String::from("localStorage refused it"),
+            |e| String::from(e.message()),
+        )
+    })
 }
 
 /// Forgets everything: the factory reset.

@@ -6,16 +6,18 @@ use chargepoint::harness::Traced;
 use ocpp16::{Frame, frame};
 use yew::{Callback, Html, Properties, TargetCast, component, html, use_state};
 
-/// The frames to show.
+/// The frames to show, each with the box's wall time when it passed (shown on hover).
 #[derive(Properties, PartialEq, Clone)]
 pub(crate) struct TraceProps {
-    pub(crate) frames: Vec<Traced>,
+    pub(crate) frames: Vec<(Traced, String)>,
 }
 
 /// One row, worked out once.
 #[derive(Clone, PartialEq)]
 struct Row {
+    /// Engine ms since the box started (the page, for the live home).
     at_ms: u64,
+    wall: String,
     from_cp: bool,
     kind: &'static str,
     action: String,
@@ -24,11 +26,11 @@ struct Row {
     answers: Option<(String, u64)>,
 }
 
-fn rows(frames: &[Traced]) -> Vec<Row> {
+fn rows(frames: &[(Traced, String)]) -> Vec<Row> {
     let mut calls: Vec<(String, bool, String, u64)> = Vec::new();
     frames
         .iter()
-        .map(|t| {
+        .map(|(t, wall)| {
             let text = chargepoint::redact(&t.text);
             let at_ms = t.at.as_millis();
             let (kind, action, answers) = match frame::parse(&text) {
@@ -58,6 +60,7 @@ fn rows(frames: &[Traced]) -> Vec<Row> {
             };
             Row {
                 at_ms,
+                wall: wall.clone(),
                 from_cp: t.from_cp,
                 kind,
                 action,
@@ -66,6 +69,11 @@ fn rows(frames: &[Traced]) -> Vec<Row> {
             }
         })
         .collect()
+}
+
+/// Engine time as seconds with one decimal, right-aligned ("   123.4 s").
+fn seconds(ms: u64) -> String {
+    format!("{:>6}.{} s", ms / 1000, ms % 1000 / 100)
 }
 
 fn pretty(text: &str) -> String {
@@ -107,7 +115,7 @@ fn copy(text: String) -> Callback<yew::MouseEvent> {
 pub(crate) fn Trace(p: &TraceProps) -> Html {
     let filter = use_state(String::new);
     let direction = use_state(|| String::from("both"));
-    let paused = use_state(|| None::<Vec<Traced>>);
+    let paused = use_state(|| None::<Vec<(Traced, String)>>);
     let cleared = use_state(|| 0u64);
     let source = paused.as_ref().unwrap_or(&p.frames);
     let all = rows(source);
@@ -158,7 +166,7 @@ pub(crate) fn Trace(p: &TraceProps) -> Html {
     };
     let clear = {
         let (cleared, frames) = (cleared.clone(), p.frames.clone());
-        Callback::from(move |_| cleared.set(frames.last().map_or(0, |t| t.at.as_millis() + 1)))
+        Callback::from(move |_| cleared.set(frames.last().map_or(0, |(t, _)| t.at.as_millis() + 1)))
     };
     html! {
         <div class="trace-box">
@@ -182,7 +190,7 @@ pub(crate) fn Trace(p: &TraceProps) -> Html {
                     };
                     html! {
                         <li class={format!("frame {}", r.kind)}>
-                            <span class="time">{format!("{:>8.1} s", r.at_ms as f64 / 1000.0)}</span>
+                            <span class="time" title={r.wall.clone()}>{seconds(r.at_ms)}</span>
                             <span class="dir">{dir}</span>
                             <span class="action">{label}</span>
                             <details><summary><code>{r.text.clone()}</code></summary><pre>{pretty(&r.text)}</pre></details>

@@ -7,7 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::panic, reason = "test code")]
 
 use chargepoint::{
-    ChargePoint, HardwareEvent, Instant, Registration, Settings,
+    ChargePoint, ConnectParams, HardwareEvent, Instant, Registration, Settings,
     harness::Harness,
     model::{Key, Variant},
     world::EvSpec,
@@ -15,7 +15,7 @@ use chargepoint::{
 use gloo_timers::future::TimeoutFuture;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use web::{
-    live::Live,
+    live::{Live, socket_url},
     storage::{self, Setup},
 };
 
@@ -37,7 +37,7 @@ fn settings_and_durable_state_round_trip_through_local_storage() {
     let mut cp = ChargePoint::new(Settings::new("TC-42", Variant::Socket), Instant::ZERO);
     cp.handle_hardware(Instant::ZERO, HardwareEvent::EvPlugged);
     let state = cp.durable_state();
-    storage::save_state(&state);
+    storage::save_state(&state).unwrap();
     assert_eq!(storage::load_state().unwrap(), Some(state));
     // A corrupt state is refused with its reason and kept aside, never overwritten.
     let local = web_sys::window().unwrap().local_storage().unwrap().unwrap();
@@ -56,6 +56,30 @@ fn settings_and_durable_state_round_trip_through_local_storage() {
 }
 
 #[wasm_bindgen_test]
+fn the_socket_url_carries_the_engines_credentials() {
+    let mut params = ConnectParams {
+        url: "ws://127.0.0.1:9000/ocpp/TC-1".into(),
+        basic_auth: None,
+        security_profile: 0,
+        trusted_roots: Vec::new(),
+        client_identity: None,
+    };
+    assert_eq!(socket_url(&params), "ws://127.0.0.1:9000/ocpp/TC-1");
+    params.basic_auth = Some(("TC-1".into(), "k@y:/x0123456789abcdef0123456789".into()));
+    params.security_profile = 1;
+    assert_eq!(
+        socket_url(&params),
+        "ws://TC-1:k%40y%3A%2Fx0123456789abcdef0123456789@127.0.0.1:9000/ocpp/TC-1"
+    );
+    // Credentials typed into the URL give way to the engine's.
+    params.url = "wss://old:secret@csms.example.com/TC-1".into();
+    assert!(
+        socket_url(&params)
+            .starts_with("wss://TC-1:k%40y%3A%2Fx0123456789abcdef0123456789@csms.example.com/TC-1")
+    );
+}
+
+#[wasm_bindgen_test]
 async fn the_engine_boots_against_a_real_csms_over_websocket() {
     let Some(port) = option_env!("EVC_TEST_CSMS_PORT") else {
         panic!(
@@ -69,16 +93,16 @@ async fn the_engine_boots_against_a_real_csms_over_websocket() {
         variant: Variant::Tethered,
         key: String::new(),
     };
-    let mut live = Live::new(setup, 1);
+    let mut live = Live::new(&setup, 1, false);
     for _ in 0..300 {
         live.tick();
-        if live.cp.registration() == Registration::Accepted && live.connected() {
+        if live.driver().cp().registration() == Registration::Accepted && live.connected() {
             break;
         }
         TimeoutFuture::new(50).await;
     }
     assert_eq!(
-        live.cp.registration(),
+        live.driver().cp().registration(),
         Registration::Accepted,
         "booted over the WebSocket"
     );
@@ -87,8 +111,8 @@ async fn the_engine_boots_against_a_real_csms_over_websocket() {
         TimeoutFuture::new(50).await;
     }
     let sent: Vec<&str> = live
-        .trace
-        .iter()
+        .driver()
+        .trace()
         .filter(|t| t.from_cp)
         .map(|t| t.text.as_str())
         .collect();
@@ -101,11 +125,13 @@ async fn the_engine_boots_against_a_real_csms_over_websocket() {
         "{sent:?}"
     );
     assert!(
-        live.trace
-            .iter()
+        live.driver()
+            .trace()
             .any(|t| !t.from_cp && t.text.contains("\"Accepted\""))
     );
-    // The durable state reached the browser's storage before the frames went out.
+    // The durable state reached the browser's storage (that it did so before the frames
+    // depending on it went out is checked in tests/web/live.mjs, which records the order
+    // of storage writes and socket sends in the page).
     assert!(storage::load_state().unwrap().is_some());
     storage::factory_reset();
 }
