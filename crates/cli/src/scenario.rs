@@ -671,6 +671,31 @@ fault = "GroundFailure"
     }
 
     #[test]
+    fn an_until_timeout_counts_real_time_at_any_speed() {
+        let s =
+            Scenario::parse("[[step]]\nuntil = \"Charging\"\ntimeout = \"30s\"\ndo = \"unplug\"")
+                .unwrap();
+        let mut script = Script::new(s.plan_for(0), Rng::new(0, 0));
+        script.start(Instant::from_millis(0), 0);
+        assert_eq!(script.deadline(), Some(Deadline::Real(30_000)));
+        // At 10x, 29 s of real time are 290 s of engine time: still waiting.
+        let status = ChargePointStatus::Preparing;
+        assert_eq!(
+            script.poll(Instant::from_millis(290_000), 29_000, status),
+            None
+        );
+        assert!(matches!(
+            script.poll(Instant::from_millis(300_000), 30_000, status),
+            Some(Due::TimedOut {
+                step: 0,
+                skipped: Action::Unplug,
+                ..
+            })
+        ));
+        assert!(script.done());
+    }
+
+    #[test]
     fn groups_pick_their_plan() {
         let s = Scenario::parse(FULL).unwrap();
         let mut script = Script::new(s.plan_for(6), Rng::new(0, 6));
