@@ -250,6 +250,11 @@ impl Run {
                 }
                 Due::Act(action) => {
                     debug!(cp = %self.st.id, "scenario: {action:?}");
+                    // The meter as it reads at this moment (the driver's cadence may be
+                    // a second behind), so that a stop's meterStop is the energy drawn.
+                    if let Some(reading) = driver.world().map(chargepoint::world::World::reading) {
+                        driver.hardware(real, vec![HardwareEvent::Meter(reading)]);
+                    }
                     match action {
                         Action::Plug => {
                             let ev = script.ev();
