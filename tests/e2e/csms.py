@@ -197,7 +197,8 @@ class _ChargePoint(OcppChargePoint):
         return call_result.StatusNotification()
 
     @on("Authorize")
-    def on_authorize(self, id_tag, **kw):
+    async def on_authorize(self, id_tag, **kw):
+        await self._policy("Authorize")
         return call_result.Authorize(id_tag_info={"status": self.csms.policy.tags.get(id_tag, "Accepted")})
 
     @on("StartTransaction")

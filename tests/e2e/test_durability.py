@@ -188,4 +188,7 @@ def test_a_transaction_message_is_dropped_after_its_attempts(csms, evc):
     time.sleep(2.0)  # 20 engine seconds: a third attempt would have come 10 s after the second
     same = [p for p in csms.payloads("MeterValues") if p == first]
     assert len(same) == 2, f"TransactionMessageAttempts=2: {len(same)} attempts"
-    run.stop()
+    summary = run.stop(code=4)  # a message was lost: the run says so and exits 4
+    assert summary["messages_lost"] >= 1, summary
+    assert any("MeterValues" in lost for lost in summary["lost"]), summary
+    assert "a transaction message was lost" in run.err(), run.describe()

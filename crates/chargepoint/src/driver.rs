@@ -470,9 +470,14 @@ impl Driver {
         if self.waiting_for.is_some() {
             return None;
         }
-        let next = self.out.pop_front()?;
-        if let Output::Persist(p) = &next {
-            self.waiting_for = Some(p.token);
+        let mut next = self.out.pop_front()?;
+        match &mut next {
+            Output::Persist(p) => self.waiting_for = Some(p.token),
+            // The parameters as the box's configuration stands when the home takes
+            // them (a home that configures the engine right after starting the driver,
+            // before taking anything, connects with what it configured).
+            Output::Open(params) => *params = self.cp.connection_params(),
+            _ => {}
         }
         Some(next)
     }

@@ -92,7 +92,8 @@ pub(crate) struct RunArgs {
     /// Time speed-up (timers, meter samples, scenario waits, the EV).
     #[arg(long)]
     pub(crate) speed: Option<u32>,
-    /// Seed for the scenario's randomness and the reconnect jitter.
+    /// Seed for the scenario's randomness (reconnect jitter and message ids draw on fresh
+    /// OS entropy at every start).
     #[arg(long)]
     pub(crate) seed: Option<u64>,
     /// Stop after this much real time (e.g. 90s, 10m, 1h).

@@ -125,26 +125,48 @@ pub(crate) async fn open(
     }
 }
 
-/// A handshake failure in words a person can act on.
+/// A handshake failure in words a person can act on: what happened, and a hint only
+/// where the cause is clear (a refusal quotes what the CSMS said with it).
 pub(crate) fn explain(url: &str, e: &tungstenite::Error) -> String {
+    use std::io::ErrorKind as K;
     use tungstenite::Error as E;
     match e {
         E::Http(response) => {
             let status = response.status();
             let reason = status.canonical_reason().unwrap_or("");
-            let hint = match status.as_u16() {
-                401 => " (check the charge point id and --auth-key / AuthorizationKey)",
-                403 => " (the CSMS does not let this charge point in)",
-                404 => " (check the URL's path and the charge point id)",
-                _ => "",
+            let said = response
+                .body()
+                .as_deref()
+                .map(String::from_utf8_lossy)
+                .map(|b| b.split_whitespace().collect::<Vec<_>>().join(" "))
+                .filter(|b| !b.is_empty())
+                .map(|b| b.chars().take(200).collect::<String>());
+            let timed_out = matches!(status.as_u16(), 408 | 504)
+                || said.as_deref().is_some_and(|b| {
+                    let b = b.to_ascii_lowercase();
+                    b.contains("timeout") || b.contains("timed out")
+                });
+            let hint = if timed_out {
+                " (the CSMS gave up waiting for the handshake: a slow link or an overloaded CSMS, not the credentials)"
+            } else {
+                match status.as_u16() {
+                    401 => " (check the charge point id and --auth-key / AuthorizationKey)",
+                    403 if said.is_none() => " (the CSMS does not let this charge point in)",
+                    404 => " (check the URL's path and the charge point id)",
+                    _ => "",
+                }
             };
+            let said = said.map_or_else(String::new, |b| format!(": \"{b}\""));
             format!(
-                "{url}: the CSMS refused the WebSocket handshake: HTTP {} {reason}{hint}",
+                "{url}: the CSMS refused the WebSocket handshake: HTTP {} {reason}{said}{hint}",
                 status.as_u16()
             )
         }
         E::Protocol(ProtocolError::SecWebSocketSubProtocolError(_)) => format!(
             "{url}: the CSMS did not agree to WebSocket subprotocol ocpp1.6 (is it an OCPP 1.6-J endpoint?)"
+        ),
+        E::Protocol(ProtocolError::HandshakeIncomplete) => format!(
+            "{url}: the CSMS closed the connection during the WebSocket handshake, before answering it (did it time the handshake out?)"
         ),
         E::Io(io) if io.get_ref().is_some_and(|e| e.is::<rustls::Error>()) => {
             let hint = if io.to_string().contains("UnknownIssuer") {
@@ -160,13 +182,23 @@ pub(crate) fn explain(url: &str, e: &tungstenite::Error) -> String {
             )
         }
         E::Io(io) => match io.kind() {
-            std::io::ErrorKind::ConnectionRefused => format!(
+            K::ConnectionRefused => format!(
                 "{url}: connection refused: the CSMS is unreachable (is it running, is the port right?)"
             ),
+            K::ConnectionReset | K::ConnectionAborted => format!(
+                "{url}: the connection was reset during the WebSocket handshake (by the CSMS or something on the way): {io}"
+            ),
+            K::UnexpectedEof => format!(
+                "{url}: the CSMS closed the connection during the WebSocket handshake, before answering it (did it time the handshake out?)"
+            ),
+            K::TimedOut => format!("{url}: no answer from the CSMS's host: {io}"),
+            K::HostUnreachable | K::NetworkUnreachable => {
+                format!("{url}: the CSMS is unreachable: {io}")
+            }
             _ if io.to_string().contains("failed to lookup") => {
                 format!("{url}: the host name could not be resolved ({io})")
             }
-            _ => format!("{url}: the CSMS is unreachable: {io}"),
+            _ => format!("{url}: the WebSocket handshake failed: {io}"),
         },
         E::Tls(tls) => format!("{url}: TLS handshake failed: {tls}"),
         E::Url(u) => format!("bad URL {url}: {u}"),

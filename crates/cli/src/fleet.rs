@@ -4,7 +4,8 @@
 use std::{io::IsTerminal, sync::Arc, time::Duration};
 
 use chargepoint::{
-    ChargePoint, Instant, Settings, TimeScale,
+    ChargePoint, Driver, DriverConfig, Instant, Settings,
+    driver::MeterCadence,
     model::{Key, Variant, check_csms_url},
     world::World,
 };
@@ -25,43 +26,54 @@ use crate::{
 pub(crate) const EXIT_BAD_INPUT: u8 = 2;
 /// A charge point's first connection failed.
 pub(crate) const EXIT_CONNECT: u8 = 3;
+/// The run did not do what it was asked: a transaction message was lost (given up after
+/// its attempts), or a scenario step was skipped (its `until` timed out). The summary's
+/// `lost` and `skipped` say which.
+pub(crate) const EXIT_NOT_DONE: u8 = 4;
 
-/// Engine time from the process's monotonic clock, sped up.
+/// The home's real time: ms of the process's monotonic clock since the run was built
+/// (the driver turns it into engine time at `--speed`).
 #[derive(Debug)]
 pub(crate) struct Clock {
     origin: tokio::time::Instant,
-    scale: TimeScale,
 }
 
 impl Clock {
-    fn new(speed: u32) -> Self {
-        let mut scale = TimeScale::new(0);
-        scale.set_speed(0, speed);
+    fn new() -> Self {
         Self {
             origin: tokio::time::Instant::now(),
-            scale,
         }
     }
 
-    fn real_ms(&self) -> u64 {
+    /// Real ms now.
+    pub(crate) fn real_ms(&self) -> u64 {
         u64::try_from(self.origin.elapsed().as_millis()).unwrap_or(u64::MAX)
     }
 
-    /// Engine time now.
-    pub(crate) fn now(&self) -> Instant {
-        self.scale.now(self.real_ms())
+    /// The instant of real time `ms`.
+    pub(crate) fn instant(&self, ms: u64) -> tokio::time::Instant {
+        self.origin + Duration::from_millis(ms)
     }
+}
 
-    /// The speed-up.
-    pub(crate) fn speed(&self) -> u64 {
-        u64::from(self.scale.speed())
+/// Entropy for one charge point's engine (its reconnect jitter and message-id prefix),
+/// fresh at every start of the process: from the OS, or, should that fail, from the
+/// hasher keys std draws, the time and the process id.
+fn entropy(index: u32) -> u64 {
+    let mut bytes = [0u8; 8];
+    if getrandom::getrandom(&mut bytes).is_ok() {
+        return u64::from_le_bytes(bytes);
     }
-
-    /// The real instant at which engine time reaches `at`.
-    pub(crate) fn real_instant(&self, at: Instant) -> tokio::time::Instant {
-        let real = self.real_ms();
-        self.origin + Duration::from_millis(real.saturating_add(self.scale.real_delay(real, at)))
-    }
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u32(index);
+    h.write_u32(std::process::id());
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    h.finish()
 }
 
 /// Spaces connection attempts across the fleet (`--connect-rate`).
@@ -94,7 +106,6 @@ impl Gate {
 /// What every charge point of the run shares.
 #[derive(Debug)]
 pub(crate) struct Shared {
-    pub(crate) url: String,
     pub(crate) tls: Tls,
     pub(crate) stats: Stats,
     pub(crate) trace: Option<Trace>,
@@ -233,8 +244,17 @@ pub(crate) async fn run(args: RunArgs) -> u8 {
             u64::from(args.count) + 64
         ));
     }
-    let clock = Clock::new(speed);
-    let now = clock.now();
+    let clock = Clock::new();
+    let driver_config = DriverConfig {
+        speed,
+        meter: MeterCadence {
+            period_ms: 1_000,
+            min_real_ms: 100,
+            while_idle: false,
+        },
+        pings: true,
+        ..DriverConfig::default()
+    };
     let variant = match args.variant {
         VariantArg::Tethered => Variant::Tethered,
         VariantArg::Socket => Variant::Socket,
@@ -250,35 +270,39 @@ pub(crate) async fn run(args: RunArgs) -> u8 {
         let mut settings = Settings::new(&id, variant);
         settings.call_timeout_ms = settings.call_timeout_ms.saturating_mul(u64::from(speed));
         settings.trace_frames = false;
-        settings.seed ^= seed;
+        settings.seed = entropy(index);
+        settings.csms_url.clone_from(&args.url);
         let state = args.state_dir.as_deref().map(|d| StateFile::new(d, &id));
         let stored = match state.as_ref().map(StateFile::load).transpose() {
             Ok(s) => s.flatten(),
             Err(e) => return bad(e),
         };
-        let mut cp = match stored {
-            Some(s) => ChargePoint::restore(settings, s, now),
-            None => ChargePoint::new(settings, now),
+        let real = clock.real_ms();
+        let config_ = driver_config.clone();
+        let mut driver = match stored {
+            Some(s) => {
+                let world = World::new(s.energy_wh);
+                Driver::restore(settings, s, Some(world), config_, real, wall)
+            }
+            None => Driver::new(settings, Some(World::new(0)), config_, real, wall),
         };
-        cp.set_wall_clock(now, wall);
-        if let Err(e) = configure(&mut cp, now, &config, &args) {
+        let now = driver.now();
+        if let Err(e) = configure(driver.cp_mut(), now, &config, &args) {
             return bad(format_args!("{id}: {e}"));
         }
-        let world = World::new(cp.reading().energy_wh);
+        driver.flush();
         let script = scenario
             .as_ref()
             .map(|s| Script::new(s.plan_for(index), Rng::new(seed, index)));
         stations.push(Station {
             id,
-            cp,
-            world,
+            driver,
             script,
             state,
         });
     }
     let count = args.count;
     let shared = Arc::new(Shared {
-        url: args.url.clone(),
         tls,
         stats: Stats::new(),
         trace,
@@ -337,7 +361,13 @@ pub(crate) async fn run(args: RunArgs) -> u8 {
                 Some(Report::Done) => {
                     done += 1;
                     if with_scenario && done == count {
-                        info!("every scenario has run and everything was delivered");
+                        let lost = shared.stats.messages_lost.load(std::sync::atomic::Ordering::Relaxed);
+                        let skipped = shared.stats.steps_skipped.load(std::sync::atomic::Ordering::Relaxed);
+                        if lost == 0 && skipped == 0 {
+                            info!("every scenario has run and everything was delivered");
+                        } else {
+                            error!("every scenario has run, but {lost} transaction message(s) were lost and {skipped} step(s) skipped (see the summary)");
+                        }
                         break;
                     }
                 }
@@ -365,6 +395,9 @@ pub(crate) async fn run(args: RunArgs) -> u8 {
     let _ = stop_tx.send(true);
     while tasks.join_next().await.is_some() {}
     let summary = shared.stats.summary(count, started.elapsed());
+    if exit == 0 && (summary.messages_lost > 0 || summary.steps_skipped > 0) {
+        exit = EXIT_NOT_DONE;
+    }
     let _ = summary.print(&mut std::io::stderr());
     if let Some(path) = &args.summary_json {
         let json = serde_json::to_string_pretty(&summary).unwrap_or_default();

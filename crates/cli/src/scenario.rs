@@ -13,7 +13,8 @@
 //! do = "tap"
 //! cards = ["04A1B2C3", "04D4E5F6"]
 //! [[step]]
-//! until = "Charging"         # first wait for connector 1's status (timeout = "60s")
+//! until = "Charging"         # first wait for connector 1's status (timeout = "60s",
+//!                            # real time: a slow CSMS is as slow at any --speed)
 //! wait = "30m"
 //! do = "unplug"              # plug | unplug | tap | pause | resume | fault | clear | wait
 //! [[step]]
@@ -104,6 +105,22 @@ pub(crate) enum Action {
     Clear(Fault),
     /// Nothing: a step that only waits.
     Wait,
+}
+
+impl Action {
+    /// Its name in a scenario file (`do = "…"`).
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            Self::Plug => "plug",
+            Self::Unplug => "unplug",
+            Self::Tap(_) => "tap",
+            Self::Pause => "pause",
+            Self::Resume => "resume",
+            Self::Fault(_) => "fault",
+            Self::Clear(_) => "clear",
+            Self::Wait => "wait",
+        }
+    }
 }
 
 /// One step.
@@ -399,8 +416,13 @@ impl Rng {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
     Idle,
-    Until { deadline: Instant },
-    Wait { at: Instant },
+    /// Waiting for a status until real time `deadline` (ms of the home's clock).
+    Until {
+        deadline: u64,
+    },
+    Wait {
+        at: Instant,
+    },
     Done,
 }
 
@@ -425,7 +447,19 @@ pub(crate) enum Due {
         step: usize,
         /// The status awaited.
         until: ChargePointStatus,
+        /// What the step would have done.
+        skipped: Action,
     },
+}
+
+/// When a script next needs the clock: waits count in engine time (sped up), an
+/// `until` step's timeout in real time (the CSMS it waits for is not sped up).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Deadline {
+    /// At this engine instant.
+    Engine(Instant),
+    /// At this real time (the home's ms).
+    Real(u64),
 }
 
 impl Script {
@@ -469,18 +503,18 @@ impl Script {
         self.phase == Phase::Done
     }
 
-    /// Starts the first step's clock.
-    pub(crate) fn start(&mut self, now: Instant) {
+    /// Starts the first step's clock (engine time `now`, real time `real`).
+    pub(crate) fn start(&mut self, now: Instant, real: u64) {
         if self.phase == Phase::Idle {
-            self.enter(now);
+            self.enter(now, real);
         }
     }
 
-    fn enter(&mut self, now: Instant) {
+    fn enter(&mut self, now: Instant, real: u64) {
         self.phase = match self.plan.steps.get(self.step) {
             None => Phase::Done,
             Some(s) if s.until.is_some() => Phase::Until {
-                deadline: now + s.timeout_ms,
+                deadline: real.saturating_add(s.timeout_ms),
             },
             Some(s) => Phase::Wait {
                 at: now + self.rng.between(s.wait_ms.0, s.wait_ms.1),
@@ -488,7 +522,7 @@ impl Script {
         };
     }
 
-    fn advance(&mut self, now: Instant) {
+    fn advance(&mut self, now: Instant, real: u64) {
         self.step += 1;
         if self.step >= self.plan.steps.len() {
             self.round += 1;
@@ -498,20 +532,26 @@ impl Script {
             }
             self.step = 0;
         }
-        self.enter(now);
+        self.enter(now, real);
     }
 
     /// When the script next needs the clock.
-    pub(crate) fn deadline(&self) -> Option<Instant> {
+    pub(crate) fn deadline(&self) -> Option<Deadline> {
         match self.phase {
-            Phase::Until { deadline } => Some(deadline),
-            Phase::Wait { at } => Some(at),
+            Phase::Until { deadline } => Some(Deadline::Real(deadline)),
+            Phase::Wait { at } => Some(Deadline::Engine(at)),
             Phase::Idle | Phase::Done => None,
         }
     }
 
-    /// What is due at `now` with connector 1 in `status`; call until `None`.
-    pub(crate) fn poll(&mut self, now: Instant, status: ChargePointStatus) -> Option<Due> {
+    /// What is due at engine time `now` (real time `real`) with connector 1 in
+    /// `status`; call until `None`.
+    pub(crate) fn poll(
+        &mut self,
+        now: Instant,
+        real: u64,
+        status: ChargePointStatus,
+    ) -> Option<Due> {
         let step = self.plan.steps.get(self.step)?.clone();
         match self.phase {
             Phase::Until { deadline } => {
@@ -519,11 +559,15 @@ impl Script {
                     self.phase = Phase::Wait {
                         at: now + self.rng.between(step.wait_ms.0, step.wait_ms.1),
                     };
-                    self.poll(now, status)
-                } else if deadline <= now {
+                    self.poll(now, real, status)
+                } else if deadline <= real {
                     let at = self.step;
-                    self.advance(now);
-                    step.until.map(|until| Due::TimedOut { step: at, until })
+                    self.advance(now, real);
+                    step.until.map(|until| Due::TimedOut {
+                        step: at,
+                        until,
+                        skipped: step.action,
+                    })
                 } else {
                     None
                 }
@@ -538,7 +582,7 @@ impl Script {
                     }
                     other => other,
                 };
-                self.advance(now);
+                self.advance(now, real);
                 Some(Due::Act(action))
             }
             Phase::Wait { .. } | Phase::Idle | Phase::Done => None,
@@ -577,7 +621,7 @@ fault = "GroundFailure"
         let mut out = Vec::new();
         for t in 0..=until_ms / 100 {
             let now = Instant::from_millis(t * 100);
-            while let Some(d) = script.poll(now, status) {
+            while let Some(d) = script.poll(now, t * 100, status) {
                 out.push((t * 100, d));
             }
         }
@@ -595,7 +639,7 @@ fault = "GroundFailure"
             (40_000, 16_000, 1)
         );
         assert!((200..=400).contains(&ev.soc_permille));
-        script.start(Instant::from_millis(0));
+        script.start(Instant::from_millis(0), 0);
         let done = run(&mut script, ChargePointStatus::Charging, 200_000);
         let acts: Vec<&Due> = done.iter().map(|(_, d)| d).collect();
         assert_eq!(acts.len(), 6, "{done:?}");
@@ -614,22 +658,48 @@ fault = "GroundFailure"
     fn an_until_that_never_comes_times_out() {
         let s = Scenario::parse(FULL).unwrap();
         let mut script = Script::new(s.plan_for(1), Rng::new(1, 1));
-        script.start(Instant::from_millis(0));
+        script.start(Instant::from_millis(0), 0);
         let done = run(&mut script, ChargePointStatus::Preparing, 60_000);
         assert!(done.iter().any(|(_, d)| matches!(
             d,
             Due::TimedOut {
                 step: 2,
-                until: ChargePointStatus::Charging
+                until: ChargePointStatus::Charging,
+                skipped: Action::Unplug,
             }
         )));
+    }
+
+    #[test]
+    fn an_until_timeout_counts_real_time_at_any_speed() {
+        let s =
+            Scenario::parse("[[step]]\nuntil = \"Charging\"\ntimeout = \"30s\"\ndo = \"unplug\"")
+                .unwrap();
+        let mut script = Script::new(s.plan_for(0), Rng::new(0, 0));
+        script.start(Instant::from_millis(0), 0);
+        assert_eq!(script.deadline(), Some(Deadline::Real(30_000)));
+        // At 10x, 29 s of real time are 290 s of engine time: still waiting.
+        let status = ChargePointStatus::Preparing;
+        assert_eq!(
+            script.poll(Instant::from_millis(290_000), 29_000, status),
+            None
+        );
+        assert!(matches!(
+            script.poll(Instant::from_millis(300_000), 30_000, status),
+            Some(Due::TimedOut {
+                step: 0,
+                skipped: Action::Unplug,
+                ..
+            })
+        ));
+        assert!(script.done());
     }
 
     #[test]
     fn groups_pick_their_plan() {
         let s = Scenario::parse(FULL).unwrap();
         let mut script = Script::new(s.plan_for(6), Rng::new(0, 6));
-        script.start(Instant::from_millis(0));
+        script.start(Instant::from_millis(0), 0);
         let done = run(&mut script, ChargePointStatus::Available, 1000);
         assert_eq!(done[0].1, Due::Act(Action::Fault(Fault::GroundFailure)));
     }

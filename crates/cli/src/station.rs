@@ -1,32 +1,25 @@
-//! One emulated charge point in the native home: the engine, the emulated EV and meter,
-//! its scenario, its socket and its state file, driven by one tokio task.
+//! One emulated charge point in the native home: a thin adapter over
+//! [`chargepoint::Driver`] (the engine, the emulated EV and meter, the connection
+//! schedule and the ping policy), driven by one tokio task that only does I/O: the
+//! socket, the state file, the trace, the counters, the logs, and the scenario.
+
+mod output;
 
 use std::{future::Future, pin::Pin, sync::Arc, time::Duration};
 
-use chargepoint::{
-    ChargePoint, Command, Event, HardwareEvent, Instant, Registration, model::Key, world::World,
-};
-use futures_util::{SinkExt, StreamExt};
+use chargepoint::{Driver, HardwareEvent, Registration};
+use futures_util::StreamExt;
 use ocpp16::messages::ChargePointStatus;
 use tokio::sync::{mpsc, watch};
-use tokio_tungstenite::tungstenite::{
-    Message,
-    protocol::{CloseFrame, frame::coding::CloseCode},
-};
-use tracing::{debug, info, warn};
+use tokio_tungstenite::tungstenite::{self, Message};
+use tracing::{debug, warn};
 
 use crate::{
-    connect::{self, Socket},
+    connect::Socket,
     fleet::Shared,
-    scenario::{Action, Due, Script},
-    stats::Stats,
+    scenario::{Action, Deadline, Due, Script},
     store::StateFile,
 };
-
-/// The world is advanced at least this often (engine ms) while an EV is plugged in.
-const WORLD_TICK_MS: u64 = 1_000;
-/// …but not more often than this in real time, at high speed-ups.
-const WORLD_TICK_MIN_REAL_MS: u64 = 100;
 
 type Connecting = Pin<Box<dyn Future<Output = Result<Socket, String>> + Send>>;
 
@@ -42,8 +35,7 @@ pub(crate) enum Report {
 /// One charge point, ready to run.
 pub(crate) struct Station {
     pub(crate) id: String,
-    pub(crate) cp: ChargePoint,
-    pub(crate) world: World,
+    pub(crate) driver: Driver,
     pub(crate) script: Option<Script>,
     pub(crate) state: Option<StateFile>,
 }
@@ -53,18 +45,13 @@ struct Run {
     st: Station,
     shared: Arc<Shared>,
     ws: Option<Socket>,
-    connect_at: Option<Instant>,
     connecting: Option<Connecting>,
     ever_connected: bool,
     status: ChargePointStatus,
     in_flight: Option<(String, std::time::Instant)>,
-    last_world: Instant,
-    next_world: Instant,
-    ping_at: Option<tokio::time::Instant>,
-    awaiting_pong: Option<tokio::time::Instant>,
     start_register_mwh: u64,
     in_transaction: bool,
-    done_reported: bool,
+    fatal: Option<String>,
 }
 
 impl Station {
@@ -75,26 +62,21 @@ impl Station {
         mut shutdown: watch::Receiver<bool>,
         reports: mpsc::UnboundedSender<Report>,
     ) {
-        let now = shared.clock.now();
-        let start_register_mwh = self.world.register_mwh();
+        let start_register_mwh = self.driver.world().map_or(0, |w| w.register_mwh());
         let mut run = Run {
             st: self,
             shared,
             ws: None,
-            connect_at: None,
             connecting: None,
             ever_connected: false,
             status: ChargePointStatus::Available,
             in_flight: None,
-            last_world: now,
-            next_world: now,
-            ping_at: None,
-            awaiting_pong: None,
             start_register_mwh,
             in_transaction: false,
-            done_reported: false,
+            fatal: None,
         };
-        run.drain(now).await;
+        let mut done_reported = false;
+        run.carry_out().await;
         loop {
             let wake = run.wake_at();
             tokio::select! {
@@ -102,22 +84,25 @@ impl Station {
                 _ = shutdown.changed() => break,
                 result = poll_connecting(&mut run.connecting) => {
                     run.connecting = None;
-                    let now = run.shared.clock.now();
-                    if let Some(fatal) = run.connected(now, result) {
-                        let _ = reports.send(Report::Fatal(fatal));
-                        break;
-                    }
+                    run.connected(result);
                 }
-                msg = next_message(&mut run.ws) => {
-                    let now = run.shared.clock.now();
-                    run.received(now, msg);
+                msg = next_message(&mut run.ws) => run.received(msg),
+                () = tokio::time::sleep_until(wake) => {
+                    let now = run.real();
+                    run.st.driver.timeout(now);
                 }
-                () = tokio::time::sleep_until(wake) => {}
             }
-            let now = run.shared.clock.now();
-            run.tick(now).await;
-            if !run.done_reported && run.finished() {
-                run.done_reported = true;
+            run.stats()
+                .wakeups
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            run.run_script();
+            run.carry_out().await;
+            if let Some(fatal) = run.fatal.take() {
+                let _ = reports.send(Report::Fatal(fatal));
+                break;
+            }
+            if !done_reported && run.finished() {
+                done_reported = true;
                 let _ = reports.send(Report::Done);
             }
         }
@@ -134,287 +119,161 @@ async fn poll_connecting(c: &mut Option<Connecting>) -> Result<Socket, String> {
 }
 
 /// The next message of the socket, or forever pending without one.
-async fn next_message(
-    ws: &mut Option<Socket>,
-) -> Option<Result<Message, tokio_tungstenite::tungstenite::Error>> {
+async fn next_message(ws: &mut Option<Socket>) -> Option<Result<Message, tungstenite::Error>> {
     match ws {
         Some(s) => s.next().await,
         None => std::future::pending().await,
     }
 }
 
-/// `(type, id)` of an OCPP-J frame, read cheaply for the counters.
-fn kind_and_id(text: &str) -> Option<(u8, &str)> {
-    let rest = text.trim_start().strip_prefix('[')?.trim_start();
-    let kind = rest.bytes().next()?.checked_sub(b'0')?;
-    let rest = rest.get(1..)?.trim_start().strip_prefix(',')?.trim_start();
-    let rest = rest.strip_prefix('"')?;
-    let end = rest.find('"')?;
-    Some((kind, rest.get(..end)?))
-}
-
 impl Run {
-    fn stats(&self) -> &Stats {
-        &self.shared.stats
+    /// The home's real time (ms since the run started).
+    fn real(&self) -> u64 {
+        self.shared.clock.real_ms()
     }
 
-    /// When the task must look at the clock next (real time).
+    /// When the task must look at the clock next: the driver's deadline or the
+    /// script's next step, whichever comes first; nothing else wakes a waiting box.
     fn wake_at(&self) -> tokio::time::Instant {
-        let clock = &self.shared.clock;
-        let mut at: Option<Instant> = self.st.cp.poll_timeout();
-        let mut consider = |t: Option<Instant>| {
-            if let Some(t) = t {
-                at = Some(at.map_or(t, |a| a.min(t)));
-            }
+        let driver = &self.st.driver;
+        let script = self.st.script.as_ref().and_then(Script::deadline);
+        let script = script.map(|d| match d {
+            Deadline::Engine(at) => driver.real_at(at),
+            Deadline::Real(ms) => ms,
+        });
+        let at = match (driver.poll_timeout(), script) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
         };
-        consider(self.connect_at.filter(|_| self.connecting.is_none()));
-        consider(self.st.script.as_ref().and_then(Script::deadline));
-        if self.st.world.ev().is_some() {
-            consider(Some(self.next_world));
-        }
-        let mut wake = at.map_or_else(
+        at.map_or_else(
             || tokio::time::Instant::now() + Duration::from_secs(3600),
-            |t| clock.real_instant(t),
-        );
-        for t in [self.ping_at, self.awaiting_pong].into_iter().flatten() {
-            wake = wake.min(t);
-        }
-        wake
+            |ms| self.shared.clock.instant(ms),
+        )
     }
 
-    /// The outcome of a connection attempt; `Some(message)` when it is fatal.
-    fn connected(&mut self, now: Instant, result: Result<Socket, String>) -> Option<String> {
+    /// The outcome of a connection attempt.
+    fn connected(&mut self, result: Result<Socket, String>) {
+        let now = self.real();
         match result {
             Ok(socket) => {
                 self.ws = Some(socket);
                 self.ever_connected = true;
-                self.stats()
-                    .connected
-                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let before = self
-                    .stats()
-                    .ever_connected
-                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                if before + 1 == u64::from(self.shared.count) {
-                    let ms = u64::try_from(self.shared.started.elapsed().as_millis()).unwrap_or(0);
-                    self.stats()
-                        .all_connected_ms
-                        .store(ms.max(1), std::sync::atomic::Ordering::Relaxed);
-                }
+                self.shared
+                    .stats
+                    .connected_once(self.shared.count, self.shared.started);
                 if self.shared.verbose {
-                    info!(cp = %self.st.id, "connected");
+                    tracing::info!(cp = %self.st.id, "connected");
                 }
-                self.arm_ping();
-                self.sync_world(now);
-                self.st.cp.handle_connected(now);
-                None
+                self.st.driver.opened(now);
             }
             Err(e) => {
                 self.stats()
                     .connect_failures
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 if !self.ever_connected && !self.shared.keep_trying {
-                    return Some(format!("{}: {e}", self.st.id));
+                    self.fatal = Some(format!("{}: {e}", self.st.id));
+                    return;
                 }
                 if self.shared.verbose {
                     warn!(cp = %self.st.id, "{e}");
                 } else {
                     debug!(cp = %self.st.id, "{e}");
                 }
-                self.st.cp.handle_disconnected(now);
-                None
+                self.st.driver.open_failed(now, &e);
             }
         }
     }
 
-    fn arm_ping(&mut self) {
-        let secs =
-            u64::try_from(self.st.cp.configuration().int(Key::WebSocketPingInterval)).unwrap_or(0);
-        self.awaiting_pong = None;
-        self.ping_at = (secs > 0).then(|| tokio::time::Instant::now() + Duration::from_secs(secs));
-    }
-
-    fn lost(&mut self, now: Instant, why: &str) {
-        if self.ws.take().is_some() {
-            self.stats()
-                .connected
-                .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
-            if self.shared.verbose {
-                info!(cp = %self.st.id, "connection lost: {why}");
-            } else {
-                debug!(cp = %self.st.id, "connection lost: {why}");
-            }
-        }
-        self.ping_at = None;
-        self.awaiting_pong = None;
-        self.in_flight = None;
-        self.st.cp.handle_disconnected(now);
-    }
-
-    fn received(
-        &mut self,
-        now: Instant,
-        msg: Option<Result<Message, tokio_tungstenite::tungstenite::Error>>,
-    ) {
-        self.awaiting_pong = None;
+    fn received(&mut self, msg: Option<Result<Message, tungstenite::Error>>) {
+        let now = self.real();
         match msg {
             Some(Ok(Message::Text(text))) => {
-                let text = text.as_str();
-                self.stats()
-                    .frames_received
-                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                if let Some((kind, id)) = kind_and_id(text) {
-                    if kind == 4 {
-                        self.stats()
-                            .callerrors_received
-                            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    }
-                    if (kind == 3 || kind == 4)
-                        && self.in_flight.as_ref().is_some_and(|(i, _)| i == id)
-                        && let Some((_, sent)) = self.in_flight.take()
-                    {
-                        self.shared.stats.answer_latency(sent.elapsed());
-                    }
-                }
-                if let Some(trace) = &self.shared.trace {
-                    trace.frame(
-                        &crate::sys::wall_clock().to_rfc3339(),
-                        now.as_millis(),
-                        &self.st.id,
-                        false,
-                        text,
-                    );
-                }
-                self.sync_world(now);
-                self.st.cp.handle_frame(now, text);
+                self.count_received(text.as_str());
+                self.st.driver.frame(now, text.as_str());
             }
             Some(Ok(Message::Binary(_))) => {
                 self.stats()
                     .warnings
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 warn!(cp = %self.st.id, "a binary WebSocket message was ignored: OCPP-J is text");
+                self.st.driver.pong(now);
             }
             Some(Ok(Message::Close(frame))) => {
                 let why = frame.map_or_else(
                     || String::from("closed by the CSMS"),
                     |f| format!("closed by the CSMS ({} {})", u16::from(f.code), f.reason),
                 );
-                self.lost(now, &why);
+                self.lost(&why);
             }
-            Some(Ok(_)) => {}
-            Some(Err(e)) => self.lost(now, &e.to_string()),
-            None => self.lost(now, "the socket closed"),
+            Some(Ok(_)) => self.st.driver.pong(now),
+            Some(Err(e)) => self.lost(&e.to_string()),
+            None => self.lost("the socket closed"),
         }
     }
 
-    /// Advances the emulated world to `now` and tells the engine what changed.
-    fn sync_world(&mut self, now: Instant) {
-        let dt = now.millis_since(self.last_world);
-        if dt == 0 {
-            return;
-        }
-        self.last_world = now;
-        for e in self.st.world.advance(dt) {
-            self.st.cp.handle_hardware(now, e);
-        }
-        self.st
-            .cp
-            .handle_hardware(now, HardwareEvent::Meter(self.st.world.reading()));
+    /// The link broke by itself: the driver is told, the socket dropped.
+    fn lost(&mut self, why: &str) {
+        self.drop_socket(why);
+        let now = self.real();
+        self.st.driver.closed(now, why);
     }
 
-    async fn tick(&mut self, now: Instant) {
-        let real = tokio::time::Instant::now();
-        if self.ws.is_some() {
-            if self.awaiting_pong.is_some_and(|t| t <= real) {
-                self.lost(now, "no answer to a WebSocket ping");
-            } else if self.ping_at.is_some_and(|t| t <= real) {
-                let ok = match &mut self.ws {
-                    Some(ws) => ws.send(Message::Ping(Vec::new().into())).await.is_ok(),
-                    None => false,
-                };
-                if ok {
-                    self.arm_ping();
-                    self.awaiting_pong = self.ping_at;
-                } else {
-                    self.lost(now, "the ping could not be sent");
-                }
-            }
-        }
-        if self.connecting.is_none() && self.connect_at.is_some_and(|t| t <= now) {
-            self.connect_at = None;
-            self.start_connecting();
-        }
-        if self.st.world.ev().is_some() && self.next_world <= now {
-            let speed = self.shared.clock.speed();
-            let step = WORLD_TICK_MS.max(WORLD_TICK_MIN_REAL_MS.saturating_mul(speed));
-            self.next_world = now + step;
-        }
-        self.sync_world(now);
-        if self.st.cp.poll_timeout().is_some_and(|t| t <= now) {
-            self.st.cp.handle_timeout(now);
-        }
-        self.run_script(now);
-        self.drain(now).await;
-    }
-
-    fn start_connecting(&mut self) {
-        let url = format!("{}{}", self.shared.url, self.st.id);
-        let config = self.st.cp.configuration();
-        let profile = config.int(Key::SecurityProfile);
-        let key = config.text(Key::AuthorizationKey).to_owned();
-        let basic =
-            ((1..=2).contains(&profile) && !key.is_empty()).then(|| (self.st.id.clone(), key));
-        let shared = self.shared.clone();
-        self.connecting = Some(Box::pin(async move {
-            shared.gate.wait_turn().await;
-            let creds = basic.as_ref().map(|(u, p)| (u.as_str(), p.as_str()));
-            connect::open(&url, creds, &shared.tls).await
-        }));
-    }
-
-    fn run_script(&mut self, now: Instant) {
+    fn run_script(&mut self) {
         let Some(script) = &mut self.st.script else {
             return;
         };
+        let driver = &mut self.st.driver;
+        let real = self.shared.clock.real_ms();
+        driver.timeout(real);
+        let now = driver.now();
         if !script.started() {
-            if self.st.cp.registration() != Registration::Accepted {
+            if driver.cp().registration() != Registration::Accepted {
                 return;
             }
-            script.start(now);
+            script.start(now, real);
         }
-        while let Some(due) = script.poll(now, self.status) {
+        while let Some(due) = script.poll(now, real, self.status) {
             match due {
-                Due::TimedOut { step, until } => {
-                    self.shared
-                        .stats
-                        .warnings
-                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    warn!(
-                        cp = %self.st.id,
-                        "scenario step {step} waited in vain for {until}; it was skipped (status is {})",
-                        self.status
+                Due::TimedOut {
+                    step,
+                    until,
+                    skipped,
+                } => {
+                    let what = format!(
+                        "{}: scenario step {step} waited in vain for {until} (status is {}); its {} was skipped",
+                        self.st.id,
+                        self.status,
+                        skipped.name()
                     );
+                    warn!("{what}");
+                    self.shared.stats.step_skipped(what);
                 }
                 Due::Act(action) => {
                     debug!(cp = %self.st.id, "scenario: {action:?}");
-                    let events = match action {
+                    // The meter as it reads at this moment (the driver's cadence may be
+                    // a second behind), so that a stop's meterStop is the energy drawn.
+                    if let Some(reading) = driver.world().map(chargepoint::world::World::reading) {
+                        driver.hardware(real, vec![HardwareEvent::Meter(reading)]);
+                    }
+                    match action {
                         Action::Plug => {
                             let ev = script.ev();
-                            self.next_world = now;
-                            self.st.world.plug(ev)
+                            driver.with_world(real, |w| w.plug(ev));
                         }
-                        Action::Unplug => self.st.world.unplug(),
-                        Action::Pause => self.st.world.set_paused(true),
-                        Action::Resume => self.st.world.set_paused(false),
-                        Action::Tap(cards) => {
-                            cards.into_iter().map(HardwareEvent::RfidTap).collect()
+                        Action::Unplug => driver.with_world(real, |w| w.unplug()),
+                        Action::Pause => driver.with_world(real, |w| w.set_paused(true)),
+                        Action::Resume => driver.with_world(real, |w| w.set_paused(false)),
+                        Action::Tap(cards) => driver.hardware(
+                            real,
+                            cards.into_iter().map(HardwareEvent::RfidTap).collect(),
+                        ),
+                        Action::Fault(f) => {
+                            driver.hardware(real, vec![HardwareEvent::FaultRaised(f)]);
                         }
-                        Action::Fault(f) => vec![HardwareEvent::FaultRaised(f)],
-                        Action::Clear(f) => vec![HardwareEvent::FaultCleared(f)],
-                        Action::Wait => Vec::new(),
-                    };
-                    for e in events {
-                        self.st.cp.handle_hardware(now, e);
+                        Action::Clear(f) => {
+                            driver.hardware(real, vec![HardwareEvent::FaultCleared(f)]);
+                        }
+                        Action::Wait => {}
                     }
                 }
             }
@@ -423,218 +282,9 @@ impl Run {
 
     /// Whether the scenario has run and nothing is left to deliver.
     fn finished(&self) -> bool {
+        let cp = self.st.driver.cp();
         self.st.script.as_ref().is_some_and(Script::done)
-            && self.st.cp.undelivered() == 0
-            && self.st.cp.registration() == Registration::Accepted
-    }
-
-    async fn persist(&mut self) {
-        if let Some(file) = &self.st.state {
-            let json = self.st.cp.durable_state().to_json();
-            let file = file.clone();
-            let result = tokio::task::spawn_blocking(move || file.save(&json)).await;
-            if let Some(e) = match result {
-                Ok(Ok(())) => None,
-                Ok(Err(e)) => Some(e.to_string()),
-                Err(e) => Some(e.to_string()),
-            } {
-                self.stats()
-                    .warnings
-                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                warn!(cp = %self.st.id, "could not write the durable state: {e}");
-            }
-        }
-    }
-
-    /// Drains the engine in the contract's order: persist, transmit, commands, events.
-    async fn drain(&mut self, now: Instant) {
-        for _ in 0..8 {
-            if self.st.cp.poll_persist() {
-                self.persist().await;
-            }
-            let mut any = false;
-            while let Some(text) = self.st.cp.poll_transmit() {
-                any = true;
-                self.send(now, text).await;
-            }
-            while let Some(command) = self.st.cp.poll_command() {
-                any = true;
-                self.command(now, command).await;
-            }
-            while let Some(event) = self.st.cp.poll_event() {
-                any = true;
-                self.event(event);
-            }
-            if !any {
-                break;
-            }
-        }
-    }
-
-    async fn send(&mut self, now: Instant, text: String) {
-        let Some(ws) = &mut self.ws else { return };
-        let stats = &self.shared.stats;
-        stats
-            .frames_sent
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        match kind_and_id(&text) {
-            Some((2, id)) => self.in_flight = Some((id.to_owned(), std::time::Instant::now())),
-            Some((4, _)) => {
-                stats
-                    .callerrors_sent
-                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            }
-            _ => {}
-        }
-        if let Some(trace) = &self.shared.trace {
-            trace.frame(
-                &crate::sys::wall_clock().to_rfc3339(),
-                now.as_millis(),
-                &self.st.id,
-                true,
-                &text,
-            );
-        }
-        if let Err(e) = ws.send(Message::Text(text.into())).await {
-            self.lost(now, &format!("send failed: {e}"));
-        }
-    }
-
-    async fn command(&mut self, now: Instant, command: Command) {
-        match command {
-            Command::Connect { after_ms } => self.connect_at = Some(now + after_ms),
-            Command::Disconnect => {
-                if let Some(mut ws) = self.ws.take() {
-                    self.stats()
-                        .connected
-                        .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
-                    let _ = ws.close(None).await;
-                }
-                self.connecting = None;
-            }
-            Command::Rebooted { hard } => {
-                if self.shared.verbose {
-                    info!(cp = %self.st.id, "rebooted ({} reset)", if hard { "hard" } else { "soft" });
-                }
-            }
-            other => self.st.world.apply(&other),
-        }
-    }
-
-    fn event(&mut self, event: Event) {
-        let stats = &self.shared.stats;
-        let relaxed = std::sync::atomic::Ordering::Relaxed;
-        let verbose = self.shared.verbose;
-        let id = &self.st.id;
-        match event {
-            Event::StatusChanged {
-                connector,
-                status,
-                error,
-            } => {
-                if connector == 1 {
-                    self.status = status;
-                }
-                if verbose {
-                    info!(cp = %id, "connector {connector}: {status} ({error})");
-                }
-            }
-            Event::TransactionStarted {
-                transaction_id,
-                id_tag,
-            } => {
-                if transaction_id.is_none() {
-                    stats.transactions_started.fetch_add(1, relaxed);
-                    if !self.in_transaction {
-                        self.in_transaction = true;
-                        stats.in_transaction.fetch_add(1, relaxed);
-                    }
-                }
-                if verbose {
-                    match transaction_id {
-                        None => info!(cp = %id, "transaction started by {id_tag}"),
-                        Some(t) => info!(cp = %id, "the CSMS numbered the transaction {t}"),
-                    }
-                }
-            }
-            Event::TransactionStopped {
-                transaction_id,
-                reason,
-            } => {
-                stats.transactions_stopped.fetch_add(1, relaxed);
-                if self.in_transaction {
-                    self.in_transaction = false;
-                    stats.in_transaction.fetch_sub(1, relaxed);
-                }
-                if verbose {
-                    let t = transaction_id.map_or_else(|| String::from("?"), |t| t.to_string());
-                    info!(cp = %id, "transaction {t} stopped: {reason}");
-                }
-            }
-            Event::Authorization { id_tag, accepted } if verbose => {
-                let verdict = if accepted { "accepted" } else { "refused" };
-                info!(cp = %id, "card {id_tag} {verdict}");
-            }
-            Event::Warning(w) => {
-                stats.warnings.fetch_add(1, relaxed);
-                warn!(cp = %id, "{w}");
-            }
-            Event::Registration(status) if verbose => {
-                info!(cp = %id, "BootNotification answered {status}");
-            }
-            _ => {}
-        }
-    }
-
-    /// Clean stop: the state persisted, the socket closed with a close frame.
-    async fn stop(&mut self) {
-        let now = self.shared.clock.now();
-        self.sync_world(now);
-        self.persist().await;
-        let energy = self
-            .st
-            .world
-            .register_mwh()
-            .saturating_sub(self.start_register_mwh)
-            / 1_000;
-        self.stats()
-            .energy_wh
-            .fetch_add(energy, std::sync::atomic::Ordering::Relaxed);
-        if let Some(mut ws) = self.ws.take() {
-            self.stats()
-                .connected
-                .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
-            let frame = CloseFrame {
-                code: CloseCode::Away,
-                reason: "charge point shutting down".into(),
-            };
-            let closing = async {
-                let _ = ws.close(Some(frame)).await;
-                while let Some(Ok(_)) = ws.next().await {}
-            };
-            let _ = tokio::time::timeout(Duration::from_secs(2), closing).await;
-        }
-        if self.in_transaction {
-            self.stats()
-                .in_transaction
-                .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::kind_and_id;
-
-    #[test]
-    fn frame_kinds_are_read_cheaply() {
-        assert_eq!(kind_and_id(r#"[2,"17","Heartbeat",{}]"#), Some((2, "17")));
-        assert_eq!(kind_and_id(r#" [ 3 , "a-b" , {}]"#), Some((3, "a-b")));
-        assert_eq!(
-            kind_and_id(r#"[4,"x","NotSupported","",{}]"#),
-            Some((4, "x"))
-        );
-        assert_eq!(kind_and_id("nonsense"), None);
-        assert_eq!(kind_and_id("[2,17]"), None);
+            && cp.undelivered() == 0
+            && cp.registration() == Registration::Accepted
     }
 }

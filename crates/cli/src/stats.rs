@@ -34,7 +34,27 @@ pub(crate) struct Stats {
     pub(crate) rss_running_bytes: AtomicU64,
     /// Resident memory before the charge points were built.
     pub(crate) rss_start_bytes: AtomicU64,
+    /// Transactions still running when their charge point stopped.
+    pub(crate) transactions_running: AtomicU64,
+    /// Wake-ups of the charge points' tasks (each turn of a task's loop).
+    pub(crate) wakeups: AtomicU64,
+    /// Transaction messages the engine gave up after their attempts.
+    pub(crate) messages_lost: AtomicU64,
+    /// Scenario steps skipped (an `until` that timed out).
+    pub(crate) steps_skipped: AtomicU64,
+    /// What was lost and skipped, said plainly (the first [`PROBLEMS_KEPT`]).
+    problems: std::sync::Mutex<Problems>,
     latency: Box<[AtomicU64]>,
+}
+
+/// How many lost messages and skipped steps the summary lists by name (the counts are
+/// always whole).
+const PROBLEMS_KEPT: usize = 100;
+
+#[derive(Debug, Default)]
+struct Problems {
+    lost: Vec<String>,
+    skipped: Vec<String>,
 }
 
 fn bucket(us: u64) -> usize {
@@ -72,9 +92,47 @@ impl Stats {
             connect_failures: AtomicU64::new(0),
             warnings: AtomicU64::new(0),
             all_connected_ms: AtomicU64::new(0),
+            transactions_running: AtomicU64::new(0),
+            wakeups: AtomicU64::new(0),
+            messages_lost: AtomicU64::new(0),
+            steps_skipped: AtomicU64::new(0),
+            problems: std::sync::Mutex::new(Problems::default()),
             rss_start_bytes: AtomicU64::new(0),
             rss_running_bytes: AtomicU64::new(0),
             latency: (0..BUCKETS).map(|_| AtomicU64::new(0)).collect(),
+        }
+    }
+
+    /// A charge point connected; the first connection of the last of `count` charge
+    /// points (started at `started`) fixes the fleet's connect time.
+    pub(crate) fn connected_once(&self, count: u32, started: tokio::time::Instant) {
+        self.connected.fetch_add(1, Relaxed);
+        let before = self.ever_connected.fetch_add(1, Relaxed);
+        if before + 1 == u64::from(count) {
+            let ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(0);
+            self.all_connected_ms.store(ms.max(1), Relaxed);
+        }
+    }
+
+    /// A transaction message was given up (`what` names the charge point, the action
+    /// and the reason).
+    pub(crate) fn message_lost(&self, what: String) {
+        self.messages_lost.fetch_add(1, Relaxed);
+        if let Ok(mut p) = self.problems.lock()
+            && p.lost.len() < PROBLEMS_KEPT
+        {
+            p.lost.push(what);
+        }
+    }
+
+    /// A scenario step was skipped (`what` names the charge point, the step and what
+    /// it would have done).
+    pub(crate) fn step_skipped(&self, what: String) {
+        self.steps_skipped.fetch_add(1, Relaxed);
+        if let Ok(mut p) = self.problems.lock()
+            && p.skipped.len() < PROBLEMS_KEPT
+        {
+            p.skipped.push(what);
         }
     }
 
@@ -135,8 +193,19 @@ impl Stats {
         } else {
             0.0
         };
+        let (lost, skipped) = self
+            .problems
+            .lock()
+            .map(|p| (p.lost.clone(), p.skipped.clone()))
+            .unwrap_or_default();
         Summary {
             charge_points,
+            transactions_running: self.transactions_running.load(Relaxed),
+            messages_lost: self.messages_lost.load(Relaxed),
+            lost,
+            steps_skipped: self.steps_skipped.load(Relaxed),
+            skipped,
+            wakeups: self.wakeups.load(Relaxed),
             connected: u64::try_from(self.connected.load(Relaxed).max(0)).unwrap_or(0),
             ever_connected: self.ever_connected.load(Relaxed),
             transactions_started: self.transactions_started.load(Relaxed),
@@ -193,6 +262,20 @@ pub(crate) struct LatencyMs {
 #[derive(Debug, Serialize)]
 pub(crate) struct Summary {
     pub(crate) charge_points: u32,
+    /// Transactions still running when the run ended (at the charge point, and so at
+    /// the CSMS).
+    pub(crate) transactions_running: u64,
+    /// Transaction messages given up after their attempts (exit code 4).
+    pub(crate) messages_lost: u64,
+    /// Which (the first 100): "id: Action: reason".
+    pub(crate) lost: Vec<String>,
+    /// Scenario steps skipped because their `until` timed out (exit code 4).
+    pub(crate) steps_skipped: u64,
+    /// Which (the first 100): "id: step N waited in vain for S; its X was skipped".
+    pub(crate) skipped: Vec<String>,
+    /// Wake-ups of the charge points' tasks, all together: a charge point waiting for
+    /// its CSMS wakes only for its reconnect attempts.
+    pub(crate) wakeups: u64,
     pub(crate) connected: u64,
     pub(crate) ever_connected: u64,
     pub(crate) transactions_started: u64,
@@ -253,6 +336,19 @@ impl Summary {
             "problems        {} failed connection attempts, {} warnings",
             self.connect_failures, self.warnings
         )?;
+        if self.messages_lost > 0 || self.steps_skipped > 0 || self.transactions_running > 0 {
+            writeln!(
+                out,
+                "not done        {} messages lost, {} scenario steps skipped, {} transactions still running",
+                self.messages_lost, self.steps_skipped, self.transactions_running
+            )?;
+            for l in &self.lost {
+                writeln!(out, "  lost          {l}")?;
+            }
+            for s in &self.skipped {
+                writeln!(out, "  skipped       {s}")?;
+            }
+        }
         #[allow(clippy::cast_precision_loss, reason = "display")]
         let mib = self.rss_peak_bytes as f64 / 1_048_576.0;
         writeln!(

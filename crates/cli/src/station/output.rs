@@ -1,0 +1,292 @@
+//! Carrying out what the driver asks, in its order: the state file, frames, connection
+//! attempts, closes, pings, hardware, jobs; and the events for the counters and logs.
+
+use std::{sync::atomic::Ordering::Relaxed, time::Duration};
+
+use chargepoint::{Command, ConnectParams, Event, JobUpdate, Output, driver::Persist};
+use futures_util::{SinkExt, StreamExt};
+use tokio_tungstenite::tungstenite::{
+    Message,
+    protocol::{CloseFrame, frame::coding::CloseCode},
+};
+use tracing::{debug, info, warn};
+
+use super::Run;
+use crate::{connect, stats::Stats};
+
+/// `(type, id)` of an OCPP-J frame, read cheaply for the counters.
+pub(super) fn kind_and_id(text: &str) -> Option<(u8, &str)> {
+    let rest = text.trim_start().strip_prefix('[')?.trim_start();
+    let kind = rest.bytes().next()?.checked_sub(b'0')?;
+    let rest = rest.get(1..)?.trim_start().strip_prefix(',')?.trim_start();
+    let rest = rest.strip_prefix('"')?;
+    let end = rest.find('"')?;
+    Some((kind, rest.get(..end)?))
+}
+
+/// Writes the state file on the blocking pool (temporary file, fsync, rename).
+async fn persist(file: Option<crate::store::StateFile>, p: &Persist) -> Result<(), String> {
+    let Some(file) = file else { return Ok(()) };
+    let json = p.state.to_json();
+    match tokio::task::spawn_blocking(move || file.save(&json)).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+impl Run {
+    pub(super) fn stats(&self) -> &Stats {
+        &self.shared.stats
+    }
+
+    /// Everything the driver has to say, in its order (a persist is written before
+    /// anything after it is taken).
+    pub(super) async fn carry_out(&mut self) {
+        while let Some(output) = self.st.driver.poll_output() {
+            match output {
+                Output::Persist(p) => {
+                    let result = persist(self.st.state.clone(), &p).await;
+                    self.st.driver.persisted(p.token, result);
+                }
+                Output::Send(text) => self.send(text).await,
+                Output::Open(params) => self.open(params),
+                Output::Close => {
+                    let why = self
+                        .st
+                        .driver
+                        .last_link_error()
+                        .unwrap_or("closed by the charge point")
+                        .to_owned();
+                    if let Some(mut ws) = self.drop_socket(&why) {
+                        let _ = ws.close(None).await;
+                    }
+                    self.connecting = None;
+                }
+                Output::Ping => {
+                    let ok = match &mut self.ws {
+                        Some(ws) => ws.send(Message::Ping(Vec::new().into())).await.is_ok(),
+                        None => true,
+                    };
+                    if !ok {
+                        self.lost("the ping could not be sent");
+                    }
+                }
+                Output::Hardware(Command::Rebooted { hard }) if self.shared.verbose => {
+                    let how = if hard { "hard" } else { "soft" };
+                    info!(cp = %self.st.id, "rebooted ({how} reset)");
+                }
+                Output::Hardware(_) => {}
+                Output::Job(job) => {
+                    warn!(cp = %self.st.id, "job {} ({:?}) refused: file transfers are not available in the native runner yet", job.id, job.kind);
+                    let now = self.real();
+                    self.st.driver.job(
+                        now,
+                        job.id,
+                        JobUpdate::Failed(String::from(
+                            "file transfers are not available in the native runner yet",
+                        )),
+                    );
+                }
+                Output::Event(event) => self.event(event),
+            }
+        }
+    }
+
+    /// Starts the connection attempt the driver asked for, with its URL and credentials.
+    fn open(&mut self, params: ConnectParams) {
+        if !params.trusted_roots.is_empty() || params.client_identity.is_some() {
+            debug!(cp = %self.st.id, "installed certificates are not used yet: the runner trusts --ca and presents --cert");
+        }
+        let shared = self.shared.clone();
+        self.connecting = Some(Box::pin(async move {
+            shared.gate.wait_turn().await;
+            let creds = params
+                .basic_auth
+                .as_ref()
+                .map(|(u, p)| (u.as_str(), p.as_str()));
+            connect::open(&params.url, creds, &shared.tls).await
+        }));
+    }
+
+    /// Forgets the socket (the counters follow); returns it to close it.
+    pub(super) fn drop_socket(&mut self, why: &str) -> Option<crate::connect::Socket> {
+        let ws = self.ws.take()?;
+        self.stats().connected.fetch_sub(1, Relaxed);
+        self.in_flight = None;
+        if self.shared.verbose {
+            info!(cp = %self.st.id, "connection lost: {why}");
+        } else {
+            debug!(cp = %self.st.id, "connection lost: {why}");
+        }
+        Some(ws)
+    }
+
+    fn trace(&self, sent: bool, text: &str) {
+        if let Some(trace) = &self.shared.trace {
+            let ms = self.st.driver.now().as_millis();
+            let wall = crate::sys::wall_clock().to_rfc3339();
+            trace.frame(&wall, ms, &self.st.id, sent, text);
+        }
+    }
+
+    /// Counters and the trace for a frame from the CSMS.
+    pub(super) fn count_received(&mut self, text: &str) {
+        let stats = &self.shared.stats;
+        stats.frames_received.fetch_add(1, Relaxed);
+        if let Some((kind, id)) = kind_and_id(text) {
+            if kind == 4 {
+                stats.callerrors_received.fetch_add(1, Relaxed);
+            }
+            if (kind == 3 || kind == 4)
+                && self.in_flight.as_ref().is_some_and(|(i, _)| i == id)
+                && let Some((_, sent)) = self.in_flight.take()
+            {
+                stats.answer_latency(sent.elapsed());
+            }
+        }
+        self.trace(false, text);
+    }
+
+    async fn send(&mut self, text: String) {
+        if self.ws.is_none() {
+            return;
+        }
+        let stats = &self.shared.stats;
+        stats.frames_sent.fetch_add(1, Relaxed);
+        match kind_and_id(&text) {
+            Some((2, id)) => self.in_flight = Some((id.to_owned(), std::time::Instant::now())),
+            Some((4, _)) => {
+                stats.callerrors_sent.fetch_add(1, Relaxed);
+            }
+            _ => {}
+        }
+        self.trace(true, &text);
+        let result = match &mut self.ws {
+            Some(ws) => ws.send(Message::Text(text.into())).await,
+            None => return,
+        };
+        if let Err(e) = result {
+            self.lost(&format!("send failed: {e}"));
+        }
+    }
+
+    fn event(&mut self, event: Event) {
+        let stats = &self.shared.stats;
+        let verbose = self.shared.verbose;
+        let id = &self.st.id;
+        match event {
+            Event::StatusChanged {
+                connector,
+                status,
+                error,
+            } => {
+                if connector == 1 {
+                    self.status = status;
+                }
+                if verbose {
+                    info!(cp = %id, "connector {connector}: {status} ({error})");
+                }
+            }
+            Event::TransactionStarted {
+                transaction_id,
+                id_tag,
+            } => {
+                if transaction_id.is_none() {
+                    stats.transactions_started.fetch_add(1, Relaxed);
+                    if !self.in_transaction {
+                        self.in_transaction = true;
+                        stats.in_transaction.fetch_add(1, Relaxed);
+                    }
+                }
+                if verbose {
+                    match transaction_id {
+                        None => info!(cp = %id, "transaction started by {id_tag}"),
+                        Some(t) => info!(cp = %id, "the CSMS numbered the transaction {t}"),
+                    }
+                }
+            }
+            Event::TransactionStopped {
+                transaction_id,
+                reason,
+            } => {
+                stats.transactions_stopped.fetch_add(1, Relaxed);
+                if self.in_transaction {
+                    self.in_transaction = false;
+                    stats.in_transaction.fetch_sub(1, Relaxed);
+                }
+                if verbose {
+                    let t = transaction_id.map_or_else(|| String::from("?"), |t| t.to_string());
+                    info!(cp = %id, "transaction {t} stopped: {reason}");
+                }
+            }
+            Event::Authorization { id_tag, accepted } if verbose => {
+                let verdict = if accepted { "accepted" } else { "refused" };
+                info!(cp = %id, "card {id_tag} {verdict}");
+            }
+            Event::Warning(w) => {
+                stats.warnings.fetch_add(1, Relaxed);
+                warn!(cp = %id, "{w}");
+            }
+            Event::MessageLost { action, reason } => {
+                let what = format!("{id}: {}: {reason}", action.as_str());
+                warn!("a transaction message was lost: {what}");
+                stats.message_lost(what);
+            }
+            Event::Registration(status) if verbose => {
+                info!(cp = %id, "BootNotification answered {status}");
+            }
+            Event::ConnectionScheduled { after_ms } => {
+                debug!(cp = %id, "next connection attempt in {after_ms} ms (engine time)");
+            }
+            _ => {}
+        }
+    }
+
+    /// Clean stop: the state persisted, the socket closed with a close frame.
+    pub(super) async fn stop(&mut self) {
+        let now = self.real();
+        self.st.driver.timeout(now);
+        self.carry_out().await;
+        let state = Box::new(self.st.driver.cp().durable_state());
+        if let Err(e) = persist(self.st.state.clone(), &Persist { token: 0, state }).await {
+            self.stats().warnings.fetch_add(1, Relaxed);
+            warn!(cp = %self.st.id, "could not write the durable state: {e}");
+        }
+        let register = self.st.driver.world().map_or(0, |w| w.register_mwh());
+        let energy = register.saturating_sub(self.start_register_mwh) / 1_000;
+        self.stats().energy_wh.fetch_add(energy, Relaxed);
+        if let Some(mut ws) = self.drop_socket("charge point shutting down") {
+            let frame = CloseFrame {
+                code: CloseCode::Away,
+                reason: "charge point shutting down".into(),
+            };
+            let closing = async {
+                let _ = ws.close(Some(frame)).await;
+                while let Some(Ok(_)) = ws.next().await {}
+            };
+            let _ = tokio::time::timeout(Duration::from_secs(2), closing).await;
+        }
+        if self.in_transaction {
+            self.stats().in_transaction.fetch_sub(1, Relaxed);
+            self.stats().transactions_running.fetch_add(1, Relaxed);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::kind_and_id;
+
+    #[test]
+    fn frame_kinds_are_read_cheaply() {
+        assert_eq!(kind_and_id(r#"[2,"17","Heartbeat",{}]"#), Some((2, "17")));
+        assert_eq!(kind_and_id(r#" [ 3 , "a-b" , {}]"#), Some((3, "a-b")));
+        assert_eq!(
+            kind_and_id(r#"[4,"x","NotSupported","",{}]"#),
+            Some((4, "x"))
+        );
+        assert_eq!(kind_and_id("nonsense"), None);
+        assert_eq!(kind_and_id("[2,17]"), None);
+    }
+}
