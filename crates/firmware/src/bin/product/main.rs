@@ -48,7 +48,9 @@ fn run(clock: &impl Monotonic, mut transport: impl Transport) -> ! {
     let scale = TimeScale::new(clock.now_ms());
     let now = scale.now(clock.now_ms());
     let mut store = RamStore::new(STORE_BYTES);
-    let settings = Settings::new("EVC-0001", Variant::Socket);
+    let mut settings = Settings::new("EVC-0001", Variant::Socket);
+    // No one reads a trace on the box.
+    settings.trace_frames = false;
     let restored = store
         .load("state")
         .and_then(|bytes| String::from_utf8(bytes).ok())
