@@ -1,6 +1,7 @@
 //! The firmware images: lint, build both, check their sizes and the self-test's heap
-//! against the budgets, print a size breakdown by crate, and run the self-test under
-//! QEMU (mps2-an386, a Cortex-M4).
+//! against the budgets, print a size breakdown by crate, feed the product image broken
+//! frames over its serial line, and run the self-test under QEMU (mps2-an386, a
+//! Cortex-M4).
 
 use std::{
     collections::BTreeMap,
@@ -172,6 +173,113 @@ fn heap_peak(printed: &str) -> Option<u64> {
         .and_then(|n| n.parse().ok())
 }
 
+/// What the product image is fed over its serial line under QEMU: frames a broken or
+/// hostile CSMS could send (one per line), then two valid CALLs. The box must answer
+/// and must not restart (a panic resets it, and it would boot again).
+const PRODUCT_INPUT: &[&str] = &[
+    "",
+    "not json",
+    "[",
+    "[2]",
+    "[2,\"1\"]",
+    "[2,1,\"Reset\",{}]",
+    "[2,\"a\",\"Reset\",{\"type\":\"Warm\"}]",
+    "[2,\"b\",\"Reset\",{\"type\":5}]",
+    "[2,\"c\",\"Nope\",{}]",
+    "[2,\"d\",\"Heartbeat\",{}]",
+    "[2,\"e\",\"SetChargingProfile\",{\"connectorId\":1e400}]",
+    "[2,\"f\",\"SetChargingProfile\",{\"connectorId\":1,\"csChargingProfiles\":{\"chargingProfileId\":1,\"stackLevel\":0,\"chargingProfilePurpose\":\"TxDefaultProfile\",\"chargingProfileKind\":\"Absolute\",\"chargingSchedule\":{\"chargingRateUnit\":\"A\",\"chargingSchedulePeriod\":[{\"startPeriod\":0,\"limit\":16.75}]}}}]",
+    "[2,\"g\",\"ChangeConfiguration\",{\"key\":\"\\ud800\",\"value\":\"x\"}]",
+    "[2,\"h\",\"DataTransfer\",{\"vendorId\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}]",
+    "[3,\"zz\",{\"status\":\"Accepted\"}]",
+    "[4,\"zz\",\"GenericError\",\"x\",{}]",
+    "[5,\"x\"]",
+    "[2,\"i\",\"GetConfiguration\",{\"key\":[\"HeartbeatInterval\"]}]",
+    "[2,\"j\",\"TriggerMessage\",{\"requestedMessage\":\"Heartbeat\"}]",
+];
+
+/// Runs the product image under QEMU for a few seconds with [`PRODUCT_INPUT`] on its
+/// serial line; checks that it booted once and answered the CALLs.
+fn product_smoke() -> Result<(), String> {
+    let mut child = in_firmware(
+        "qemu-system-arm",
+        &[
+            "-cpu",
+            "cortex-m4",
+            "-machine",
+            "mps2-an386",
+            "-display",
+            "none",
+            "-monitor",
+            "none",
+            "-serial",
+            "stdio",
+            "-kernel",
+            &elf("product"),
+        ],
+    )
+    .stdin(Stdio::piped())
+    .stdout(Stdio::piped())
+    .spawn()
+    .map_err(|e| format!("could not start QEMU: {e}"))?;
+    let out = child.stdout.take();
+    let reader = std::thread::spawn(move || {
+        let mut lines = Vec::new();
+        if let Some(out) = out {
+            for line in BufReader::new(out).lines().map_while(Result::ok) {
+                lines.push(line);
+            }
+        }
+        lines
+    });
+    sleep(Duration::from_secs(2));
+    if let Some(mut stdin) = child.stdin.take() {
+        use std::io::Write;
+        for frame in PRODUCT_INPUT {
+            let _ = writeln!(stdin, "{frame}");
+        }
+        let _ = stdin.flush();
+        sleep(Duration::from_secs(4));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let lines = reader.join().unwrap_or_default();
+    let boots = lines
+        .iter()
+        .filter(|l| l.contains("\"BootNotification\""))
+        .count();
+    let answered = |id: &str| {
+        lines.iter().any(|l| {
+            l.starts_with(&format!("[3,\"{id}\"")) || l.starts_with(&format!("[4,\"{id}\""))
+        })
+    };
+    let missing: Vec<&str> = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"]
+        .into_iter()
+        .filter(|id| !answered(id))
+        .collect();
+    println!(
+        "firmware product: under QEMU with {} hostile or broken frames and 2 valid CALLs: booted {boots} time(s), {} lines sent",
+        PRODUCT_INPUT.len() - 2,
+        lines.len()
+    );
+    for line in &lines {
+        println!("  < {line}");
+    }
+    if boots != 1 {
+        return Err(format!(
+            "firmware product: booted {boots} times under QEMU (a panic resets the box)\n{}",
+            lines.join("\n")
+        ));
+    }
+    if !missing.is_empty() {
+        return Err(format!(
+            "firmware product: no answer to the CALLs {missing:?}\n{}",
+            lines.join("\n")
+        ));
+    }
+    Ok(())
+}
+
 /// Lints, builds, measures and runs the images.
 pub(crate) fn check() -> Result<(), String> {
     run(in_firmware("cargo", &["fmt", "--", "--check"]))?;
@@ -214,6 +322,7 @@ pub(crate) fn check() -> Result<(), String> {
             &elf("selftest"),
         ],
     );
+    product_smoke()?;
     let printed = run_limited(qemu, QEMU_LIMIT)?;
     match heap_peak(&printed) {
         Some(peak) if peak <= HEAP_BUDGET => {
