@@ -32,29 +32,29 @@ pub struct Authorized {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Connector {
     /// An EV is connected (control pilot state B or C).
-    pub ev_plugged: bool,
+    ev_plugged: bool,
     /// The EV draws current when offered (false after it suspends).
-    pub ev_suspended: bool,
+    ev_suspended: bool,
     /// Active faults; the first one raised is reported.
-    pub faults: alloc::vec::Vec<Fault>,
+    faults: alloc::vec::Vec<Fault>,
     /// Made inoperative by ChangeAvailability.
-    pub inoperative: bool,
+    inoperative: bool,
     /// A ChangeAvailability waiting for the transaction to end (`true` = inoperative).
-    pub scheduled_inoperative: Option<bool>,
+    scheduled_inoperative: Option<bool>,
     /// An accepted idTag waiting for the EV.
-    pub authorized: Option<Authorized>,
+    authorized: Option<Authorized>,
     /// The transaction in progress.
-    pub transaction: Option<Transaction>,
+    transaction: Option<Transaction>,
     /// The transaction ended while the EV stays plugged in.
-    pub finishing: bool,
+    finishing: bool,
     /// The socket's cable lock is closed.
-    pub locked: bool,
+    locked: bool,
     /// The connector is held for an idTag (ReserveNow).
-    pub reservation: Option<Reservation>,
+    reservation: Option<Reservation>,
     /// The last status sent (or queued) to the CSMS.
-    pub(crate) reported: Option<(ChargePointStatus, ChargePointErrorCode)>,
+    reported: Option<(ChargePointStatus, ChargePointErrorCode)>,
     /// The charging profiles limit the current below the least that charges (pause).
-    pub(crate) limit_paused: bool,
+    limit_paused: bool,
 }
 
 impl Connector {
