@@ -100,8 +100,7 @@ impl ChargePoint {
     ) {
         let current = self
             .connector
-            .transaction
-            .as_mut()
+            .transaction_mut()
             .filter(|tx| tx.local_id == local);
         let Some(tx) = current else {
             // It ended before the answer came: remember the id for its StopTransaction.
@@ -119,7 +118,7 @@ impl ChargePoint {
         if status != AuthorizationStatus::Accepted {
             if self.config.bool(Key::StopTransactionOnInvalidId) {
                 self.stop_transaction(now, ocpp16::messages::Reason::DeAuthorized, None);
-            } else if let Some(tx) = self.connector.transaction.as_mut() {
+            } else if let Some(tx) = self.connector.transaction_mut() {
                 // OCPP 1.6 §5.11: keep the transaction, stop the energy.
                 tx.energy_allowed = false;
             }

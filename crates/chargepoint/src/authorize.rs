@@ -57,10 +57,13 @@ impl ChargePoint {
             self.flash_rejected();
             return;
         };
-        if self.connector.transaction.is_some() {
+        if self.connector.transaction().is_some() {
             return self.tap_during_transaction(now, tag);
         }
-        if self.connector.inoperative || !self.cp_operative || !self.connector.faults.is_empty() {
+        if self.connector.is_inoperative()
+            || !self.cp_operative
+            || !self.connector.faults().is_empty()
+        {
             self.refuse(&tag);
             return;
         }
@@ -105,7 +108,7 @@ impl ChargePoint {
     /// A card during a transaction stops it if it is the same card, or a card of the
     /// same group (parentIdTag), as far as the box knows or the CSMS says.
     fn tap_during_transaction(&mut self, now: Instant, tag: CiString20) {
-        let Some(tx) = &self.connector.transaction else {
+        let Some(tx) = self.connector.transaction() else {
             return;
         };
         if tx.id_tag.eq_ignore_case(&tag) {
@@ -176,7 +179,7 @@ impl ChargePoint {
         self.remember(now, &tag, info);
         let accepted = allows(info, self.wall_clock(now));
         if stop {
-            let same_group = self.connector.transaction.as_ref().is_some_and(|tx| {
+            let same_group = self.connector.transaction().is_some_and(|tx| {
                 let parent = info.parent_id_tag.as_ref();
                 tx.parent_id_tag
                     .as_ref()

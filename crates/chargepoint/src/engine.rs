@@ -269,7 +269,7 @@ impl ChargePoint {
                 // A reconnect of a box that is already registered: no BootNotification
                 // (it is sent at power-on only); report the statuses again.
                 self.cp_reported = None;
-                self.connector.reported = None;
+                self.connector.forget_reported();
                 self.update_outputs(now);
                 self.arm_heartbeat(now);
             }
@@ -477,8 +477,8 @@ impl ChargePoint {
         cp.cache = state.cache;
         cp.finished_ids = state.finished_ids;
         cp.next_local_tx = state.next_transaction.max(1);
-        cp.connector.inoperative = state.inoperative;
-        cp.connector.reservation = state.reservation;
+        cp.connector
+            .restore(state.inoperative, state.reservation, state.transaction);
         cp.smart = crate::smart::ChargingProfiles::load(&state.charging_profiles);
         cp.cp_operative = !state.cp_inoperative;
         // This power-on counts after the ones the state remembers: a new id prefix.
@@ -499,8 +499,7 @@ impl ChargePoint {
                 )),
             }
         }
-        if let Some(tx) = state.transaction {
-            cp.connector.transaction = Some(tx);
+        if cp.connector.transaction().is_some() {
             cp.stop_transaction(now, ocpp16::messages::Reason::PowerLoss, None);
         }
         cp.jobs = state.jobs;
@@ -527,13 +526,13 @@ impl ChargePoint {
             local_list: self.local_list.clone(),
             cache: self.cache.clone(),
             outbox,
-            transaction: self.connector.transaction.clone(),
+            transaction: self.connector.transaction().cloned(),
             finished_ids: self.finished_ids.clone(),
             next_transaction: self.next_local_tx,
             energy_wh: self.reading.energy_wh,
-            inoperative: self.connector.inoperative,
+            inoperative: self.connector.is_inoperative(),
             cp_inoperative: !self.cp_operative,
-            reservation: self.connector.reservation.clone(),
+            reservation: self.connector.reservation().cloned(),
             charging_profiles: self.smart.store(),
             wall_clock: self.wall_clock(self.last_input),
             jobs: self.jobs.clone(),
@@ -689,7 +688,7 @@ impl ChargePoint {
                 }
                 self.timers.clear(Timer::BootRetry);
                 self.cp_reported = None;
-                self.connector.reported = None;
+                self.connector.forget_reported();
                 self.update_outputs(now);
                 self.arm_heartbeat(now);
             }

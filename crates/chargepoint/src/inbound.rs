@@ -67,9 +67,7 @@ impl ChargePoint {
         self.commands.push_back(Command::Disconnect);
         self.commands.push_back(Command::Rebooted { hard });
         self.session.lose_connection();
-        self.connector.authorized = None;
-        self.connector.finishing = false;
-        self.connector.reported = None;
+        self.connector.reboot();
         self.cp_reported = None;
         self.relay = None;
         self.led = None;

@@ -37,14 +37,14 @@ impl ChargePoint {
             Timer::ClockAligned => self.sample_aligned(now),
             Timer::ChargingSchedule => self.update_outputs(now),
             Timer::ReservationExpiry => {
-                if let Some(r) = &self.connector.reservation {
+                if let Some(r) = self.connector.reservation() {
                     self.warn(alloc::format!("reservation {} expired", r.id));
                 }
                 self.end_reservation(now);
             }
             Timer::ConnectionTimeOut => {
-                if self.connector.transaction.is_none()
-                    && self.connector.authorized.take().is_some()
+                if self.connector.transaction().is_none()
+                    && self.connector.take_authorized().is_some()
                 {
                     self.warn(alloc::string::String::from(
                         "no EV plugged in within ConnectionTimeOut; authorization dropped",

@@ -45,28 +45,22 @@ impl ChargePoint {
     pub(crate) fn on_hardware(&mut self, now: Instant, event: HardwareEvent) {
         match event {
             HardwareEvent::EvPlugged => {
-                self.connector.ev_plugged = true;
-                self.connector.ev_suspended = false;
+                self.connector.plugged();
                 self.timers.clear(Timer::ConnectionTimeOut);
                 self.try_start(now);
             }
             HardwareEvent::EvUnplugged => {
-                self.connector.ev_plugged = false;
-                self.connector.finishing = false;
-                if self.connector.transaction.is_some() {
+                self.connector.unplugged();
+                if self.connector.transaction().is_some() {
                     // StopTransactionOnEVSideDisconnect is read-only 1 on this product.
                     self.stop_transaction(now, Reason::EvDisconnected, None);
                 }
             }
-            HardwareEvent::EvSuspended => self.connector.ev_suspended = true,
-            HardwareEvent::EvResumed => self.connector.ev_suspended = false,
+            HardwareEvent::EvSuspended => self.connector.set_suspended(true),
+            HardwareEvent::EvResumed => self.connector.set_suspended(false),
             HardwareEvent::RfidTap(tag) => self.on_tap(now, &tag),
-            HardwareEvent::FaultRaised(fault) => {
-                if !self.connector.faults.contains(&fault) {
-                    self.connector.faults.push(fault);
-                }
-            }
-            HardwareEvent::FaultCleared(fault) => self.connector.faults.retain(|f| *f != fault),
+            HardwareEvent::FaultRaised(fault) => self.connector.raise(fault),
+            HardwareEvent::FaultCleared(fault) => self.connector.clear(fault),
             HardwareEvent::Meter(reading) => self.reading = reading,
         }
         self.update_outputs(now);
@@ -81,15 +75,15 @@ impl ChargePoint {
 
     /// An idTag may start a transaction: now if the EV is there, else when it comes.
     pub(crate) fn accept_tag(&mut self, now: Instant, tag: CiString20, parent: Option<CiString20>) {
-        if self.connector.transaction.is_some() {
+        if self.connector.transaction().is_some() {
             return;
         }
-        self.connector.authorized = Some(Authorized {
+        self.connector.authorize(Authorized {
             id_tag: tag,
             parent_id_tag: parent,
             since: now,
         });
-        if self.connector.ev_plugged {
+        if self.connector.ev_plugged() {
             self.try_start(now);
         } else {
             let timeout = secs(u64::try_from(self.config.int(Key::ConnectionTimeOut)).unwrap_or(0));
@@ -100,17 +94,16 @@ impl ChargePoint {
 
     /// Starts a transaction if an idTag is accepted and the EV is plugged in.
     fn try_start(&mut self, now: Instant) {
-        if self.connector.transaction.is_some() || !self.connector.ev_plugged {
+        if self.connector.transaction().is_some() || !self.connector.ev_plugged() {
             return;
         }
-        let Some(auth) = self.connector.authorized.take() else {
+        let Some(auth) = self.connector.take_authorized() else {
             return;
         };
         self.timers.clear(Timer::ConnectionTimeOut);
         // A transaction of the reserved idTag uses (and ends) the reservation.
-        let reservation_id = self.connector.reservation.as_ref().map(|r| r.id);
+        let reservation_id = self.connector.take_reservation().map(|r| r.id);
         if reservation_id.is_some() {
-            self.connector.reservation = None;
             self.timers.clear(Timer::ReservationExpiry);
         }
         let local_id = self.next_local_tx;
@@ -140,8 +133,7 @@ impl ChargePoint {
             transaction_id: None,
             id_tag: Self::tag_text(&auth.id_tag),
         });
-        self.connector.finishing = false;
-        self.connector.transaction = Some(Transaction {
+        self.connector.start(Transaction {
             local_id,
             transaction_id: None,
             id_tag: auth.id_tag,
@@ -155,8 +147,7 @@ impl ChargePoint {
         if let Some((tag, profile)) = self.remote_profile.take().map(|b| *b)
             && self
                 .connector
-                .transaction
-                .as_ref()
+                .transaction()
                 .is_some_and(|t| t.id_tag.eq_ignore_case(&tag))
         {
             let status = self.install_profile(now, 1, profile);
@@ -177,7 +168,7 @@ impl ChargePoint {
         reason: Reason,
         id_tag: Option<CiString20>,
     ) {
-        let Some(mut tx) = self.connector.transaction.take() else {
+        let Some(mut tx) = self.connector.end() else {
             return;
         };
         self.timers.clear(Timer::MeterSample);
@@ -210,7 +201,6 @@ impl ChargePoint {
             transaction_id: tx.transaction_id,
             reason,
         });
-        self.connector.finishing = self.connector.ev_plugged;
         self.apply_scheduled_availability();
         self.update_outputs(now);
     }
@@ -222,7 +212,7 @@ impl ChargePoint {
 
     pub(crate) fn arm_meter_sample(&mut self, now: Instant) {
         let interval = u64::try_from(self.config.int(Key::MeterValueSampleInterval)).unwrap_or(0);
-        if self.connector.transaction.is_some() && interval > 0 {
+        if self.connector.transaction().is_some() && interval > 0 {
             self.timers.set(Timer::MeterSample, now + secs(interval));
         } else {
             self.timers.clear(Timer::MeterSample);
@@ -237,7 +227,7 @@ impl ChargePoint {
         let sampled = self.config.measurands(Key::MeterValuesSampledData);
         let stop = self.config.measurands(Key::StopTxnSampledData);
         let reading = self.reading;
-        let Some(tx) = self.connector.transaction.as_mut() else {
+        let Some(tx) = self.connector.transaction_mut() else {
             return;
         };
         tx.tx_data
@@ -279,7 +269,7 @@ impl ChargePoint {
                 transaction_id: None,
                 meter_value: alloc::vec![meter_value(at, values)],
             };
-            let purpose = match &self.connector.transaction {
+            let purpose = match self.connector.transaction() {
                 Some(tx) => Purpose::TxMeter { tx: tx.local_id },
                 None => Purpose::Meter,
             };
@@ -322,7 +312,7 @@ impl ChargePoint {
     }
 
     fn known_transaction_id(&self, local: u32) -> Option<i32> {
-        if let Some(tx) = &self.connector.transaction
+        if let Some(tx) = self.connector.transaction()
             && tx.local_id == local
         {
             return tx.transaction_id;

@@ -47,7 +47,7 @@ fn started(h: &Harness) -> Vec<(String, String)> {
 }
 
 fn charging_now(h: &Harness) -> bool {
-    h.cp().connector().transaction.is_some()
+    h.cp().connector().transaction().is_some()
 }
 
 #[test]

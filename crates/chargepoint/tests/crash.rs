@@ -117,7 +117,7 @@ fn run(ops: &[Op]) -> Harness {
         h.run_for(600_000);
         if h.connected()
             && h.cp().durable_state().outbox.is_empty()
-            && h.cp().connector().transaction.is_none()
+            && h.cp().connector().transaction().is_none()
         {
             break;
         }
@@ -132,7 +132,7 @@ fn check(h: &Harness) -> Result<(), TestCaseError> {
         "undelivered: {:?}",
         h.cp().durable_state().outbox
     );
-    prop_assert!(h.cp().connector().transaction.is_none());
+    prop_assert!(h.cp().connector().transaction().is_none());
     // Transactions as the CSMS knows them: the first receipt of each distinct start.
     let mut starts = BTreeMap::new();
     let mut stops: BTreeMap<i32, Vec<StopTransactionRequest>> = BTreeMap::new();

@@ -225,3 +225,38 @@ fn transaction_messages_answered_with_callerror_are_retried_then_delivered() {
     assert!(h.cp().durable_state().outbox.is_empty());
     check_wire(&h, "callerror_retry");
 }
+
+#[test]
+/// Power-on reports connector 1 once; the restore that follows reports it again only
+/// if the durable state changes its status.
+fn a_restore_reports_connector_1_once_and_keeps_its_durable_state() {
+    use chargepoint::{ChargePoint, Event, Instant, Settings};
+    let settings = Settings::new("EVC-0001", Variant::Socket);
+    let cp = ChargePoint::new(settings.clone(), Instant::default());
+    let mut state = cp.durable_state();
+    state.inoperative = true;
+    let restored = |state: DurableState| {
+        let mut cp = ChargePoint::restore(settings.clone(), state, Instant::default());
+        let mut reported = Vec::new();
+        while let Some(event) = cp.poll_event() {
+            if let Event::StatusChanged {
+                connector: 1,
+                status,
+                ..
+            } = event
+            {
+                reported.push(status);
+            }
+        }
+        (cp, reported)
+    };
+    let (cp_available, reported) = restored(cp.durable_state());
+    assert_eq!(reported, [ChargePointStatus::Available]);
+    assert!(!cp_available.connector().is_inoperative());
+    let (cp_inoperative, reported) = restored(state);
+    assert_eq!(
+        reported,
+        [ChargePointStatus::Available, ChargePointStatus::Unavailable]
+    );
+    assert!(cp_inoperative.connector().is_inoperative());
+}

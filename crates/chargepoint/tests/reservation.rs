@@ -34,7 +34,7 @@ fn the_reserved_card_starts_with_the_reservation_id_and_others_are_refused() {
     h.tap("OTHER");
     h.run_for(2_000);
     assert!(
-        h.cp().connector().authorized.is_none(),
+        h.cp().connector().authorized().is_none(),
         "another card may not use it"
     );
     assert_eq!(
@@ -64,7 +64,7 @@ fn the_reserved_card_starts_with_the_reservation_id_and_others_are_refused() {
         other => panic!("{other:?}"),
     }
     assert!(
-        h.cp().connector().reservation.is_none(),
+        h.cp().connector().reservation().is_none(),
         "used up by the transaction"
     );
     assert_eq!(statuses(&h).last(), Some(&ChargePointStatus::Charging));
@@ -76,7 +76,7 @@ fn a_reservation_expires_and_can_be_cancelled() {
     let mut h = booted(Variant::Socket);
     assert_eq!(reserve(&mut h, 1, "A", 2), json!({ "status": "Accepted" }));
     h.run_for(2 * 60_000 + 1_000);
-    assert!(h.cp().connector().reservation.is_none());
+    assert!(h.cp().connector().reservation().is_none());
     assert_eq!(
         statuses(&h)[statuses(&h).len() - 2..],
         [ChargePointStatus::Reserved, ChargePointStatus::Available]
@@ -149,12 +149,12 @@ fn a_reservation_survives_a_power_cut() {
     h.run_for(1_000);
     h.crash_and_restore();
     h.run_for(10_000);
-    let r = h.cp().connector().reservation.clone().expect("restored");
+    let r = h.cp().connector().reservation().cloned().expect("restored");
     assert_eq!((r.id, r.id_tag.as_str()), (5, "KEEP"));
     assert_eq!(statuses(&h).last(), Some(&ChargePointStatus::Reserved));
     h.run_for(30 * 60_000);
     assert!(
-        h.cp().connector().reservation.is_none(),
+        h.cp().connector().reservation().is_none(),
         "the restored expiry still applies"
     );
 }

@@ -66,8 +66,7 @@ pub(crate) fn App() -> Html {
     let (status, _, _) = connector.status(true);
     let reading = *cp.reading();
     let session_wh = connector
-        .transaction
-        .as_ref()
+        .transaction()
         .map_or(0, |t| reading.energy_wh.saturating_sub(t.meter_start_wh));
     let relay_closed = s.world().relay().0;
     let plugged = s.world().ev().is_some();
@@ -76,11 +75,8 @@ pub(crate) fn App() -> Html {
         .world()
         .ev()
         .map_or(s.ev.soc_permille, chargepoint::world::Ev::soc_permille);
-    let tx_id = connector
-        .transaction
-        .as_ref()
-        .and_then(|t| t.transaction_id);
-    let overheat = connector.faults.contains(&Fault::HighTemperature);
+    let tx_id = connector.transaction().and_then(|t| t.transaction_id);
+    let overheat = connector.faults().contains(&Fault::HighTemperature);
     let speed = s.speed;
     let demo = matches!(s.home, crate::sim::Home::Demo(_));
     let boot = match &s.home {
@@ -92,8 +88,8 @@ pub(crate) fn App() -> Html {
     let (led, rejected) = (s.led(), s.rejected_recently());
     let (setup, link, notes) = (s.setup.clone(), s.link(), s.notes().to_vec());
     let socket = setup.variant == chargepoint::model::Variant::Socket;
-    let locked = connector.locked;
-    let ground = connector.faults.contains(&Fault::GroundFailure);
+    let locked = connector.is_locked();
+    let ground = connector.faults().contains(&Fault::GroundFailure);
     let ev = s.ev;
     let info = crate::info::view(cp);
     let last_card = s.last_card();

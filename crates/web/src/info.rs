@@ -14,7 +14,7 @@ pub(crate) fn view(cp: &ChargePoint) -> Html {
         .unwrap_or_default();
     let list = cp.local_list();
     let cache = cp.cache();
-    let tx = cp.connector().transaction.as_ref();
+    let tx = cp.connector().transaction();
     html! {
         <section class="info" id="info">
             <div>

@@ -38,8 +38,8 @@ impl ChargePoint {
     ) -> ChangeAvailabilityResponse {
         let inoperative = r.kind == AvailabilityType::Inoperative;
         let status = match r.connector_id {
-            0 | 1 if self.connector.transaction.is_some() => {
-                self.connector.scheduled_inoperative = Some(inoperative);
+            0 | 1 if self.connector.transaction().is_some() => {
+                self.connector.schedule_availability(inoperative);
                 if r.connector_id == 0 {
                     self.cp_scheduled_inoperative = Some(inoperative);
                 }
@@ -47,18 +47,18 @@ impl ChargePoint {
             }
             0 => {
                 self.cp_operative = !inoperative;
-                self.connector.inoperative = inoperative;
+                self.connector.set_inoperative(inoperative);
                 AvailabilityStatus::Accepted
             }
             1 => {
-                self.connector.inoperative = inoperative;
+                self.connector.set_inoperative(inoperative);
                 AvailabilityStatus::Accepted
             }
             _ => AvailabilityStatus::Rejected,
         };
         self.changed();
         if inoperative && status == AvailabilityStatus::Accepted {
-            self.connector.authorized = None;
+            self.connector.drop_authorization();
         }
         self.update_outputs(now);
         ChangeAvailabilityResponse { status }
@@ -184,9 +184,9 @@ impl ChargePoint {
     ) -> RemoteStartTransactionResponse {
         let accepted = self.registration == Registration::Accepted
             && matches!(r.connector_id, None | Some(1))
-            && self.connector.transaction.is_none()
-            && self.connector.faults.is_empty()
-            && !self.connector.inoperative
+            && self.connector.transaction().is_none()
+            && self.connector.faults().is_empty()
+            && !self.connector.is_inoperative()
             && self.cp_operative
             && !self.reserved_for_another(&r.id_tag, None)
             && r.charging_profile
@@ -223,8 +223,7 @@ impl ChargePoint {
     ) -> RemoteStopTransactionResponse {
         let ours = self
             .connector
-            .transaction
-            .as_ref()
+            .transaction()
             .is_some_and(|tx| tx.transaction_id == Some(r.transaction_id));
         if !ours {
             return RemoteStopTransactionResponse {
@@ -265,8 +264,7 @@ impl ChargePoint {
             };
         }
         self.stop_transaction(now, Reason::UnlockCommand, None);
-        if self.connector.locked {
-            self.connector.locked = false;
+        if self.connector.unlock() {
             self.commands.push_back(Command::Lock(false));
         }
         UnlockConnectorResponse {

@@ -92,8 +92,7 @@ impl ChargePoint {
         );
         let transaction_id = self
             .connector
-            .transaction
-            .as_ref()
+            .transaction()
             .filter(|_| connector == 1)
             .and_then(|tx| tx.transaction_id);
         let request = MeterValuesRequest {

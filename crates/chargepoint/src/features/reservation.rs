@@ -42,10 +42,7 @@ pub(crate) const HANDLERS: &[(Action, Handler)] = rows![
 impl ChargePoint {
     fn reserve(&mut self, now: Instant, r: ReserveNowRequest) -> ReserveNowResponse {
         let c = &self.connector;
-        let same = c
-            .reservation
-            .as_ref()
-            .is_some_and(|x| x.id == r.reservation_id);
+        let same = c.reservation().is_some_and(|x| x.id == r.reservation_id);
         let wall = self.wall_clock(now);
         let left_ms = r
             .expiry_date
@@ -53,21 +50,21 @@ impl ChargePoint {
             .saturating_sub(wall.unix_millis());
         let status = if r.connector_id != 1 || left_ms <= 0 {
             ReservationStatus::Rejected
-        } else if !c.faults.is_empty() {
+        } else if !c.faults().is_empty() {
             ReservationStatus::Faulted
-        } else if c.inoperative || !self.cp_operative {
+        } else if c.is_inoperative() || !self.cp_operative {
             ReservationStatus::Unavailable
-        } else if c.transaction.is_some()
-            || c.ev_plugged
-            || c.authorized.is_some()
-            || (c.reservation.is_some() && !same)
+        } else if c.transaction().is_some()
+            || c.ev_plugged()
+            || c.authorized().is_some()
+            || (c.reservation().is_some() && !same)
         {
             ReservationStatus::Occupied
         } else {
             ReservationStatus::Accepted
         };
         if status == ReservationStatus::Accepted {
-            self.connector.reservation = Some(Reservation {
+            self.connector.reserve(Reservation {
                 id: r.reservation_id,
                 id_tag: r.id_tag,
                 parent_id_tag: r.parent_id_tag,
@@ -88,8 +85,7 @@ impl ChargePoint {
     ) -> CancelReservationResponse {
         let ours = self
             .connector
-            .reservation
-            .as_ref()
+            .reservation()
             .is_some_and(|x| x.id == r.reservation_id);
         if ours {
             self.end_reservation(now);
@@ -105,7 +101,7 @@ impl ChargePoint {
 
     /// The reservation ends (cancelled, expired or used).
     pub(crate) fn end_reservation(&mut self, now: Instant) {
-        if self.connector.reservation.take().is_some() {
+        if self.connector.take_reservation().is_some() {
             self.timers.clear(Timer::ReservationExpiry);
             self.changed();
             self.update_outputs(now);
@@ -114,7 +110,7 @@ impl ChargePoint {
 
     /// Re-arms the expiry of a restored reservation (or drops it if it lapsed meanwhile).
     pub(crate) fn arm_reservation(&mut self, now: Instant) {
-        let Some(expiry) = self.connector.reservation.as_ref().map(|r| r.expiry) else {
+        let Some(expiry) = self.connector.reservation().map(|r| r.expiry) else {
             return;
         };
         let left_ms = expiry
@@ -133,8 +129,7 @@ impl ChargePoint {
         parent: Option<&CiString20>,
     ) -> bool {
         self.connector
-            .reservation
-            .as_ref()
+            .reservation()
             .is_some_and(|r| !r.admits(tag, parent))
     }
 }

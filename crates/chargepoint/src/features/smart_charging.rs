@@ -109,7 +109,7 @@ impl ChargePoint {
 
     /// The transaction on connector 1, as the profiles see it.
     fn running_tx(&self) -> Option<RunningTx> {
-        self.connector.transaction.as_ref().map(|tx| RunningTx {
+        self.connector.transaction().map(|tx| RunningTx {
             local_id: tx.local_id,
             transaction_id: tx.transaction_id,
             started_ms: tx.started_at.unix_millis(),

@@ -275,7 +275,7 @@ fn report(
                 && restored.as_ref().is_some_and(|new| {
                     new.configuration() == cp.configuration()
                         && new.durable_state().outbox.is_empty()
-                        && new.connector().transaction.is_none()
+                        && new.connector().transaction().is_none()
                 }),
         ),
     ];
