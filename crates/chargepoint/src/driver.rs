@@ -55,6 +55,11 @@ pub struct MeterCadence {
     pub min_real_ms: u64,
     /// Also while no EV is plugged in (a fleet of idle boxes would wake for nothing).
     pub while_idle: bool,
+    /// Also read the meter at every frame and hardware input, so that a transaction
+    /// stopped by a CSMS request or a card ends on the energy of that very moment (a
+    /// home talking to a real CSMS); off for virtual time, where readings come only at
+    /// the cadence.
+    pub fresh_on_input: bool,
 }
 
 /// What the home chooses once.
@@ -82,6 +87,7 @@ impl Default for DriverConfig {
                 period_ms: 1_000,
                 min_real_ms: 0,
                 while_idle: true,
+                fresh_on_input: false,
             },
             pings: false,
             trace_capacity: 0,
@@ -106,7 +112,8 @@ pub enum Output {
     /// Send a text frame.
     Send(String),
     /// Open the connection (report [`Driver::opened`] or [`Driver::open_failed`]).
-    Open(ConnectParams),
+    /// Boxed, like the state: the output queue of a fleet of thousands stays small.
+    Open(alloc::boxed::Box<ConnectParams>),
     /// Close the connection; the driver already knows it is closed.
     Close,
     /// Send a WebSocket ping.
@@ -320,8 +327,9 @@ impl Driver {
             && at <= self.now
         {
             self.link = Link::Opening;
-            self.out
-                .push_back(Output::Open(self.cp.connection_params()));
+            self.out.push_back(Output::Open(alloc::boxed::Box::new(
+                self.cp.connection_params(),
+            )));
         }
         self.ping_policy();
         if self.cp.poll_timeout().is_some_and(|t| t <= self.now) {
@@ -367,6 +375,7 @@ impl Driver {
     /// A text frame from the CSMS.
     pub fn frame(&mut self, real_ms: u64, text: &str) {
         self.advance(real_ms);
+        self.fresh_reading();
         if self.link == Link::Open {
             self.pong_due = None;
             self.record(false, text);
@@ -385,6 +394,7 @@ impl Driver {
     /// Hardware events the home read (a real plug detect, a card reader).
     pub fn hardware(&mut self, real_ms: u64, events: Vec<HardwareEvent>) {
         self.advance(real_ms);
+        self.fresh_reading();
         for e in events {
             self.cp.handle_hardware(self.now, e);
         }
@@ -398,6 +408,7 @@ impl Driver {
         change: impl FnOnce(&mut World) -> Vec<HardwareEvent>,
     ) {
         self.advance(real_ms);
+        self.fresh_reading();
         let events = self.world.as_mut().map(change).unwrap_or_default();
         let plugged = self.world.as_ref().is_some_and(|w| w.ev().is_some());
         for e in events {
@@ -471,12 +482,17 @@ impl Driver {
             return None;
         }
         let mut next = self.out.pop_front()?;
+        if self.out.is_empty() && self.out.capacity() > 4 {
+            // A burst (a boot, a restore) leaves no large buffer behind in each of
+            // thousands of charge points.
+            self.out.shrink_to(4);
+        }
         match &mut next {
             Output::Persist(p) => self.waiting_for = Some(p.token),
             // The parameters as the box's configuration stands when the home takes
             // them (a home that configures the engine right after starting the driver,
             // before taking anything, connects with what it configured).
-            Output::Open(params) => *params = self.cp.connection_params(),
+            Output::Open(params) => **params = self.cp.connection_params(),
             _ => {}
         }
         Some(next)
@@ -529,6 +545,20 @@ impl Driver {
             );
             self.next_meter = now + step.max(1);
             self.cp.handle_hardware(now, HardwareEvent::Meter(reading));
+        }
+    }
+
+    /// The world's reading now, when the cadence asks for one at every input and the
+    /// world moved since the last.
+    fn fresh_reading(&mut self) {
+        if !self.config.meter.fresh_on_input {
+            return;
+        }
+        if let Some(reading) = self.world.as_ref().map(World::reading)
+            && reading != *self.cp.reading()
+        {
+            self.cp
+                .handle_hardware(self.now, HardwareEvent::Meter(reading));
         }
     }
 
@@ -640,8 +670,9 @@ impl Driver {
             && at <= self.now
         {
             self.link = Link::Opening;
-            self.out
-                .push_back(Output::Open(self.cp.connection_params()));
+            self.out.push_back(Output::Open(alloc::boxed::Box::new(
+                self.cp.connection_params(),
+            )));
         }
     }
 }

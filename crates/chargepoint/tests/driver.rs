@@ -296,6 +296,7 @@ fn unanswered_pings_close_the_link_and_a_reconnect_follows() {
             period_ms: 1_000,
             min_real_ms: 0,
             while_idle: false,
+            fresh_on_input: false,
         },
         ..DriverConfig::default()
     };

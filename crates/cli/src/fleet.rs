@@ -251,6 +251,7 @@ pub(crate) async fn run(args: RunArgs) -> u8 {
             period_ms: 1_000,
             min_real_ms: 100,
             while_idle: false,
+            fresh_on_input: true,
         },
         pings: true,
         ..DriverConfig::default()

@@ -141,6 +141,7 @@ impl Live {
                 period_ms: 1_000,
                 min_real_ms: 0,
                 while_idle: true,
+                fresh_on_input: true,
             },
             pings: false,
             trace_capacity: TRACE_FRAMES,

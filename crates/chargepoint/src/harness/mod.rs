@@ -188,7 +188,7 @@ impl Harness {
                 }
             }
             Output::Open(params) => {
-                self.opens.push(params);
+                self.opens.push(*params);
                 self.open_at = Some(now);
             }
             Output::Close => {

@@ -50,7 +50,7 @@ impl Run {
                     self.st.driver.persisted(p.token, result);
                 }
                 Output::Send(text) => self.send(text).await,
-                Output::Open(params) => self.open(params),
+                Output::Open(params) => self.open(*params),
                 Output::Close => {
                     let why = self
                         .st

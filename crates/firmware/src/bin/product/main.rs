@@ -60,6 +60,7 @@ fn run(clock: &impl Monotonic, mut transport: impl Transport) -> ! {
             period_ms: 1_000,
             min_real_ms: 0,
             while_idle: false,
+            fresh_on_input: false,
         },
         ..DriverConfig::default()
     };

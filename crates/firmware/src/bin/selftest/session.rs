@@ -65,6 +65,7 @@ pub(crate) fn run(clock: &impl Monotonic) -> bool {
             period_ms: 1_000,
             min_real_ms: 0,
             while_idle: true,
+            fresh_on_input: false,
         },
         pings: false,
         trace_capacity: 0,
