@@ -84,3 +84,20 @@ def test_the_csms_sets_the_key_and_raises_the_profile(csms, evc):
     answer = compact(csms.call(cp, call.GetConfiguration(key=["SecurityProfile"])))
     assert answer == {"configurationKey": [{"key": "SecurityProfile", "readonly": False, "value": "1"}]}
     assert_key_hidden(run, KEY, KEY40)
+
+
+def test_a_new_key_closes_the_old_link_for_real_before_the_new_one_opens(csms, evc):
+    """The engine asks for a Close when its credentials change: the runner closes the
+    socket (with a close frame), it does not leave the old link open beside the new one."""
+    csms.policy.password = KEY
+    run = evc().start(csms.url, "--auth-key", KEY)
+    csms.wait_registered()
+    first = csms.connection("CP0000")
+    csms.policy.password = KEY40
+    answer = csms.call("CP0000", call.ChangeConfiguration(key="AuthorizationKey", value=KEY40))
+    assert answer["status"] == "Accepted"
+    csms.wait(lambda: len(csms.connections) >= 2 and not csms.connection("CP0000").closed,
+              what="the connection with the new key")
+    assert csms.closed_cleanly(first), "the old link was closed with a close frame"
+    assert csms.connection("CP0000").authorization == basic("CP0000", KEY40)
+    run.stop()
