@@ -75,10 +75,11 @@ fn decode(text: &str, action: Action) -> bool {
     }
 }
 
-/// [`decode`] on the serde-based decoder the codec replaced (its fast path on), for a
-/// comparison in the same run on the same machine load.
+/// [`decode`] the way it was before the codec: the serde_json frame split and the
+/// serde-based decoder (its fast path on), for a comparison in the same run on the same
+/// machine load.
 fn decode_legacy(text: &str, action: Action) -> bool {
-    match frame::parse(text).unwrap() {
+    match frame::parse_legacy(text).unwrap() {
         Frame::Call(call) => {
             let receiver = if action.sender().allows(Side::Csms) {
                 Side::ChargePoint
