@@ -23,6 +23,7 @@ extern crate alloc;
 pub mod board;
 pub mod hal;
 pub mod heap;
+pub mod home;
 pub mod uart;
 
 /// The core clock of the mps2-an386 board (25 MHz).

@@ -11,15 +11,15 @@ extern crate alloc;
 use alloc::string::String;
 
 use chargepoint::{
-    Driver, DriverConfig, HardwareEvent, JobUpdate, Output, Settings, driver::MeterCadence,
-    durable::DurableState, model::Variant,
+    Driver, DriverConfig, HardwareEvent, Settings, driver::MeterCadence, durable::DurableState,
+    model::Variant,
 };
 use cortex_m_rt::{entry, exception};
 use firmware::{
     CORE_HZ,
     board::{self, Pin, ScriptedReader, SysTickClock},
     hal::{Inputs, Monotonic, Outputs, RamStore, Store, Transport},
-    heap,
+    heap, home,
     uart::{LineTransport, UART0, Uart},
 };
 
@@ -94,31 +94,7 @@ fn run(clock: &impl Monotonic, mut transport: impl Transport) -> ! {
         while let Some(text) = transport.receive() {
             driver.frame(real, &text);
         }
-        while let Some(output) = driver.poll_output() {
-            match output {
-                Output::Persist(p) => {
-                    // A full store keeps the last state written; the engine carries on.
-                    let saved = store.save("state", p.state.to_json().as_bytes());
-                    driver.persisted(p.token, saved.map_err(|_| String::from("store full")));
-                }
-                Output::Send(text) => transport.send(&text),
-                Output::Open(params) => {
-                    if transport.open(&params) {
-                        driver.opened(real);
-                    } else {
-                        driver.open_failed(real, "the modem has no link");
-                    }
-                }
-                Output::Close => transport.close(),
-                Output::Hardware(command) => outputs.apply(&command),
-                Output::Job(job) => driver.job(
-                    real,
-                    job.id,
-                    JobUpdate::Failed(String::from("this board has no file transfer yet")),
-                ),
-                Output::Ping | Output::Event(_) => {}
-            }
-        }
+        let _ = home::carry_out(&mut driver, real, &mut transport, &mut outputs, &mut store);
         cortex_m::asm::wfi();
     }
 }

@@ -4,8 +4,7 @@
 use alloc::{format, string::String};
 
 use chargepoint::{
-    ChargePoint, Command, Driver, DriverConfig, Instant, JobUpdate, Output, Settings,
-    driver::MeterCadence,
+    ChargePoint, Driver, DriverConfig, Instant, Settings,
     durable::DurableState,
     model::Variant,
     world::{EvSpec, World},
@@ -23,6 +22,7 @@ use firmware::{
     board::{self, Pin, ScriptedReader},
     hal::{Inputs, Monotonic, Outputs, RamStore, Store, Transport},
     heap::{HEAP, HEAP_SIZE},
+    home,
 };
 
 use crate::csms::LoopbackCsms;
@@ -58,17 +58,11 @@ pub(crate) fn run(clock: &impl Monotonic) -> bool {
     let start_wall = DateTime::from_unix_millis(1_767_225_600_000);
     let mut settings = Settings::new("EVC-MCU-0001", Variant::Socket);
     settings.trace_frames = false;
+    // The default cadence: a meter reading every engine second, EV or not.
     let config = DriverConfig {
         speed: SPEED,
         max_step_ms: Some(MAX_STEP_MS),
-        meter: MeterCadence {
-            period_ms: 1_000,
-            min_real_ms: 0,
-            while_idle: true,
-            fresh_on_input: false,
-        },
-        pings: false,
-        trace_capacity: 0,
+        ..DriverConfig::default()
     };
     let mut driver = Driver::new(
         settings,
@@ -139,14 +133,10 @@ pub(crate) fn run(clock: &impl Monotonic) -> bool {
         while let Some(text) = csms.receive() {
             driver.frame(real, &text);
         }
-        carry_out(
-            &mut driver,
-            real,
-            &mut csms,
-            &mut outputs,
-            &mut store,
-            &mut seen,
-        );
+        let carried = home::carry_out(&mut driver, real, &mut csms, &mut outputs, &mut store);
+        seen.persists.0 += carried.persisted;
+        seen.persists.1 += carried.store_full;
+        seen.relay_closed |= carried.relay_closed || board::RELAY.is_high();
         if t >= END_AT {
             break;
         }
@@ -161,50 +151,6 @@ pub(crate) fn run(clock: &impl Monotonic) -> bool {
     }
     let end = driver.now();
     report(driver.cp(), &csms, &store, &seen, end)
-}
-
-/// Does what the driver asks, in its order: the state before the frames that need it.
-fn carry_out(
-    driver: &mut Driver,
-    real: u64,
-    csms: &mut LoopbackCsms,
-    outputs: &mut Outputs<Pin, Pin, Pin, Pin, Pin>,
-    store: &mut RamStore,
-    seen: &mut Seen,
-) {
-    while let Some(output) = driver.poll_output() {
-        match output {
-            Output::Persist(p) => {
-                let saved = store.save("state", p.state.to_json().as_bytes());
-                seen.persists.0 += u32::from(saved.is_ok());
-                seen.persists.1 += u32::from(saved.is_err());
-                let result = saved.map_err(|_| alloc::string::String::from("store full"));
-                driver.persisted(p.token, result);
-            }
-            Output::Send(text) => csms.send(&text),
-            Output::Open(params) => {
-                if csms.open(&params) {
-                    driver.opened(real);
-                } else {
-                    driver.open_failed(real, "the link cannot be opened");
-                }
-            }
-            Output::Close => csms.close(),
-            Output::Hardware(command) => {
-                outputs.apply(&command);
-                seen.relay_closed |= matches!(command, Command::SetRelay { closed: true, .. });
-            }
-            Output::Job(job) => driver.job(
-                real,
-                job.id,
-                JobUpdate::Failed(alloc::string::String::from(
-                    "this board has no file transfer yet",
-                )),
-            ),
-            Output::Ping | Output::Event(_) => {}
-        }
-    }
-    seen.relay_closed |= board::RELAY.is_high();
 }
 
 /// Prints every check and returns whether all passed.

@@ -1,0 +1,71 @@
+//! The board's side of the driver: what every image does with
+//! [`chargepoint::Driver`]'s ordered output, so that neither image re-codes it.
+
+use alloc::string::String;
+
+use chargepoint::{Command, Driver, JobUpdate, Output};
+use embedded_hal::digital::OutputPin;
+
+use crate::hal::{Outputs, Store, Transport};
+
+/// What one pass over the output did, for an image that checks itself.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Carried {
+    /// Durable states written.
+    pub persisted: u32,
+    /// Durable states the store had no room for.
+    pub store_full: u32,
+    /// The relay was told to close.
+    pub relay_closed: bool,
+}
+
+/// Carries out everything the driver asks, in its order (the durable state before the
+/// frames that depend on it): the store, the transport, the pins. The board has no file
+/// transfer yet, so a job fails with that reason.
+pub fn carry_out<R, K, LR, LG, LB>(
+    driver: &mut Driver,
+    real: u64,
+    transport: &mut impl Transport,
+    outputs: &mut Outputs<R, K, LR, LG, LB>,
+    store: &mut impl Store,
+) -> Carried
+where
+    R: OutputPin,
+    K: OutputPin,
+    LR: OutputPin,
+    LG: OutputPin,
+    LB: OutputPin,
+{
+    let mut carried = Carried::default();
+    while let Some(output) = driver.poll_output() {
+        match output {
+            Output::Persist(p) => {
+                // A full store keeps the last state written; the engine carries on.
+                let saved = store.save("state", p.state.to_json().as_bytes());
+                carried.persisted += u32::from(saved.is_ok());
+                carried.store_full += u32::from(saved.is_err());
+                driver.persisted(p.token, saved.map_err(|_| String::from("store full")));
+            }
+            Output::Send(text) => transport.send(&text),
+            Output::Open(params) => {
+                if transport.open(&params) {
+                    driver.opened(real);
+                } else {
+                    driver.open_failed(real, "the link cannot be opened");
+                }
+            }
+            Output::Close => transport.close(),
+            Output::Hardware(command) => {
+                carried.relay_closed |= matches!(command, Command::SetRelay { closed: true, .. });
+                outputs.apply(&command);
+            }
+            Output::Job(job) => driver.job(
+                real,
+                job.id,
+                JobUpdate::Failed(String::from("this board has no file transfer yet")),
+            ),
+            Output::Ping | Output::Event(_) => {}
+        }
+    }
+    carried
+}
