@@ -169,13 +169,25 @@ pub(crate) fn store_call(out: &Outgoing) -> Option<StoredCall> {
 
 /// A stored transaction message back in queue form; `None` if it no longer decodes.
 pub(crate) fn load_call(call: &StoredCall) -> Option<Outgoing> {
+    use ocpp16::decode_message;
     let action = Action::from_name(&call.action)?;
-    let request = Request::decode(action, &call.payload).ok()?;
     let tx = call.transaction;
-    let purpose = match action {
-        Action::StartTransaction => Purpose::StartTx { tx },
-        Action::StopTransaction => Purpose::StopTx { tx },
-        Action::MeterValues => Purpose::TxMeter { tx },
+    let payload = &call.payload;
+    // Only the three transaction messages are ever stored: decoding just those keeps
+    // every other request's decoder out of an MCU image.
+    let (request, purpose) = match action {
+        Action::StartTransaction => (
+            Request::StartTransaction(decode_message(payload).ok()?),
+            Purpose::StartTx { tx },
+        ),
+        Action::StopTransaction => (
+            Request::StopTransaction(decode_message(payload).ok()?),
+            Purpose::StopTx { tx },
+        ),
+        Action::MeterValues => (
+            Request::MeterValues(decode_message(payload).ok()?),
+            Purpose::TxMeter { tx },
+        ),
         _ => return None,
     };
     Some(Outgoing {
