@@ -6,7 +6,7 @@
 //! `closed`, `frame`, `pong`, `hardware`, `timeout`, `persisted`, all in the home's
 //! *real* milliseconds) and carries out what [`Driver::poll_output`] returns, in order:
 //!
-//! - [`Output::Persist`]: write the state; until [`Driver::persisted`] is called with
+//! - [`Output::Persist`]: write [`Driver::durable_state`]; until [`Driver::persisted`] is called with
 //!   its token, `poll_output` returns nothing more, so no frame that depends on the
 //!   state can leave before it is stored (rustls's unbuffered API enforces its order the
 //!   same way);
@@ -95,13 +95,14 @@ impl Default for DriverConfig {
     }
 }
 
-/// A state to write before anything else leaves the box.
-#[derive(Debug, Clone, PartialEq)]
+/// The durable state changed: write [`Driver::durable_state`] before anything else
+/// leaves the box. The state is taken when the home writes it, never built for a home
+/// that stores nothing (a fleet without state files); taken then, it is at least as new
+/// as every frame behind this output, which is all the order needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Persist {
     /// Hand it back to [`Driver::persisted`] once written.
     pub token: u64,
-    /// The state (boxed: it is large, and the output queue holds many small items).
-    pub state: alloc::boxed::Box<DurableState>,
 }
 
 /// The next thing the home must do.
@@ -286,6 +287,12 @@ impl Driver {
     #[must_use]
     pub fn speed(&self) -> u32 {
         self.scale.speed()
+    }
+
+    /// The state to write for an [`Output::Persist`].
+    #[must_use]
+    pub fn durable_state(&self) -> DurableState {
+        self.cp.durable_state()
     }
 
     /// What the home chose.
@@ -622,7 +629,6 @@ impl Driver {
             self.next_token += 1;
             self.out.push_back(Output::Persist(Persist {
                 token: self.next_token,
-                state: alloc::boxed::Box::new(self.cp.durable_state()),
             }));
         }
         while let Some(text) = self.cp.poll_transmit() {

@@ -139,16 +139,8 @@ impl World {
     #[must_use]
     pub fn new(register_wh: u64) -> Self {
         Self {
-            voltage_dv: 2300,
-            ambient_dc: 200,
-            temperature_override: None,
-            relay_closed: false,
-            offered_ma: 0,
-            ev: None,
             register: u128::from(register_wh) * MWMS_PER_WH,
-            temperature_mc: 20_000,
-            current_ma: 0,
-            phases: 0,
+            ..Self::EMPTY
         }
     }
 

@@ -255,7 +255,10 @@ fn nothing_leaves_after_a_persist_until_it_is_acknowledged() {
                     // While unacknowledged, nothing else comes out.
                     assert_eq!(d.poll_output(), None);
                     held += 1;
-                    outputs.push(format!("persist tx={}", p.state.transaction.is_some()));
+                    outputs.push(format!(
+                        "persist tx={}",
+                        d.durable_state().transaction.is_some()
+                    ));
                     d.persisted(p.token, Ok(()));
                 }
                 Output::Open(_) => d.opened(real),

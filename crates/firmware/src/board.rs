@@ -151,3 +151,22 @@ pub fn rtc() -> ocpp16::DateTime {
 pub fn unique_id() -> u64 {
     0x4556_435f_4d43_5530
 }
+
+/// The board's outputs on their pins: relay, cable lock, RGB light.
+pub type BoardOutputs = crate::hal::Outputs<Pin, Pin, Pin, Pin, Pin>;
+/// The board's inputs: plug detect and the card reader.
+pub type BoardInputs = crate::hal::Inputs<Pin, ScriptedReader>;
+
+/// The board's outputs and inputs on their pins.
+#[must_use]
+pub fn io() -> (BoardOutputs, BoardInputs) {
+    let outputs = crate::hal::Outputs::new(
+        Pin(&RELAY),
+        Pin(&LOCK),
+        Pin(&LED_RED),
+        Pin(&LED_GREEN),
+        Pin(&LED_BLUE),
+    );
+    let inputs = crate::hal::Inputs::new(Pin(&PLUG), ScriptedReader::default());
+    (outputs, inputs)
+}

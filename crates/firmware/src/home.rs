@@ -41,7 +41,7 @@ where
         match output {
             Output::Persist(p) => {
                 // A full store keeps the last state written; the engine carries on.
-                let saved = store.save("state", p.state.to_json().as_bytes());
+                let saved = store.save("state", driver.durable_state().to_json().as_bytes());
                 carried.persisted += u32::from(saved.is_ok());
                 carried.store_full += u32::from(saved.is_err());
                 driver.persisted(p.token, saved.map_err(|_| String::from("store full")));

@@ -238,7 +238,7 @@ impl Live {
             let now = self.driver.now();
             match output {
                 Output::Persist(p) => {
-                    let written = storage::save_state(&p.state);
+                    let written = storage::save_state(&self.driver.durable_state());
                     self.driver.persisted(p.token, written);
                 }
                 Output::Send(text) => self.send(&text),

@@ -171,7 +171,7 @@ impl Harness {
         match output {
             // Persist first: no frame leaves before the state it depends on is stored.
             Output::Persist(p) => {
-                self.persisted = Some(p.state.to_json());
+                self.persisted = Some(self.driver.durable_state().to_json());
                 self.persist_count += 1;
                 self.driver.persisted(p.token, Ok(()));
             }

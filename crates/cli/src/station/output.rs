@@ -3,7 +3,7 @@
 
 use std::{sync::atomic::Ordering::Relaxed, time::Duration};
 
-use chargepoint::{Command, ConnectParams, Event, JobUpdate, Output, driver::Persist};
+use chargepoint::{Command, ConnectParams, Event, JobUpdate, Output};
 use futures_util::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::{
     Message,
@@ -25,9 +25,8 @@ pub(super) fn kind_and_id(text: &str) -> Option<(u8, &str)> {
 }
 
 /// Writes the state file on the blocking pool (temporary file, fsync, rename).
-async fn persist(file: Option<crate::store::StateFile>, p: &Persist) -> Result<(), String> {
+async fn persist(file: Option<crate::store::StateFile>, json: String) -> Result<(), String> {
     let Some(file) = file else { return Ok(()) };
-    let json = p.state.to_json();
     match tokio::task::spawn_blocking(move || file.save(&json)).await {
         Ok(Ok(())) => Ok(()),
         Ok(Err(e)) => Err(e.to_string()),
@@ -46,7 +45,12 @@ impl Run {
         while let Some(output) = self.st.driver.poll_output() {
             match output {
                 Output::Persist(p) => {
-                    let result = persist(self.st.state.clone(), &p).await;
+                    // The state is built only when there is a file to write it to.
+                    let json = match &self.st.state {
+                        Some(_) => self.st.driver.durable_state().to_json(),
+                        None => String::new(),
+                    };
+                    let result = persist(self.st.state.clone(), json).await;
                     self.st.driver.persisted(p.token, result);
                 }
                 Output::Send(text) => self.send(text).await,
@@ -248,8 +252,11 @@ impl Run {
         let now = self.real();
         self.st.driver.timeout(now);
         self.carry_out().await;
-        let state = Box::new(self.st.driver.cp().durable_state());
-        if let Err(e) = persist(self.st.state.clone(), &Persist { token: 0, state }).await {
+        let json = match &self.st.state {
+            Some(_) => self.st.driver.durable_state().to_json(),
+            None => String::new(),
+        };
+        if let Err(e) = persist(self.st.state.clone(), json).await {
             self.stats().warnings.fetch_add(1, Relaxed);
             warn!(cp = %self.st.id, "could not write the durable state: {e}");
         }

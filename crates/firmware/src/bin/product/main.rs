@@ -17,8 +17,8 @@ use chargepoint::{
 use cortex_m_rt::{entry, exception};
 use firmware::{
     CORE_HZ,
-    board::{self, Pin, ScriptedReader, SysTickClock},
-    hal::{Inputs, Monotonic, Outputs, RamStore, Store, Transport},
+    board::{self, SysTickClock},
+    hal::{Monotonic, RamStore, Store, Transport},
     heap, home,
     uart::{LineTransport, UART0, Uart},
 };
@@ -73,14 +73,7 @@ fn run(clock: &impl Monotonic, mut transport: impl Transport) -> ! {
         Some(state) => Driver::restore(settings, state, None, config, real, wall),
         None => Driver::new(settings, None, config, real, wall),
     };
-    let mut outputs = Outputs::new(
-        Pin(&board::RELAY),
-        Pin(&board::LOCK),
-        Pin(&board::LED_RED),
-        Pin(&board::LED_GREEN),
-        Pin(&board::LED_BLUE),
-    );
-    let mut inputs = Inputs::new(Pin(&board::PLUG), ScriptedReader::default());
+    let (mut outputs, mut inputs) = board::io();
     let mut last_meter = real;
     loop {
         let real = clock.now_ms();

@@ -19,8 +19,8 @@ use ocpp16::{
 };
 
 use firmware::{
-    board::{self, Pin, ScriptedReader},
-    hal::{Inputs, Monotonic, Outputs, RamStore, Store, Transport},
+    board,
+    hal::{Monotonic, RamStore, Store, Transport},
     heap::{HEAP, HEAP_SIZE},
     home,
 };
@@ -72,14 +72,7 @@ pub(crate) fn run(clock: &impl Monotonic) -> bool {
         start_wall,
     );
     let mut csms = LoopbackCsms::new(start_wall);
-    let mut outputs = Outputs::new(
-        Pin(&board::RELAY),
-        Pin(&board::LOCK),
-        Pin(&board::LED_RED),
-        Pin(&board::LED_GREEN),
-        Pin(&board::LED_BLUE),
-    );
-    let mut inputs = Inputs::new(Pin(&board::PLUG), ScriptedReader::default());
+    let (mut outputs, mut inputs) = board::io();
     let mut store = RamStore::new(8 * 1024);
     let mut seen = Seen::default();
     let mut done = [false; 6];
