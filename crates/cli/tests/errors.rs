@@ -68,11 +68,13 @@ fn a_handshake_the_csms_timed_out_is_not_a_credentials_problem() {
     let port = server(|mut s| {
         read_request(&mut s);
         let body = "handshake timed out";
-        let _ = write!(
-            s,
+        // One write: the body must arrive with the headers, as the client reads no
+        // further than the bytes that came with them (`write!` would send it in pieces).
+        let response = format!(
             "HTTP/1.1 403 Forbidden\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
             body.len()
         );
+        let _ = s.write_all(response.as_bytes());
     });
     let (code, err) = evc(port);
     assert_eq!(code, Some(3), "{err}");
