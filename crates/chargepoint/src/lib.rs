@@ -76,6 +76,7 @@ pub mod durable;
 mod engine;
 mod entropy;
 mod features;
+pub mod firmware_file;
 pub mod harness;
 pub mod id_tags;
 mod inbound;
