@@ -11,9 +11,8 @@ READ_ONLY = {
     "LocalAuthListMaxLength": "50", "SendLocalListMaxLength": "10", "ChargeProfileMaxStackLevel": "5",
     "ChargingScheduleAllowedChargingRateUnit": "Current", "ChargingScheduleMaxPeriods": "5",
     "MaxChargingProfilesInstalled": "9", "SupportedFileTransferProtocols": "HTTP,HTTPS,FTP",
-    # Only the profiles the box answers in full: FirmwareManagement joins when its
-    # requests do (the contract's list includes it).
-    "SupportedFeatureProfiles": "Core,LocalAuthListManagement,Reservation,SmartCharging,RemoteTrigger",
+    # Only the profiles the box answers in full, as the contract lists them.
+    "SupportedFeatureProfiles": "Core,FirmwareManagement,LocalAuthListManagement,Reservation,SmartCharging,RemoteTrigger",
 }
 READ_WRITE = {
     "AllowOfflineTxForUnknownId": "0", "AuthorizeRemoteTxRequests": "1", "AuthorizationCacheEnabled": "1",

@@ -1,5 +1,5 @@
 """The feature profiles the product contract lists beyond Core, Local Auth List
-Management, Remote Trigger, Reservation and Smart Charging (Firmware Management, the
+Management, Remote Trigger, Reservation, Smart Charging and Firmware Management (the
 Security extension): each request with a valid payload must get a CALLRESULT that is valid for its
 action, not a CALLERROR. The README says these profiles are answered NotSupported until
 they are built: each case is a strict xfail until then, so one that starts to pass fails
@@ -18,9 +18,6 @@ PROFILE = {"chargingProfileId": 1, "stackLevel": 0, "chargingProfilePurpose": "T
            "chargingSchedule": {"chargingRateUnit": "A", "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 16.0}]}}
 
 REQUESTS = {
-    "GetDiagnostics": call.GetDiagnostics(location="ftp://127.0.0.1:9/diagnostics"),
-    "UpdateFirmware": call.UpdateFirmware(location="http://127.0.0.1:9/firmware.bin",
-                                          retrieve_date="2099-01-01T00:00:00Z"),
     "GetInstalledCertificateIds": call.GetInstalledCertificateIds(certificate_type="CentralSystemRootCertificate"),
     "InstallCertificate": call.InstallCertificate(certificate_type="CentralSystemRootCertificate", certificate=PEM),
     "CertificateSigned": call.CertificateSigned(certificate_chain=PEM),
@@ -39,6 +36,9 @@ SUPPORTED = {
     "SetChargingProfile": call.SetChargingProfile(connector_id=1, cs_charging_profiles=PROFILE),
     "GetCompositeSchedule": call.GetCompositeSchedule(connector_id=1, duration=3600),
     "ClearChargingProfile": call.ClearChargingProfile(),
+    "GetDiagnostics": call.GetDiagnostics(location="ftp://127.0.0.1:9/diagnostics"),
+    "UpdateFirmware": call.UpdateFirmware(location="http://127.0.0.1:9/firmware.bin",
+                                          retrieve_date="2099-01-01T00:00:00Z"),
 }
 
 

@@ -623,6 +623,28 @@ impl Driver {
         });
     }
 
+    /// A diagnostics upload carries the trace's frames of its window (redacted).
+    fn append_frames(&self, job: &mut crate::jobs::Job) {
+        use core::fmt::Write;
+        let crate::jobs::JobKind::Upload { content, .. } = &mut job.kind else {
+            return;
+        };
+        let Some((start, stop)) = self.cp.diagnostics_window() else {
+            return;
+        };
+        content.push_str("\n[frames]\n");
+        if self.config.trace_capacity == 0 {
+            content.push_str("(this home keeps no frame trace)\n");
+        }
+        for t in &self.trace {
+            let at = self.cp.wall_clock(t.at);
+            if start.is_none_or(|s| at >= s) && stop.is_none_or(|s| at <= s) {
+                let dir = if t.from_cp { ">>" } else { "<<" };
+                let _ = writeln!(content, "{at} {dir} {}", t.text);
+            }
+        }
+    }
+
     /// Moves everything the engine has to say into the ordered output.
     fn collect(&mut self) {
         if self.cp.poll_persist() {
@@ -660,7 +682,10 @@ impl Driver {
                     self.next_ping = None;
                     self.pong_due = None;
                 }
-                Command::StartJob(job) => self.out.push_back(Output::Job(job)),
+                Command::StartJob(mut job) => {
+                    self.append_frames(&mut job);
+                    self.out.push_back(Output::Job(job));
+                }
                 other => {
                     if let Some(w) = self.world.as_mut() {
                         w.apply(&other);

@@ -82,6 +82,14 @@ pub struct DurableState {
     /// Jobs the home was carrying out (downloads, uploads, an installation).
     #[serde(default, serialize_with = "store_jobs", deserialize_with = "load_jobs")]
     pub jobs: crate::jobs::Jobs,
+    /// The firmware update in progress and the version an update installed (compact
+    /// text, see [`crate::firmware::Firmware::store`]).
+    #[serde(
+        default,
+        serialize_with = "store_firmware",
+        deserialize_with = "load_firmware"
+    )]
+    pub firmware: crate::firmware::Firmware,
     /// Power-ons and reboots so far (message ids differ across restarts).
     #[serde(default)]
     pub boots: u64,
@@ -204,4 +212,18 @@ fn store_jobs<S: serde::Serializer>(jobs: &crate::jobs::Jobs, s: S) -> Result<S:
 fn load_jobs<'de, D: serde::Deserializer<'de>>(d: D) -> Result<crate::jobs::Jobs, D::Error> {
     let text = String::deserialize(d)?;
     crate::jobs::Jobs::load(&text).map_err(serde::de::Error::custom)
+}
+
+fn store_firmware<S: serde::Serializer>(
+    firmware: &crate::firmware::Firmware,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    firmware.store().serialize(s)
+}
+
+fn load_firmware<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<crate::firmware::Firmware, D::Error> {
+    let text = String::deserialize(d)?;
+    crate::firmware::Firmware::load(&text).map_err(serde::de::Error::custom)
 }

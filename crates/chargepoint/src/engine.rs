@@ -41,6 +41,9 @@ pub struct Settings {
     /// the charge point id is appended to it at every connection
     /// ([`ChargePoint::connection_params`]).
     pub csms_url: String,
+    /// Lines the engine's event log keeps (what GetDiagnostics uploads); the oldest go
+    /// first. [`crate::log::DEFAULT_CAPACITY`] unless the home chooses.
+    pub log_capacity: usize,
 }
 
 impl Settings {
@@ -58,6 +61,7 @@ impl Settings {
                 (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
             }),
             csms_url: String::new(),
+            log_capacity: crate::log::DEFAULT_CAPACITY,
         }
     }
 }
@@ -143,6 +147,12 @@ pub struct ChargePoint {
     pub(crate) speed: u32,
     /// Long work handed to the home.
     pub(crate) jobs: crate::jobs::Jobs,
+    /// The firmware update (durable) and the version an update installed.
+    pub(crate) firmware: crate::firmware::Firmware,
+    /// The diagnostics upload in progress.
+    pub(crate) diagnostics: crate::firmware::Diagnostics,
+    /// The event log GetDiagnostics uploads.
+    pub(crate) log: crate::log::EventLog,
     /// Power-ons and reboots over the life of the box (durable): mixed into the message
     /// id prefix, so ids differ after a restart even if the home's entropy did not.
     pub(crate) boots: u64,
@@ -160,6 +170,7 @@ impl ChargePoint {
     pub fn new(settings: Settings, now: Instant) -> Self {
         let settings_seed = settings.seed;
         let config = Configuration::for_limits(&settings.limits);
+        let log = crate::log::EventLog::new(settings.log_capacity);
         let mut cp = Self {
             settings,
             config,
@@ -186,6 +197,9 @@ impl ChargePoint {
             rng: crate::entropy::Rng::new(settings_seed),
             speed: 1,
             jobs: crate::jobs::Jobs::default(),
+            firmware: crate::firmware::Firmware::default(),
+            diagnostics: crate::firmware::Diagnostics::default(),
+            log,
             boots: 0,
             led: None,
             relay: None,
@@ -264,6 +278,7 @@ impl ChargePoint {
             return;
         }
         self.reconnect_attempts = 0;
+        self.note(now, String::from("connection up"));
         match self.registration {
             Registration::Accepted => {
                 // A reconnect of a box that is already registered: no BootNotification
@@ -282,6 +297,9 @@ impl ChargePoint {
     pub fn handle_disconnected(&mut self, now: Instant) {
         self.last_input = self.last_input.max(now);
         let was_connected = self.session.is_connected();
+        if was_connected {
+            self.note(now, String::from("connection down"));
+        }
         self.session.lose_connection();
         self.timers.clear(Timer::CallTimeout);
         self.timers.clear(Timer::Heartbeat);
@@ -342,14 +360,10 @@ impl ChargePoint {
     /// unknown or ended jobs are ignored.
     pub fn handle_job(&mut self, now: Instant, id: u32, update: crate::jobs::JobUpdate) {
         self.last_input = self.last_input.max(now);
-        let outcome = match &update {
-            crate::jobs::JobUpdate::Failed(why) => Err(why.clone()),
-            _ => Ok(()),
-        };
         let started = matches!(update, crate::jobs::JobUpdate::Started);
         if let Some(job) = self.jobs.update(id, &update) {
             self.changed();
-            self.job_ended(now, job, outcome);
+            self.job_ended(now, job, &update);
         } else if started {
             self.changed();
         }
@@ -357,10 +371,6 @@ impl ChargePoint {
     }
 
     /// Hands long work to the home; the owner hears of its end in `job_ended`.
-    #[allow(
-        dead_code,
-        reason = "the first owners are Firmware Management and GetLog"
-    )]
     pub(crate) fn start_job(&mut self, kind: crate::jobs::JobKind) -> u32 {
         let job = self.jobs.start(kind);
         let id = job.id;
@@ -370,10 +380,15 @@ impl ChargePoint {
     }
 
     /// A job ended: its owner decides what follows; every end is reported.
-    fn job_ended(&mut self, _now: Instant, job: crate::jobs::Job, outcome: Result<(), String>) {
+    fn job_ended(&mut self, now: Instant, job: crate::jobs::Job, update: &crate::jobs::JobUpdate) {
+        let outcome = match update {
+            crate::jobs::JobUpdate::Failed(why) => Err(why.clone()),
+            _ => Ok(()),
+        };
         if let Err(why) = &outcome {
             self.warn(alloc::format!("job {} failed: {why}", job.id));
         }
+        self.firmware_job_ended(now, &job, update);
         self.events.push_back(Event::JobEnded { job, outcome });
     }
 
@@ -428,6 +443,7 @@ impl ChargePoint {
         self.wall = (now, utc);
         self.events.push_back(Event::ClockSet(utc));
         self.arm_clock_aligned(now);
+        self.arm_firmware(now);
     }
 
     // ---- outputs -------------------------------------------------------------------
@@ -447,7 +463,24 @@ impl ChargePoint {
     /// The next event for UI and logs.
     #[must_use]
     pub fn poll_event(&mut self) -> Option<Event> {
-        self.events.pop_front()
+        let event = self.events.pop_front()?;
+        if let Some(line) = crate::log::describe(&event) {
+            let at = self.wall_clock(self.last_input);
+            self.log.push(at, line);
+        }
+        Some(event)
+    }
+
+    /// The engine's event log (what GetDiagnostics uploads).
+    #[must_use]
+    pub fn log(&self) -> &crate::log::EventLog {
+        &self.log
+    }
+
+    /// A line for the event log only.
+    pub(crate) fn note(&mut self, now: Instant, text: String) {
+        let at = self.wall_clock(now);
+        self.log.push(at, text);
     }
 
     /// When to call [`ChargePoint::handle_timeout`] next.
@@ -471,6 +504,10 @@ impl ChargePoint {
     #[must_use]
     pub fn restore(settings: Settings, state: crate::durable::DurableState, now: Instant) -> Self {
         let mut cp = Self::new(settings, now);
+        // Jobs and the firmware update first: what follows may start an installation.
+        cp.jobs = state.jobs;
+        cp.firmware = state.firmware;
+        let interrupted = cp.jobs.interrupted();
         cp.config = state.config;
         cp.config.derive(&cp.settings.limits);
         cp.local_list = state.local_list;
@@ -502,10 +539,12 @@ impl ChargePoint {
         if cp.connector.transaction().is_some() {
             cp.stop_transaction(now, ocpp16::messages::Reason::PowerLoss, None);
         }
-        cp.jobs = state.jobs;
-        for job in cp.jobs.interrupted() {
-            cp.job_ended(now, job, Err(String::from("interrupted by a power cut")));
+        let cut = crate::jobs::JobUpdate::Failed(String::from("interrupted by a power cut"));
+        for job in interrupted {
+            cp.job_ended(now, job, &cut);
         }
+        cp.firmware_restored(now);
+        cp.firmware_maybe_install();
         cp.arm_reservation(now);
         cp.changed();
         cp.update_outputs(now);
@@ -536,6 +575,7 @@ impl ChargePoint {
             charging_profiles: self.smart.store(),
             wall_clock: self.wall_clock(self.last_input),
             jobs: self.jobs.clone(),
+            firmware: self.firmware.clone(),
             boots: self.boots,
         }
     }
@@ -601,19 +641,22 @@ impl ChargePoint {
             charge_point_model: ocpp16::CiString20::truncated(&id.model),
             charge_point_serial_number: Some(ocpp16::CiString25::truncated(&id.serial)),
             charge_box_serial_number: None,
-            firmware_version: Some(ocpp16::CiString50::truncated(&id.firmware_version)),
+            firmware_version: Some(ocpp16::CiString50::truncated(self.firmware_version())),
             iccid: None,
             imsi: None,
             meter_type: Some(ocpp16::CiString25::truncated("Teltonika internal meter")),
             meter_serial_number: None,
         };
+        self.note(
+            now,
+            alloc::format!("BootNotification (firmware {})", self.firmware_version()),
+        );
         self.session.drop_queued(|p| p == Purpose::Boot);
         self.session.push_front(crate::session::Outgoing {
             request: Request::BootNotification(boot),
             purpose: Purpose::Boot,
             attempts: 0,
         });
-        let _ = now;
     }
 
     /// Sends the next queued CALL if the line is free and the registration allows it.
@@ -691,6 +734,7 @@ impl ChargePoint {
                 self.connector.forget_reported();
                 self.update_outputs(now);
                 self.arm_heartbeat(now);
+                self.firmware_booted();
             }
             RegistrationStatus::Pending | RegistrationStatus::Rejected => {
                 self.registration = if status == RegistrationStatus::Pending {

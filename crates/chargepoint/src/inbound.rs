@@ -72,5 +72,10 @@ impl ChargePoint {
         self.relay = None;
         self.led = None;
         self.power_on(now);
+        // What waits for a time goes on waiting across the reboot.
+        self.arm_firmware(now);
+        if self.diagnostics.upload().is_some_and(|u| u.job.is_none()) {
+            self.timers.set(crate::timers::Timer::DiagnosticsRetry, now);
+        }
     }
 }

@@ -224,6 +224,21 @@ pub enum Event {
         /// `Ok` when it succeeded, else the reason it failed.
         outcome: Result<(), String>,
     },
+    /// The firmware update's status changed (what FirmwareStatusNotification says), with
+    /// the reason of a failure.
+    Firmware {
+        /// The new status.
+        status: ocpp16::messages::FirmwareStatus,
+        /// Why it failed (DownloadFailed, InstallationFailed).
+        reason: Option<String>,
+    },
+    /// The diagnostics upload's status changed, with the reason of a failure.
+    Diagnostics {
+        /// The new status.
+        status: ocpp16::messages::DiagnosticsStatus,
+        /// Why it failed (UploadFailed).
+        reason: Option<String>,
+    },
     /// A transaction message was given up: it will never reach the CSMS.
     MessageLost {
         /// Its action.

@@ -23,6 +23,9 @@ pub enum JobKind {
         url: String,
         /// The file name in the home's file area (the name the CSMS is told).
         file: String,
+        /// What to write to `file` before sending it (a diagnostics log). Not kept in
+        /// the durable state: a power cut ends the upload anyway.
+        content: String,
     },
     /// Install the downloaded image `file` and restart with it.
     Install {
@@ -54,6 +57,13 @@ pub enum JobUpdate {
     },
     /// It succeeded.
     Done,
+    /// An installation succeeded: the home verified the image
+    /// ([`crate::firmware_file::Verifier`]) and installed it; `version` is its header's.
+    /// The engine reboots into it.
+    Installed {
+        /// The installed firmware version.
+        version: String,
+    },
     /// It failed; the reason a person should read (host not found, HTTP 404, …).
     Failed(String),
 }
@@ -85,7 +95,7 @@ impl Jobs {
         for (job, state) in &self.active {
             let (kind, url, file) = match &job.kind {
                 JobKind::Download { url, file } => ("download", url.as_str(), file),
-                JobKind::Upload { url, file } => ("upload", url.as_str(), file),
+                JobKind::Upload { url, file, .. } => ("upload", url.as_str(), file),
                 JobKind::Install { file } => ("install", "", file),
             };
             let state = match state {
@@ -120,7 +130,11 @@ impl Jobs {
             let (url, file) = (String::from(url), String::from(file));
             let kind = match kind {
                 "download" => JobKind::Download { url, file },
-                "upload" => JobKind::Upload { url, file },
+                "upload" => JobKind::Upload {
+                    url,
+                    file,
+                    content: String::new(),
+                },
                 "install" => JobKind::Install { file },
                 other => return Err(bad(&alloc::format!("unknown kind \"{other}\""))),
             };
@@ -143,9 +157,10 @@ impl Jobs {
                 url: clean(url),
                 file: clean(file),
             },
-            JobKind::Upload { url, file } => JobKind::Upload {
+            JobKind::Upload { url, file, content } => JobKind::Upload {
                 url: clean(url),
                 file: clean(file),
+                content,
             },
             JobKind::Install { file } => JobKind::Install { file: clean(file) },
         };
@@ -169,8 +184,18 @@ impl Jobs {
                 }
                 None
             }
-            JobUpdate::Done | JobUpdate::Failed(_) => Some(self.active.remove(pos).0),
+            JobUpdate::Done | JobUpdate::Installed { .. } | JobUpdate::Failed(_) => {
+                Some(self.active.remove(pos).0)
+            }
         }
+    }
+
+    /// Forgets a job its owner no longer wants (a replaced update): later reports of
+    /// it are ignored. Whether it was in progress.
+    pub(crate) fn abandon(&mut self, id: u32) -> bool {
+        let before = self.active.len();
+        self.active.retain(|(j, _)| j.id != id);
+        self.active.len() != before
     }
 
     /// Whether the job with this id is still in progress.

@@ -33,6 +33,10 @@ pub(crate) enum Purpose {
     Meter,
     /// A message the CSMS asked for with TriggerMessage (not a transaction message).
     Triggered,
+    /// A FirmwareStatusNotification or DiagnosticsStatusNotification of a status
+    /// change: kept across a lost connection (not across a power cut), so the CSMS
+    /// hears of every step of an update that ran offline or rebooted the box.
+    Notification,
 }
 
 impl Purpose {
@@ -42,6 +46,11 @@ impl Purpose {
             self,
             Self::StartTx { .. } | Self::StopTx { .. } | Self::TxMeter { .. }
         )
+    }
+
+    /// Kept across a lost connection: transaction messages and status notifications.
+    const fn survives_disconnect(self) -> bool {
+        self.is_transaction_message() || matches!(self, Self::Notification)
     }
 }
 
@@ -191,15 +200,16 @@ impl Session {
 
     /// The connection is gone: the CALL in flight is lost; transaction messages go back
     /// to the front of the queue, everything else that only made sense on this
-    /// connection is dropped. StatusNotifications are rebuilt from the current status.
+    /// connection is dropped (but firmware and diagnostics status notifications).
+    /// StatusNotifications are rebuilt from the current status.
     pub(crate) fn lose_connection(&mut self) {
         self.connected = false;
         if let Some(pending) = self.pending.take()
-            && pending.out.purpose.is_transaction_message()
+            && pending.out.purpose.survives_disconnect()
         {
             self.queue.push_front(pending.out);
         }
-        self.queue.retain(|o| o.purpose.is_transaction_message());
+        self.queue.retain(|o| o.purpose.survives_disconnect());
     }
 
     /// Takes the answer's CALL if `id` is the one in flight.

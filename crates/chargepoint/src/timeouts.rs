@@ -52,6 +52,8 @@ impl ChargePoint {
                     self.update_outputs(now);
                 }
             }
+            Timer::FirmwareUpdate => self.firmware_due(now),
+            Timer::DiagnosticsRetry => self.upload_attempt(),
             Timer::ResetGrace => {
                 if let Some(hard) = self.reset {
                     self.reboot(now, hard);

@@ -25,10 +25,14 @@ pub enum Timer {
     ReservationExpiry,
     /// The charging profiles' limit changes: offer the new current.
     ChargingSchedule,
+    /// A firmware download attempt is due (retrieveDate, or the next retry).
+    FirmwareUpdate,
+    /// The next attempt of a failed diagnostics upload is due.
+    DiagnosticsRetry,
 }
 
 impl Timer {
-    const COUNT: usize = 10;
+    const COUNT: usize = 12;
 
     const fn index(self) -> usize {
         self as usize
@@ -45,6 +49,8 @@ impl Timer {
         Self::ResetGrace,
         Self::ReservationExpiry,
         Self::ChargingSchedule,
+        Self::FirmwareUpdate,
+        Self::DiagnosticsRetry,
     ];
 }
 

@@ -203,6 +203,7 @@ impl ChargePoint {
         });
         self.apply_scheduled_availability();
         self.update_outputs(now);
+        self.firmware_maybe_install();
     }
 
     /// The current the box offers now, in mA.

@@ -371,13 +371,13 @@ fn fixed_keys_follow_the_limits_and_the_answered_profiles() {
     let c = Configuration::for_limits(&other);
     assert_eq!(c.text(Key::LocalAuthListMaxLength), "7");
     assert_eq!(c.text(Key::MaxChargingProfilesInstalled), "3");
-    // Only profiles whose every CSMS request is answered; Firmware Management is not
-    // (yet), so it is not promised.
+    // Only profiles whose every CSMS request is answered, in the contract's order.
     let profiles: Vec<&str> = c.text(Key::SupportedFeatureProfiles).split(',').collect();
     assert_eq!(
         profiles,
         [
             "Core",
+            "FirmwareManagement",
             "LocalAuthListManagement",
             "Reservation",
             "SmartCharging",

@@ -70,8 +70,8 @@ fn every_csms_action_without_a_handler_is_not_supported_whatever_its_payload() {
     let supported = chargepoint::supported_actions();
     assert_eq!(
         supported.len(),
-        17,
-        "Core, Local Auth List Management, Remote Trigger, Reservation, Smart Charging"
+        19,
+        "Core, Firmware Management, Local Auth List Management, Remote Trigger, Reservation, Smart Charging"
     );
     for &action in Action::ALL {
         if !action.sender().allows(Side::Csms) || supported.contains(&action) {

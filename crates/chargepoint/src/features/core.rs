@@ -77,6 +77,14 @@ impl ChargePoint {
             ChangeOutcome::Rejected(_) | ChangeOutcome::NotSupported
         ) {
             self.changed();
+            let write_only = crate::model::Key::from_name(&r.key)
+                .is_some_and(|k| k.def().access == crate::model::Access::WriteOnly);
+            let value = if write_only {
+                "(redacted)"
+            } else {
+                r.value.as_str()
+            };
+            self.note(now, format!("configuration: {} = {value}", r.key.as_str()));
         }
         match &outcome {
             ChangeOutcome::Rejected(reason) => {

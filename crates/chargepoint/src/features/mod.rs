@@ -8,6 +8,7 @@ use ocpp16::{Action, ErrorCode, Request, Response, WireError};
 use crate::{engine::ChargePoint, time::Instant};
 
 mod core;
+mod firmware;
 mod local_auth;
 mod remote_trigger;
 pub(crate) mod reservation;
@@ -40,6 +41,7 @@ pub(crate) use rows;
 /// Every profile's rows.
 const PROFILES: &[&[(Action, Handler)]] = &[
     core::HANDLERS,
+    firmware::HANDLERS,
     local_auth::HANDLERS,
     remote_trigger::HANDLERS,
     reservation::HANDLERS,

@@ -44,14 +44,14 @@ impl ChargePoint {
                 self.trigger_meter_values(now, c.unwrap_or(1));
                 TriggerMessageStatus::Accepted
             }
-            // No diagnostics upload and no firmware update is ever in progress: Idle.
+            // The status now (OCPP 1.6 §4.4, §4.5): Idle when nothing runs.
             (_, M::DiagnosticsStatusNotification) => {
-                let status = DiagnosticsStatus::Idle;
+                let status = self.diagnostics.status();
                 let request = DiagnosticsStatusNotificationRequest { status };
                 self.triggered(Request::DiagnosticsStatusNotification(request))
             }
             (_, M::FirmwareStatusNotification) => {
-                let status = FirmwareStatus::Idle;
+                let status = self.firmware.status();
                 let request = FirmwareStatusNotificationRequest { status };
                 self.triggered(Request::FirmwareStatusNotification(request))
             }

@@ -71,13 +71,12 @@ impl Harness {
     #[must_use]
     pub fn starting_at(settings: Settings, epoch: DateTime) -> Self {
         let csms = Csms::new(CsmsScript::default(), settings.call_timeout_ms);
-        let driver = Driver::new(
-            settings,
-            Some(World::default()),
-            DriverConfig::default(),
-            0,
-            epoch,
-        );
+        // A short frame trace, as the homes keep (diagnostics uploads carry it).
+        let config = DriverConfig {
+            trace_capacity: 64,
+            ..DriverConfig::default()
+        };
+        let driver = Driver::new(settings, Some(World::default()), config, 0, epoch);
         let mut h = Self {
             driver,
             now: Instant::ZERO,
@@ -447,6 +446,7 @@ mod tests {
         let id = h.cp_mut().start_job(JobKind::Upload {
             url: String::from("ftp://127.0.0.1/"),
             file: String::from("diag.txt"),
+            content: String::from("log"),
         });
         h.drain();
         h.job(id, JobUpdate::Started);

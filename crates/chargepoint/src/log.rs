@@ -1,0 +1,138 @@
+//! The engine's event log: a bounded ring of short, timestamped lines (boots,
+//! connection up and down, status changes, transactions, configuration changes,
+//! firmware and diagnostics statuses with their failure reasons, warnings). It is what
+//! GetDiagnostics uploads. Bounded by [`crate::Settings::log_capacity`] lines (oldest
+//! dropped first), so an MCU's heap budget holds; it lives in RAM only (a power cut
+//! clears it, as a real box's RAM log).
+
+use alloc::{collections::VecDeque, string::String};
+use ocpp16::DateTime;
+
+/// Lines the log keeps unless the settings say otherwise: 24 lines of about 60 bytes
+/// cost under 2 KiB of an MCU's 16 KiB heap (the self-test's peak stays below it).
+pub const DEFAULT_CAPACITY: usize = 24;
+
+/// A bounded, timestamped log.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventLog {
+    capacity: usize,
+    lines: VecDeque<(DateTime, String)>,
+}
+
+impl EventLog {
+    /// An empty log keeping at most `capacity` lines (0: it keeps none).
+    #[must_use]
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            capacity,
+            lines: VecDeque::new(),
+        }
+    }
+
+    /// Adds a line at wall-clock time `at`, dropping the oldest when full.
+    pub fn push(&mut self, at: DateTime, text: String) {
+        if self.capacity == 0 {
+            return;
+        }
+        while self.lines.len() >= self.capacity {
+            self.lines.pop_front();
+        }
+        self.lines.push_back((at, text));
+    }
+
+    /// The lines from `start` to `stop` (both included; `None`: unbounded), oldest first.
+    pub fn within(
+        &self,
+        start: Option<DateTime>,
+        stop: Option<DateTime>,
+    ) -> impl Iterator<Item = &(DateTime, String)> {
+        self.lines
+            .iter()
+            .filter(move |(at, _)| start.is_none_or(|s| *at >= s) && stop.is_none_or(|s| *at <= s))
+    }
+
+    /// How many lines it holds.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// Whether it holds none.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+}
+
+/// The log line of an event, if it has one (frames are the driver's trace; the clock
+/// is set at every Heartbeat answer; a job's end is in its owner's lines).
+pub(crate) fn describe(event: &crate::interface::Event) -> Option<String> {
+    use crate::interface::Event as E;
+    use alloc::format;
+    let id = |t: &Option<i32>| t.map_or(String::from("(no id yet)"), |t| format!("{t}"));
+    Some(match event {
+        E::StatusChanged {
+            connector,
+            status,
+            error,
+        } => format!(
+            "status: connector {connector} {} ({})",
+            status.as_str(),
+            error.as_str()
+        ),
+        E::Authorization { id_tag, accepted } => format!(
+            "card {id_tag}: {}",
+            if *accepted { "accepted" } else { "refused" }
+        ),
+        E::TransactionStarted {
+            transaction_id,
+            id_tag,
+        } => format!("transaction {} started by {id_tag}", id(transaction_id)),
+        E::TransactionStopped {
+            transaction_id,
+            reason,
+        } => format!(
+            "transaction {} stopped: {}",
+            id(transaction_id),
+            reason.as_str()
+        ),
+        E::Registration(status) => format!("BootNotification answered {}", status.as_str()),
+        E::Warning(text) => format!("warning: {text}"),
+        E::Firmware { status, reason } => match reason {
+            Some(why) => format!("firmware: {} ({why})", status.as_str()),
+            None => format!("firmware: {}", status.as_str()),
+        },
+        E::Diagnostics { status, reason } => match reason {
+            Some(why) => format!("diagnostics: {} ({why})", status.as_str()),
+            None => format!("diagnostics: {}", status.as_str()),
+        },
+        E::MessageLost { action, reason } => format!("{} lost: {reason}", action.as_str()),
+        E::Frame { .. } | E::ClockSet(_) | E::ConnectionScheduled { .. } | E::JobEnded { .. } => {
+            return None;
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ring_keeps_the_newest_and_filters_by_time() {
+        let t = |s: i64| DateTime::from_unix_millis(s * 1000);
+        let mut log = EventLog::new(3);
+        for s in 0..5 {
+            log.push(t(s), alloc::format!("line {s}"));
+        }
+        assert_eq!(log.len(), 3);
+        let texts: alloc::vec::Vec<&str> = log
+            .within(Some(t(3)), None)
+            .map(|(_, l)| l.as_str())
+            .collect();
+        assert_eq!(texts, ["line 3", "line 4"]);
+        assert_eq!(log.within(None, Some(t(2))).count(), 1);
+        let mut none = EventLog::new(0);
+        none.push(t(0), String::from("x"));
+        assert!(none.is_empty());
+    }
+}
