@@ -55,6 +55,13 @@
 //! - A ChangeConfiguration of AuthorizationKey at SecurityProfile 0 is stored and the
 //!   link stays up (profile 0 sends no credentials); at profiles 1–2 the box
 //!   reconnects with the new key.
+//! - Firmware Management (see [`firmware`]): `retries` counts attempts after the first
+//!   (absent: one attempt), `retryInterval` defaults to 60 s; a second UpdateFirmware
+//!   before the installation replaces the first, during it is ignored (logged); the
+//!   installation waits for the transaction to end; a download or installation cut by
+//!   a power cut is retried (attempts left) or ends DownloadFailed / InstallationFailed.
+//!   TriggerMessage reports Idle before the first download attempt and after a final
+//!   status. GetDiagnostics' file is `<id>-diagnostics-<yyyymmddThhmmssZ>.log`.
 //! - Message ids are `<per-boot prefix>.<counter>`: the prefix comes from the home's
 //!   entropy ([`Settings::seed`]), so ids never repeat across connections, reboots and
 //!   restarts of the home.
