@@ -53,7 +53,7 @@ impl ChargePoint {
     }
 
     pub(crate) fn after_answer(&mut self, now: Instant) {
-        if self.reset == Some(false) && !self.session.has_transaction_messages() {
+        if self.reset == Some(false) && !self.session.has_messages_to_deliver() {
             self.reboot(now, false);
         }
     }

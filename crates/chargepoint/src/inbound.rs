@@ -53,7 +53,7 @@ impl ChargePoint {
     fn after_request(&mut self, now: Instant) {
         self.update_outputs(now);
         if let Some(hard) = self.reset
-            && (hard || !self.session.has_transaction_messages())
+            && (hard || !self.session.has_messages_to_deliver())
         {
             self.reboot(now, hard);
         }

@@ -49,7 +49,7 @@ impl Purpose {
     }
 
     /// Kept across a lost connection: transaction messages and status notifications.
-    const fn survives_disconnect(self) -> bool {
+    pub(crate) const fn survives_disconnect(self) -> bool {
         self.is_transaction_message() || matches!(self, Self::Notification)
     }
 }
@@ -187,15 +187,13 @@ impl Session {
         self.queue.push_front(out);
     }
 
-    /// Whether a transaction message is queued or in flight.
-    pub(crate) fn has_transaction_messages(&self) -> bool {
+    /// Whether a message that must reach the CSMS before a reboot is still on its way
+    /// (a transaction message or a firmware / diagnostics status notification).
+    pub(crate) fn has_messages_to_deliver(&self) -> bool {
         self.pending
             .as_ref()
-            .is_some_and(|p| p.out.purpose.is_transaction_message())
-            || self
-                .queue
-                .iter()
-                .any(|o| o.purpose.is_transaction_message())
+            .is_some_and(|p| p.out.purpose.survives_disconnect())
+            || self.queue.iter().any(|o| o.purpose.survives_disconnect())
     }
 
     /// The connection is gone: the CALL in flight is lost; transaction messages go back

@@ -148,14 +148,24 @@ fn an_update_goes_from_download_to_the_new_version_after_a_reboot() {
             version: String::from("2.0.0"),
         },
     );
+    h.run_for(5_000);
     assert!(
         h.commands
             .iter()
-            .any(|(_, c)| *c == Command::Rebooted { hard: true }),
-        "the box reboots as after a hard Reset"
+            .any(|(_, c)| matches!(c, Command::Rebooted { .. })),
+        "the box reboots into the new version"
     );
-    h.run_for(5_000);
     assert_eq!(h.csms.sent(Action::BootNotification).len(), boots + 1);
+    // It rebooted once `Installing` was answered: the notification went once.
+    let installing = h.csms.sent(Action::FirmwareStatusNotification);
+    assert_eq!(
+        installing
+            .iter()
+            .filter(|r| matches!(r, ocpp16::Request::FirmwareStatusNotification(n) if n.status == F::Installing))
+            .count(),
+        1,
+        "{installing:?}"
+    );
     assert_eq!(boot_version(&h), "2.0.0");
     assert_eq!(h.cp().firmware_version(), "2.0.0");
     assert_eq!(

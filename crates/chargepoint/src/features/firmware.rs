@@ -217,7 +217,15 @@ impl ChargePoint {
                         self.firmware.set_installed(version.clone());
                         self.firmware.set_phase(Phase::Installed);
                         self.stop_transaction(now, Reason::Reboot, None);
-                        self.reboot(now, true);
+                        // As after a soft Reset: the reboot waits until `Installing`
+                        // (and a StopTransaction) reached the CSMS, 30 s at most, so
+                        // that nothing is sent twice across it.
+                        self.reset = Some(false);
+                        self.timers.set(
+                            crate::timers::Timer::ResetGrace,
+                            now + crate::time::secs(30),
+                        );
+                        self.after_answer(now);
                     }
                     other => {
                         self.firmware.set_phase(Phase::Idle);
