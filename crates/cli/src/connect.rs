@@ -39,6 +39,11 @@ impl Tls {
         Self(None)
     }
 
+    /// The rustls settings (none for ws://).
+    pub(crate) fn config(&self) -> Option<Arc<rustls::ClientConfig>> {
+        self.0.clone()
+    }
+
     /// Public roots plus `ca`, and a client certificate when given.
     pub(crate) fn new(ca: Option<&Path>, client: Option<(&Path, &Path)>) -> Result<Self, String> {
         use rustls_pki_types::{CertificateDer, PrivateKeyDer, pem::PemObject};

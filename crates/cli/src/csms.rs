@@ -1,6 +1,8 @@
 //! `evc csms`: a loopback CSMS that answers every CALL at once with a schema-valid
 //! answer (boots Accepted, every card Accepted, transactions numbered), for fleet load
-//! tests and quick demos. It sends no CALLs of its own.
+//! tests and quick demos. Its only CALL of its own, with `--update-firmware URL`, is one
+//! UpdateFirmware to every charge point after its first boot, so that a fleet updating
+//! at once from one file server can be watched (the statuses are counted).
 
 use std::{
     sync::{
@@ -28,6 +30,35 @@ struct Counters {
     connections: AtomicI64,
     calls: AtomicU64,
     transactions: AtomicI64,
+    /// Charge points sent an UpdateFirmware, and what became of it.
+    updates_sent: AtomicU64,
+    installed: AtomicU64,
+    update_failed: AtomicU64,
+    updated: std::sync::Mutex<std::collections::HashSet<String>>,
+}
+
+impl Counters {
+    /// Counts a FirmwareStatusNotification's final statuses.
+    fn firmware_status(&self, payload: &str) {
+        let status = serde_json::from_str::<Value>(payload)
+            .ok()
+            .and_then(|v| v.get("status").and_then(Value::as_str).map(String::from));
+        match status.as_deref() {
+            Some("Installed") => self.installed.fetch_add(1, Relaxed),
+            Some("DownloadFailed" | "InstallationFailed") => {
+                self.update_failed.fetch_add(1, Relaxed)
+            }
+            _ => 0,
+        };
+    }
+
+    /// Whether `id` is still to be sent its UpdateFirmware (true once per id).
+    fn first_update(&self, id: &str) -> bool {
+        self.updated
+            .lock()
+            .map(|mut ids| ids.insert(id.to_owned()))
+            .unwrap_or(false)
+    }
 }
 
 fn now_text() -> String {
@@ -77,14 +108,35 @@ fn agree(request: &Request, mut response: Response) -> Result<Response, ErrorRes
     Ok(response)
 }
 
-async fn serve(stream: TcpStream, interval: i32, counters: Arc<Counters>) {
+/// How the loopback CSMS answers, for every connection.
+#[derive(Debug)]
+struct Plan {
+    interval: i32,
+    /// `--update-firmware`.
+    firmware: Option<String>,
+}
+
+async fn serve(stream: TcpStream, plan: Arc<Plan>, counters: Arc<Counters>) {
     let _ = stream.set_nodelay(true);
     let config = crate::connect::ws_config();
+    let mut id = String::new();
+    #[allow(clippy::result_large_err, reason = "tungstenite's callback signature")]
+    let callback = |request: &Request, response: Response| {
+        id = request
+            .uri()
+            .path()
+            .rsplit('/')
+            .next()
+            .unwrap_or("")
+            .to_owned();
+        agree(request, response)
+    };
     let Ok(mut ws) =
-        tokio_tungstenite::accept_hdr_async_with_config(stream, agree, Some(config)).await
+        tokio_tungstenite::accept_hdr_async_with_config(stream, callback, Some(config)).await
     else {
         return;
     };
+    let interval = plan.interval;
     counters.connections.fetch_add(1, Relaxed);
     while let Some(Ok(msg)) = ws.next().await {
         let Message::Text(text) = msg else { continue };
@@ -92,7 +144,23 @@ async fn serve(stream: TcpStream, interval: i32, counters: Arc<Counters>) {
             Ok(Frame::Call(call)) => {
                 counters.calls.fetch_add(1, Relaxed);
                 let payload = answer(&call.action, interval, &counters);
-                Some(frame::encode_raw_call_result(&call.id, &payload))
+                if call.action == "FirmwareStatusNotification" {
+                    counters.firmware_status(&call.payload);
+                }
+                let reply = frame::encode_raw_call_result(&call.id, &payload);
+                if call.action == "BootNotification"
+                    && let Some(url) = &plan.firmware
+                    && counters.first_update(&id)
+                {
+                    if ws.send(Message::Text(reply.into())).await.is_err() {
+                        break;
+                    }
+                    counters.updates_sent.fetch_add(1, Relaxed);
+                    let request = json!({ "location": url, "retrieveDate": now_text() });
+                    Some(format!("[2,\"fw-{id}\",\"UpdateFirmware\",{request}]"))
+                } else {
+                    Some(reply)
+                }
             }
             Ok(_) | Err(frame::FrameError::UnknownMessageType(_)) => None,
             Err(e) => e.reply(),
@@ -122,6 +190,10 @@ pub(crate) async fn run(args: CsmsArgs) -> u8 {
     info!("loopback CSMS on ws://{addr}/ (answers every CALL at once)");
     println!("ws://{addr}/");
     let counters = Arc::new(Counters::default());
+    let plan = Arc::new(Plan {
+        interval: args.interval,
+        firmware: args.update_firmware.clone(),
+    });
     let every = Duration::from_secs(args.stats_every.max(1));
     let mut stats = tokio::time::interval(every);
     let ctrl_c = tokio::signal::ctrl_c();
@@ -130,7 +202,7 @@ pub(crate) async fn run(args: CsmsArgs) -> u8 {
         tokio::select! {
             _ = &mut ctrl_c => break,
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => { tokio::spawn(serve(stream, args.interval, counters.clone())); }
+                Ok((stream, _)) => { tokio::spawn(serve(stream, plan.clone(), counters.clone())); }
                 Err(e) => {
                     warn!("accept failed: {e}");
                     tokio::time::sleep(Duration::from_millis(50)).await;
@@ -143,6 +215,14 @@ pub(crate) async fn run(args: CsmsArgs) -> u8 {
                     counters.calls.load(Relaxed),
                     counters.transactions.load(Relaxed)
                 );
+                if plan.firmware.is_some() {
+                    info!(
+                        "firmware: {} updates sent, {} installed, {} failed",
+                        counters.updates_sent.load(Relaxed),
+                        counters.installed.load(Relaxed),
+                        counters.update_failed.load(Relaxed)
+                    );
+                }
             }
         }
     }

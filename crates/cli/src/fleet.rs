@@ -20,6 +20,7 @@ use crate::{
     stats::Stats,
     store::StateFile,
     trace::Trace,
+    transfer::Transfers,
 };
 
 /// Exit codes.
@@ -107,6 +108,8 @@ impl Gate {
 #[derive(Debug)]
 pub(crate) struct Shared {
     pub(crate) tls: Tls,
+    /// File transfers (UpdateFirmware, GetDiagnostics).
+    pub(crate) transfers: Arc<Transfers>,
     pub(crate) stats: Stats,
     pub(crate) trace: Option<Trace>,
     pub(crate) clock: Clock,
@@ -220,6 +223,20 @@ pub(crate) async fn run(args: RunArgs) -> u8 {
     } else {
         Tls::none()
     };
+    // Transfers trust what the CSMS link trusts: the public roots and --ca.
+    let transfers = match Tls::new(args.ca.as_deref(), None).and_then(|t| {
+        let root = args.state_dir.as_ref().map_or_else(
+            || std::env::temp_dir().join(format!("evc-files-{}", std::process::id())),
+            |d| d.join("files"),
+        );
+        Transfers::new(
+            t.config().ok_or_else(|| String::from("no TLS settings"))?,
+            root,
+        )
+    }) {
+        Ok(t) => Arc::new(t),
+        Err(e) => return bad(e),
+    };
     let config = match installer_config(&args) {
         Ok(c) => c,
         Err(e) => return bad(e),
@@ -305,6 +322,7 @@ pub(crate) async fn run(args: RunArgs) -> u8 {
     let count = args.count;
     let shared = Arc::new(Shared {
         tls,
+        transfers,
         stats: Stats::new(),
         trace,
         clock,

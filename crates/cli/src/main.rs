@@ -1,6 +1,7 @@
 //! `evc`: the native home of the EVC Playground charge point. One binary runs one or ten
 //! thousand emulated Teltonika EVC charge points against a CSMS (`evc run`), or a fast
-//! loopback CSMS for load tests (`evc csms`). See `evc --help`.
+//! loopback CSMS for load tests (`evc csms`), and makes or checks firmware files
+//! (`evc firmware pack|check`). See `evc --help`.
 
 #![allow(
     clippy::print_stdout,
@@ -11,6 +12,7 @@
 mod args;
 mod connect;
 mod csms;
+mod firmware;
 mod fleet;
 mod scenario;
 mod station;
@@ -18,6 +20,7 @@ mod stats;
 mod store;
 mod sys;
 mod trace;
+mod transfer;
 
 use std::process::ExitCode;
 
@@ -25,10 +28,14 @@ use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
-    let cli = args::Cli::parse();
-    let (filter, threads) = match &cli.command {
+    let command = match args::Cli::parse().command {
+        args::Cmd::Firmware(f) => return ExitCode::from(firmware::run(f)),
+        other => other,
+    };
+    let (filter, threads) = match &command {
         args::Cmd::Run(a) => (a.log.clone(), a.threads),
         args::Cmd::Csms(a) => (String::from("info"), a.threads),
+        args::Cmd::Firmware(_) => return ExitCode::SUCCESS,
     };
     let filter = EnvFilter::try_from_default_env()
         .or_else(|_| EnvFilter::try_new(&filter))
@@ -52,9 +59,10 @@ fn main() -> ExitCode {
         }
     };
     let code = runtime.block_on(async move {
-        match cli.command {
+        match command {
             args::Cmd::Run(a) => fleet::run(*a).await,
             args::Cmd::Csms(a) => csms::run(a).await,
+            args::Cmd::Firmware(_) => 0,
         }
     });
     runtime.shutdown_timeout(std::time::Duration::from_secs(1));

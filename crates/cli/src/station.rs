@@ -52,6 +52,14 @@ struct Run {
     start_register_mwh: u64,
     in_transaction: bool,
     fatal: Option<String>,
+    /// Updates of the file transfers this box runs (made at its first job).
+    jobs: Option<Jobs>,
+}
+
+/// The channel the transfer tasks report on.
+pub(crate) struct Jobs {
+    tx: mpsc::UnboundedSender<crate::transfer::Update>,
+    rx: mpsc::UnboundedReceiver<crate::transfer::Update>,
 }
 
 impl Station {
@@ -74,6 +82,7 @@ impl Station {
             start_register_mwh,
             in_transaction: false,
             fatal: None,
+            jobs: None,
         };
         let mut done_reported = false;
         run.carry_out().await;
@@ -87,6 +96,10 @@ impl Station {
                     run.connected(result);
                 }
                 msg = next_message(&mut run.ws) => run.received(msg),
+                Some((id, update)) = next_update(&mut run.jobs) => {
+                    let now = run.real();
+                    run.st.driver.job(now, id, update);
+                }
                 () = tokio::time::sleep_until(wake) => {
                     let now = run.real();
                     run.st.driver.timeout(now);
@@ -114,6 +127,14 @@ impl Station {
 async fn poll_connecting(c: &mut Option<Connecting>) -> Result<Socket, String> {
     match c {
         Some(f) => f.await,
+        None => std::future::pending().await,
+    }
+}
+
+/// The next update of a file transfer, or forever pending without one.
+async fn next_update(jobs: &mut Option<Jobs>) -> Option<crate::transfer::Update> {
+    match jobs {
+        Some(j) => j.rx.recv().await,
         None => std::future::pending().await,
     }
 }

@@ -1,4 +1,6 @@
-//! The JSON-lines protocol trace: one line per frame, both directions, every charge point.
+//! The JSON-lines protocol trace: one line per frame, both directions, every charge point
+//! (`dir` `send` / `recv`, the text in `frame`), and a line with `dir` `note` (the text in
+//! `note`) for what a frame does not show: a file transfer's status and its failure reason.
 
 use std::{
     fs::File,
@@ -29,6 +31,15 @@ struct Line<'a> {
     frame: &'a str,
 }
 
+#[derive(Serialize)]
+struct Note<'a> {
+    t: &'a str,
+    ms: u64,
+    cp: &'a str,
+    dir: &'a str,
+    note: &'a str,
+}
+
 impl Trace {
     /// A trace into `path` ("-" is standard output).
     pub(crate) fn open(path: &Path) -> std::io::Result<Self> {
@@ -53,7 +64,23 @@ impl Trace {
             dir: if sent { "send" } else { "recv" },
             frame: &redacted,
         };
-        if let (Ok(json), Ok(mut out)) = (serde_json::to_string(&line), self.out.lock()) {
+        self.write(serde_json::to_string(&line));
+    }
+
+    /// Writes one note (a transfer's status and why it failed).
+    pub(crate) fn note(&self, wall: &str, ms: u64, cp: &str, note: &str) {
+        let line = Note {
+            t: wall,
+            ms,
+            cp,
+            dir: "note",
+            note,
+        };
+        self.write(serde_json::to_string(&line));
+    }
+
+    fn write(&self, json: serde_json::Result<String>) {
+        if let (Ok(json), Ok(mut out)) = (json, self.out.lock()) {
             let _ = writeln!(out, "{json}");
             let _ = out.flush();
         }

@@ -3,7 +3,7 @@
 
 use std::{sync::atomic::Ordering::Relaxed, time::Duration};
 
-use chargepoint::{Command, ConnectParams, Event, JobUpdate, Output};
+use chargepoint::{Command, ConnectParams, Event, Output};
 use futures_util::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::{
     Message,
@@ -81,20 +81,25 @@ impl Run {
                     info!(cp = %self.st.id, "rebooted ({how} reset)");
                 }
                 Output::Hardware(_) => {}
-                Output::Job(job) => {
-                    warn!(cp = %self.st.id, "job {} ({:?}) refused: file transfers are not available in the native runner yet", job.id, job.kind);
-                    let now = self.real();
-                    self.st.driver.job(
-                        now,
-                        job.id,
-                        JobUpdate::Failed(String::from(
-                            "file transfers are not available in the native runner yet",
-                        )),
-                    );
-                }
+                Output::Job(job) => self.start_job(job),
                 Output::Event(event) => self.event(event),
             }
         }
+    }
+
+    /// Hands a job to the fleet's transfers; its updates come back on this box's channel.
+    fn start_job(&mut self, job: chargepoint::Job) {
+        if self.shared.verbose {
+            info!(cp = %self.st.id, "job {}: {:?}", job.id, job.kind);
+        }
+        let jobs = self.jobs.get_or_insert_with(|| {
+            let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+            super::Jobs { tx, rx }
+        });
+        let product = self.st.driver.cp().settings().identity.model.clone();
+        self.shared
+            .transfers
+            .start(&self.st.id, &product, job, jobs.tx.clone());
     }
 
     /// Starts the connection attempt the driver asked for, with its URL and credentials.
@@ -240,10 +245,38 @@ impl Run {
             Event::Registration(status) if verbose => {
                 info!(cp = %id, "BootNotification answered {status}");
             }
+            Event::Firmware { status, reason } => {
+                self.transfer_note(&format!("firmware {status}"), reason.as_deref());
+            }
+            Event::Diagnostics { status, reason } => {
+                self.transfer_note(&format!("diagnostics {status}"), reason.as_deref());
+            }
             Event::ConnectionScheduled { after_ms } => {
                 debug!(cp = %id, "next connection attempt in {after_ms} ms (engine time)");
             }
             _ => {}
+        }
+    }
+
+    /// A transfer's status into the log (a failure always, as a warning) and the trace.
+    fn transfer_note(&self, what: &str, reason: Option<&str>) {
+        let id = &self.st.id;
+        let text = match reason {
+            Some(why) => {
+                self.stats().warnings.fetch_add(1, Relaxed);
+                warn!(cp = %id, "{what}: {why}");
+                format!("{what}: {why}")
+            }
+            None => {
+                if self.shared.verbose {
+                    info!(cp = %id, "{what}");
+                }
+                what.to_owned()
+            }
+        };
+        if let Some(trace) = &self.shared.trace {
+            let wall = crate::sys::wall_clock().to_rfc3339();
+            trace.note(&wall, self.st.driver.now().as_millis(), id, &text);
         }
     }
 
