@@ -205,3 +205,7 @@ fn load_jobs<'de, D: serde::Deserializer<'de>>(d: D) -> Result<crate::jobs::Jobs
     let text = String::deserialize(d)?;
     crate::jobs::Jobs::load(&text).map_err(serde::de::Error::custom)
 }
+
+#[cfg(test)]
+#[path = "durable_tests.rs"]
+mod tests;
