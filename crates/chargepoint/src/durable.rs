@@ -278,9 +278,15 @@ impl DurableState {
 
 fn corrupt(e: DecodeError) -> RestoreError {
     if e.is_not_json() {
-        RestoreError::Corrupt(String::from(
-            "stored state is not JSON (truncated or damaged)",
-        ))
+        // The path says in which field the text broke off or went wrong, if inside one.
+        let at = e.describe();
+        let at = at.trim_end_matches(": ");
+        let mut why = String::from("stored state is not JSON (truncated or damaged)");
+        if !at.is_empty() {
+            why.push_str(" in ");
+            why.push_str(at);
+        }
+        RestoreError::Corrupt(why)
     } else {
         RestoreError::Corrupt(e.describe())
     }

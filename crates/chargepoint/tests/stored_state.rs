@@ -213,6 +213,10 @@ fn refusals_name_the_field_and_the_fault() {
             "stored state is not JSON (truncated or damaged)",
         ),
         ("[]", "expected an object, got sequence"),
+        (
+            &running[..running.find("\"energyAllowed\"").unwrap() + 17],
+            "stored state is not JSON (truncated or damaged) in transaction",
+        ),
         (r#"{"config":{}}"#, "format: required field missing"),
         (
             r#"{"format":"2"}"#,
@@ -240,7 +244,7 @@ fn refusals_name_the_field_and_the_fault() {
     assert_eq!(
         DurableState::from_json(r#"{"format":3,"whatever":[1,2"#),
         Err(RestoreError::Corrupt(
-            "stored state is not JSON (truncated or damaged)".into()
+            "stored state is not JSON (truncated or damaged) in whatever".into()
         ))
     );
     assert_eq!(

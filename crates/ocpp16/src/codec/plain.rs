@@ -91,7 +91,9 @@ impl<'a> Reader<'a> {
     }
 
     /// Walks an object of any keys, calling `entry` with each key (a later duplicate
-    /// comes later); an error inside a value is placed at its key.
+    /// comes later); an error inside a value is placed at its key. The object itself
+    /// does not count towards the nesting limit (its values do, when they are arrays,
+    /// message types or skipped): a recursive type must bound its own depth.
     ///
     /// # Errors
     /// Not an object, broken JSON, or the error of a value.
