@@ -7,10 +7,10 @@
 
 use alloc::{format, string::String, vec::Vec};
 use ocpp16::{
-    CiString50, CiString500, ErrorCode, WireError,
+    CiString50, CiString500, ErrorCode, Payload, WireError,
+    codec::{DecodeError, Reader, Record},
     messages::{ConfigurationStatus, GetConfigurationResponse, KeyValue},
 };
-use serde::{Deserialize, Serialize};
 
 use crate::model::{Access, Effect, KEYS, Key, KeyDef, KeyKind, Limits, MeasurandSet};
 
@@ -321,35 +321,49 @@ impl Configuration {
     }
 }
 
-/// The stored form: key name → value, so that an engine with more keys loads an older
-/// stored configuration (missing keys keep their defaults) and unknown names are ignored.
-#[derive(Serialize, Deserialize)]
-struct Stored(Vec<(String, String)>);
+/// The stored form (see [`crate::durable`]): an object of the keys whose value differs
+/// from its default, `{"HeartbeatInterval":"300",…}`. Format 1 stored every key as
+/// `[["name","value"],…]`, which still loads. Loading starts from the defaults, so an
+/// engine with more keys loads an older stored configuration (missing keys keep their
+/// defaults); unknown names are ignored, and a value that no longer validates keeps the
+/// default.
+impl Payload for Configuration {
+    fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut config = Self::new();
+        if r.at_array()? {
+            for (name, value) in Vec::<(String, String)>::read(r)? {
+                config.load_stored(&name, value);
+            }
+        } else {
+            r.entries(&mut |r, name| {
+                let value = String::read(r)?;
+                config.load_stored(name, value);
+                Ok(())
+            })?;
+        }
+        Ok(config)
+    }
 
-impl Serialize for Configuration {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let pairs = KEYS
-            .iter()
-            .map(|d| (String::from(d.name), String::from(self.text(d.key))))
-            .collect();
-        Stored(pairs).serialize(s)
+    fn write(&self, out: &mut String) {
+        let mut record = Record::open(out);
+        for def in KEYS.iter().filter(|d| d.kind != KeyKind::Fixed) {
+            let value = self.text(def.key);
+            if value != def.default {
+                record.put(def.name, &String::from(value));
+            }
+        }
+        record.close();
     }
 }
 
-impl<'de> Deserialize<'de> for Configuration {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let Stored(pairs) = Stored::deserialize(d)?;
-        let mut config = Self::new();
-        for (name, value) in pairs {
-            if let Some(key) = Key::from_name(&name) {
-                // A stored value that no longer validates keeps the default.
-                let def = key.def();
-                let ok = def.kind == KeyKind::Fixed || validate(def, &value).is_ok();
-                if ok && def.kind != KeyKind::Fixed {
-                    config.store(key, value);
-                }
+impl Configuration {
+    /// One stored key: taken when the key is known, not fixed, and its value validates.
+    fn load_stored(&mut self, name: &str, value: String) {
+        if let Some(key) = Key::from_name(name) {
+            let def = key.def();
+            if def.kind != KeyKind::Fixed && validate(def, &value).is_ok() {
+                self.store(key, value);
             }
         }
-        Ok(config)
     }
 }

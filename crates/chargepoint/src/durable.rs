@@ -1,5 +1,6 @@
-//! The durable state: everything that must survive a power cut, as one serializable
-//! value with a format version.
+//! The durable state: everything that must survive a power cut, as one value with a
+//! format version, stored as compact JSON written and read by the `ocpp16` codec (no
+//! second JSON library in a firmware image).
 //!
 //! The engine says when it changed ([`ChargePoint::poll_persist`](crate::ChargePoint::poll_persist)); the home writes it
 //! (browser storage, a file written with an atomic rename, a flash page) **before** it
@@ -7,14 +8,59 @@
 //! [`ChargePoint::restore`](crate::ChargePoint::restore) after a crash, a reload or a reset. A stored value that does
 //! not parse is refused with a [`RestoreError`] that says why; the home then keeps the
 //! bad copy aside, starts from defaults, and loses nothing it could still read.
+//!
+//! # Format 2 (written since this engine)
+//!
+//! One JSON object, no white space. A field at its default (empty list, `false`, zero)
+//! or absent (`None`) is left out; only `format`, `config`, `nextTx`, `energyWh` and
+//! `wallClock` are always there.
+//!
+//! ```text
+//! {"format":2,
+//!  "config":{"HeartbeatInterval":"900",…},      keys whose value is not the default
+//!  "localList":{"version":3,"entries":[{"idTag":"TAG","info":{idTagInfo}}]},
+//!  "cache":{"entries":[…]},                      least recently used first
+//!  "outbox":[{"action":"StartTransaction","payload":"{…}","tx":1,"attempts":1}],
+//!  "transaction":{"localId":2,"transactionId":7,"idTag":"TAG","parentIdTag":"G",
+//!                 "meterStart":1226,"startedAt":"2026-…Z","energyAllowed":true,
+//!                 "txData":{"max":24,"samples":[{"at":"…","context":"Sample.Periodic",
+//!                   "reading":{"energyWh":…,"currentMa":[…],"voltageDv":[…],"powerW":…,
+//!                              "temperatureDc":…,"phases":7},"offeredMa":16000,
+//!                   "measurands":3}]}},
+//!  "finishedIds":[[1,1]],                        [engine number, CSMS id]
+//!  "nextTx":3,"energyWh":1456,
+//!  "inoperative":true,"cpInoperative":true,
+//!  "reservation":{"id":77,"idTag":"TAG","parentIdTag":"G","expiry":"…"},
+//!  "profiles":[{"tx":2,"payload":"{SetChargingProfile payload}"}],
+//!  "wallClock":"2026-01-01T00:05:48Z",
+//!  "jobs":"2\n1\tdownload\trunning\t…\n",      one line per job (see `jobs`)
+//!  "boots":1,
+//!  "firmware":"…"}                              the update's phase, installed version
+//! ```
+//!
+//! `idTagInfo` is the OCPP type in its wire form; the outbox and profile payloads are
+//! OCPP payloads as text, read back by the wire decoders.
+//!
+//! # Format 1 (still read)
+//!
+//! What the serde-based writer of earlier engines wrote: snake_case names
+//! (`local_list`, `next_transaction`, `id_tag`, `meter_start_wh`, `offered_ma`, …),
+//! `null` for an absent value, and the configuration as every key's
+//! `[["name","value"],…]`. The reader takes either name of every field, `null` for an
+//! absent one, and both shapes of the configuration; unknown fields are ignored.
+//!
+//! # Refusals
+//!
+//! A text that is not JSON, lacks `format`, or breaks a field's rules is
+//! [`RestoreError::Corrupt`] with the path and the fault
+//! (`transaction.idTag: 23 characters, at most 20 allowed`); a newer format is
+//! [`RestoreError::TooNew`]. No input makes the reader panic.
 
-use alloc::{
-    format,
-    string::{String, ToString},
-    vec::Vec,
+use alloc::{format, string::String, vec::Vec};
+use ocpp16::{
+    Action, DateTime, Payload, Request,
+    codec::{DecodeError, Reader, Record},
 };
-use ocpp16::{Action, DateTime, Request};
-use serde::{Deserialize, Serialize};
 
 use crate::{
     config::Configuration,
@@ -24,10 +70,10 @@ use crate::{
 };
 
 /// The format this engine writes. Older formats load; newer ones are refused.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// A transaction message waiting for delivery, stored as its action and JSON payload.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredCall {
     /// The action name.
     pub action: String,
@@ -39,59 +85,52 @@ pub struct StoredCall {
     pub attempts: u32,
 }
 
+ocpp16::stored_struct! {
+    StoredCall {
+        action: "action" req,
+        payload: "payload" req,
+        transaction: "tx" | "transaction" req,
+        attempts: "attempts" def,
+    }
+}
+
 /// Everything that must survive a power cut.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DurableState {
     /// [`FORMAT_VERSION`] of the engine that wrote it.
     pub format: u32,
     /// The configuration, AuthorizationKey included.
     pub config: Configuration,
     /// The local authorization list and its version.
-    #[serde(default)]
     pub local_list: LocalList,
     /// The authorization cache.
-    #[serde(default)]
     pub cache: AuthCache,
     /// Transaction messages not yet delivered, oldest first (the one in flight first).
-    #[serde(default)]
     pub outbox: Vec<StoredCall>,
     /// The transaction in progress.
-    #[serde(default)]
     pub transaction: Option<Transaction>,
     /// CSMS ids of ended transactions whose StopTransaction is still to be delivered.
-    #[serde(default)]
     pub finished_ids: Vec<(u32, i32)>,
     /// The engine's next transaction number.
     pub next_transaction: u32,
     /// The energy register in Wh when the state was taken.
     pub energy_wh: u64,
     /// Connector 1 made inoperative by ChangeAvailability.
-    #[serde(default)]
     pub inoperative: bool,
     /// The charge point as a whole made inoperative.
-    #[serde(default)]
     pub cp_inoperative: bool,
     /// The reservation of connector 1.
-    #[serde(default)]
     pub reservation: Option<crate::Reservation>,
     /// The installed charging profiles (Smart Charging).
-    #[serde(default)]
     pub charging_profiles: Vec<crate::smart::StoredProfile>,
     /// The wall clock when the state was taken (the time of a PowerLoss stop).
     pub wall_clock: DateTime,
     /// Jobs the home was carrying out (downloads, uploads, an installation).
-    #[serde(default, serialize_with = "store_jobs", deserialize_with = "load_jobs")]
     pub jobs: crate::jobs::Jobs,
     /// The firmware update in progress and the version an update installed (compact
     /// text, see [`crate::firmware::Firmware::store`]).
-    #[serde(
-        default,
-        serialize_with = "store_firmware",
-        deserialize_with = "load_firmware"
-    )]
     pub firmware: crate::firmware::Firmware,
     /// Power-ons and reboots so far (message ids differ across restarts).
-    #[serde(default)]
     pub boots: u64,
 }
 
@@ -123,29 +162,123 @@ impl core::fmt::Display for RestoreError {
 
 impl core::error::Error for RestoreError {}
 
-impl DurableState {
-    /// The stored text.
-    #[must_use]
-    pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+/// The fields of [`DurableState`]: the name format 2 writes, then format 1's.
+const NAMES: &[&str] = &[
+    "format",
+    "format",
+    "config",
+    "config",
+    "localList",
+    "local_list",
+    "cache",
+    "cache",
+    "outbox",
+    "outbox",
+    "transaction",
+    "transaction",
+    "finishedIds",
+    "finished_ids",
+    "nextTx",
+    "next_transaction",
+    "energyWh",
+    "energy_wh",
+    "inoperative",
+    "inoperative",
+    "cpInoperative",
+    "cp_inoperative",
+    "reservation",
+    "reservation",
+    "profiles",
+    "charging_profiles",
+    "wallClock",
+    "wall_clock",
+    "jobs",
+    "jobs",
+    "boots",
+    "boots",
+    "firmware",
+    "firmware",
+];
+
+/// The name of field `index` as written.
+fn name(index: usize) -> &'static str {
+    NAMES.get(index * 2).copied().unwrap_or("")
+}
+
+/// The jobs as their one-line-per-job text.
+impl Payload for crate::jobs::Jobs {
+    fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Self::load(&String::read(r)?).map_err(DecodeError::invalid)
     }
 
-    /// Reads a stored text, refusing anything it cannot trust.
+    fn write(&self, out: &mut String) {
+        self.store().write(out);
+    }
+}
+
+/// The firmware update as its one-line text.
+impl Payload for crate::firmware::Firmware {
+    fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Self::load(&String::read(r)?).map_err(DecodeError::invalid)
+    }
+
+    fn write(&self, out: &mut String) {
+        self.store().write(out);
+    }
+}
+
+impl DurableState {
+    /// The stored text (format [`FORMAT_VERSION`], whatever `format` says).
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        let mut out = String::with_capacity(512);
+        let mut r = Record::open(&mut out);
+        r.put(name(0), &FORMAT_VERSION);
+        r.put(name(1), &self.config);
+        r.put_unless_default(name(2), &self.local_list);
+        r.put_unless_default(name(3), &self.cache);
+        r.put_unless_default(name(4), &self.outbox);
+        r.put_some(name(5), self.transaction.as_ref());
+        r.put_unless_default(name(6), &self.finished_ids);
+        r.put(name(7), &self.next_transaction);
+        r.put(name(8), &self.energy_wh);
+        r.put_unless_default(name(9), &self.inoperative);
+        r.put_unless_default(name(10), &self.cp_inoperative);
+        r.put_some(name(11), self.reservation.as_ref());
+        r.put_unless_default(name(12), &self.charging_profiles);
+        r.put(name(13), &self.wall_clock);
+        r.put_unless_default(name(14), &self.jobs);
+        r.put_unless_default(name(15), &self.boots);
+        r.put_unless_default(name(16), &self.firmware);
+        r.close();
+        out
+    }
+
+    /// Reads a stored text (format 1 or 2), refusing anything it cannot trust.
+    ///
+    /// # Errors
+    /// [`RestoreError::Corrupt`] with the reason, or [`RestoreError::TooNew`].
     pub fn from_json(text: &str) -> Result<Self, RestoreError> {
-        #[derive(Deserialize)]
-        struct Version {
-            format: u32,
-        }
-        let version: Version =
-            serde_json::from_str(text).map_err(|e| RestoreError::Corrupt(e.to_string()))?;
-        if version.format > FORMAT_VERSION {
+        // The format first: a newer engine's text is refused as such, whatever it holds.
+        let mut format = None;
+        let mut r = Reader::over(text);
+        r.record(&["format"], &mut |r, _| {
+            format = Some(u32::read(r)?);
+            Ok(())
+        })
+        .and_then(|()| r.finish())
+        .map_err(corrupt)?;
+        let format = format.ok_or_else(|| corrupt(DecodeError::absent("format")))?;
+        if format > FORMAT_VERSION {
             return Err(RestoreError::TooNew {
-                found: version.format,
+                found: format,
                 supported: FORMAT_VERSION,
             });
         }
-        let state: Self =
-            serde_json::from_str(text).map_err(|e| RestoreError::Corrupt(e.to_string()))?;
+        let mut r = Reader::over(text);
+        let state = read_state(&mut r)
+            .and_then(|state| r.finish().map(|()| state))
+            .map_err(corrupt)?;
         for call in &state.outbox {
             if !matches!(
                 call.action.as_str(),
@@ -159,6 +292,83 @@ impl DurableState {
         }
         Ok(state)
     }
+}
+
+fn corrupt(e: DecodeError) -> RestoreError {
+    if e.is_not_json() {
+        // The path says in which field the text broke off or went wrong, if inside one.
+        let at = e.describe();
+        let at = at.trim_end_matches(": ");
+        let mut why = String::from("stored state is not JSON (truncated or damaged)");
+        if !at.is_empty() {
+            why.push_str(" in ");
+            why.push_str(at);
+        }
+        RestoreError::Corrupt(why)
+    } else {
+        RestoreError::Corrupt(e.describe())
+    }
+}
+
+fn read_state(r: &mut Reader<'_>) -> Result<DurableState, DecodeError> {
+    let mut s = DurableState {
+        format: 0,
+        config: Configuration::new(),
+        local_list: LocalList::default(),
+        cache: AuthCache::default(),
+        outbox: Vec::new(),
+        transaction: None,
+        finished_ids: Vec::new(),
+        next_transaction: 0,
+        energy_wh: 0,
+        inoperative: false,
+        cp_inoperative: false,
+        reservation: None,
+        charging_profiles: Vec::new(),
+        wall_clock: DateTime::UNIX_EPOCH,
+        jobs: crate::jobs::Jobs::default(),
+        boots: 0,
+        firmware: crate::firmware::Firmware::default(),
+    };
+    // The fields every format has: without them the state means nothing.
+    let mut seen = [false; 5];
+    r.record(NAMES, &mut |r, index| {
+        let field = index / 2;
+        match field {
+            0 => s.format = u32::read(r)?,
+            1 => s.config = Configuration::read(r)?,
+            2 => s.local_list = LocalList::read(r)?,
+            3 => s.cache = AuthCache::read(r)?,
+            4 => s.outbox = Vec::read(r)?,
+            5 => s.transaction = r.nullable()?,
+            6 => s.finished_ids = Vec::read(r)?,
+            7 => s.next_transaction = u32::read(r)?,
+            8 => s.energy_wh = u64::read(r)?,
+            9 => s.inoperative = bool::read(r)?,
+            10 => s.cp_inoperative = bool::read(r)?,
+            11 => s.reservation = r.nullable()?,
+            12 => s.charging_profiles = Vec::read(r)?,
+            13 => s.wall_clock = DateTime::read(r)?,
+            14 => s.jobs = crate::jobs::Jobs::read(r)?,
+            15 => s.boots = u64::read(r)?,
+            _ => s.firmware = crate::firmware::Firmware::read(r)?,
+        }
+        let required = [0, 1, 7, 8, 13];
+        if let Some(slot) = required
+            .iter()
+            .position(|&f| f == field)
+            .and_then(|i| seen.get_mut(i))
+        {
+            *slot = true;
+        }
+        Ok(())
+    })?;
+    for (i, field) in [0, 1, 7, 8, 13].into_iter().enumerate() {
+        if !seen.get(i).copied().unwrap_or(true) {
+            return Err(DecodeError::absent(name(field)));
+        }
+    }
+    Ok(s)
 }
 
 /// A queued transaction message in stored form.
@@ -205,25 +415,6 @@ pub(crate) fn load_call(call: &StoredCall) -> Option<Outgoing> {
     })
 }
 
-fn store_jobs<S: serde::Serializer>(jobs: &crate::jobs::Jobs, s: S) -> Result<S::Ok, S::Error> {
-    jobs.store().serialize(s)
-}
-
-fn load_jobs<'de, D: serde::Deserializer<'de>>(d: D) -> Result<crate::jobs::Jobs, D::Error> {
-    let text = String::deserialize(d)?;
-    crate::jobs::Jobs::load(&text).map_err(serde::de::Error::custom)
-}
-
-fn store_firmware<S: serde::Serializer>(
-    firmware: &crate::firmware::Firmware,
-    s: S,
-) -> Result<S::Ok, S::Error> {
-    firmware.store().serialize(s)
-}
-
-fn load_firmware<'de, D: serde::Deserializer<'de>>(
-    d: D,
-) -> Result<crate::firmware::Firmware, D::Error> {
-    let text = String::deserialize(d)?;
-    crate::firmware::Firmware::load(&text).map_err(serde::de::Error::custom)
-}
+#[cfg(test)]
+#[path = "durable_tests.rs"]
+mod tests;

@@ -4,7 +4,7 @@ use alloc::{collections::VecDeque, string::String};
 use ocpp16::{
     DateTime, Frame, Request,
     frame::{self, encode_call, encode_call_error, encode_call_result},
-    messages::{BootNotificationRequest, RegistrationStatus},
+    messages::{BootNotificationRequest, ChangeConfigurationRequest, RegistrationStatus},
 };
 
 use crate::{
@@ -75,13 +75,11 @@ pub fn redact(text: &str) -> String {
     }
     match frame::parse(text) {
         Ok(Frame::Call(call)) if call.action == "ChangeConfiguration" => {
-            let redacted = serde_json::from_str::<serde_json::Value>(&call.payload)
+            let redacted = ocpp16::decode_message::<ChangeConfigurationRequest>(&call.payload)
                 .ok()
-                .map(|mut p| {
-                    if let Some(v) = p.get_mut("value") {
-                        *v = serde_json::Value::String(String::from("(redacted)"));
-                    }
-                    frame::encode_raw_call(&call.id, &call.action, &p)
+                .and_then(|mut p| {
+                    p.value = ocpp16::CiString500::new(String::from("(redacted)")).ok()?;
+                    Some(encode_call(&call.id, &Request::ChangeConfiguration(p)))
                 });
             redacted.unwrap_or_else(|| {
                 String::from("(a ChangeConfiguration of AuthorizationKey, redacted)")

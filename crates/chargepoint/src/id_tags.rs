@@ -6,12 +6,11 @@ use ocpp16::{
     CiString20, DateTime,
     messages::{AuthorizationStatus, IdTagInfo, SendLocalListRequest, UpdateStatus, UpdateType},
 };
-use serde::{Deserialize, Serialize};
 
 use crate::model::Limits;
 
 /// An idTag and what is known about it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AuthEntry {
     /// The idTag.
     pub id_tag: CiString20,
@@ -34,7 +33,7 @@ pub fn allows(info: &IdTagInfo, now: DateTime) -> bool {
 }
 
 /// The local authorization list.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LocalList {
     /// Its version (0 until the CSMS sends one).
     pub version: i32,
@@ -90,7 +89,7 @@ impl LocalList {
 
 /// The authorization cache: the CSMS's latest answer per idTag, least recently used first
 /// out when full.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthCache {
     /// Entries, least recently used first.
     pub entries: Vec<AuthEntry>,
@@ -137,5 +136,20 @@ impl AuthCache {
     /// Empties it (ClearCache).
     pub fn clear(&mut self) {
         self.entries.clear();
+    }
+}
+
+// The stored form (see `crate::durable`): format 1's names after `|`.
+ocpp16::stored_struct! {
+    AuthEntry {
+        id_tag: "idTag" | "id_tag" req,
+        info: "info" req,
+    }
+    LocalList {
+        version: "version" def,
+        entries: "entries" def,
+    }
+    AuthCache {
+        entries: "entries" def,
     }
 }

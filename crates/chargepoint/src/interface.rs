@@ -5,7 +5,7 @@ use ocpp16::messages::{ChargePointErrorCode, ChargePointStatus};
 
 /// A reading of the charge point's meter and sensors, in integer units so that the
 /// engine never formats floats. The home (or [`crate::world::World`]) supplies it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct MeterReading {
     /// The import energy register in Wh; monotonic over the life of the box.
     pub energy_wh: u64,
@@ -19,6 +19,18 @@ pub struct MeterReading {
     pub temperature_dc: i32,
     /// Which phases are connected to the EV: bit 0 = L1, bit 1 = L2, bit 2 = L3.
     pub phases: u8,
+}
+
+// The stored form (see `crate::durable`): format 1's names after `|`; zeros left out.
+ocpp16::stored_struct! {
+    MeterReading {
+        energy_wh: "energyWh" | "energy_wh" def,
+        current_ma: "currentMa" | "current_ma" def,
+        voltage_dv: "voltageDv" | "voltage_dv" def,
+        power_w: "powerW" | "power_w" def,
+        temperature_dc: "temperatureDc" | "temperature_dc" def,
+        phases: "phases" def,
+    }
 }
 
 /// A fault the hardware reports; it drives the connector to `Faulted` until cleared.

@@ -146,7 +146,7 @@ pub fn meter_value(timestamp: DateTime, sampled_value: Vec<SampledValue>) -> Met
 /// One sample kept for StopTransaction's transactionData: the raw reading, turned into
 /// sampled values only when the StopTransaction is built (a few dozen bytes instead of a
 /// few hundred per sample).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct TxSample {
     at: DateTime,
     context: ReadingContext,
@@ -158,10 +158,25 @@ struct TxSample {
 /// The samples collected for StopTransaction's transactionData, bounded: the first
 /// (Transaction.Begin) is kept, and past the cap the oldest of the others make room, so a
 /// ten-hour session at 5 s samples does not grow without bound.
-#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct TxData {
     max: usize,
     samples: Vec<TxSample>,
+}
+
+// The stored form (see `crate::durable`): format 1's names after `|`.
+ocpp16::stored_struct! {
+    TxSample {
+        at: "at" req,
+        context: "context" req,
+        reading: "reading" req,
+        offered_ma: "offeredMa" | "offered_ma" def,
+        measurands: "measurands" req,
+    }
+    TxData {
+        max: "max" req,
+        samples: "samples" def,
+    }
 }
 
 impl TxData {

@@ -2,7 +2,7 @@
 //! access, effect of a change), its limits and identity. Handlers read from here, so
 //! another box could be modelled by another table.
 
-use alloc::string::String;
+use alloc::{format, string::String};
 use core::fmt;
 use ocpp16::messages::Measurand;
 
@@ -320,10 +320,27 @@ pub const MEASURANDS: [Measurand; 6] = [
 ];
 
 /// A set of the supported measurands.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Default, Hash, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
 pub struct MeasurandSet(u8);
+
+/// Stored as its bits (see `crate::durable`).
+impl ocpp16::Payload for MeasurandSet {
+    fn read(r: &mut ocpp16::codec::Reader<'_>) -> Result<Self, ocpp16::codec::DecodeError> {
+        let bits = <u8 as ocpp16::Payload>::read(r)?;
+        if usize::from(bits) >> MEASURANDS.len() == 0 {
+            Ok(Self(bits))
+        } else {
+            Err(ocpp16::codec::DecodeError::invalid(format!(
+                "{bits} is not a set of the {} supported measurands",
+                MEASURANDS.len()
+            )))
+        }
+    }
+
+    fn write(&self, out: &mut String) {
+        ocpp16::Payload::write(&self.0, out);
+    }
+}
 
 impl MeasurandSet {
     /// The empty set.

@@ -16,7 +16,6 @@ use ocpp16::{
         SetChargingProfileRequest,
     },
 };
-use serde::{Deserialize, Serialize};
 
 use crate::model::Limits;
 
@@ -141,13 +140,20 @@ impl ChargingProfiles {
 
 /// An installed profile in the durable state: its SetChargingProfile payload as JSON
 /// text (read back by the wire decoder, which a firmware has anyway).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredProfile {
     /// A TxProfile's transaction: the engine's own number of it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction: Option<u32>,
     /// The SetChargingProfile payload.
     pub payload: String,
+}
+
+// The stored form (see `crate::durable`): format 1's names after `|`.
+ocpp16::stored_struct! {
+    StoredProfile {
+        transaction: "tx" | "transaction" opt,
+        payload: "payload" req,
+    }
 }
 
 impl ChargingProfiles {

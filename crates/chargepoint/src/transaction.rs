@@ -20,7 +20,7 @@ use crate::{
 };
 
 /// A transaction in progress on connector 1.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Transaction {
     /// The engine's own number for it, valid before the CSMS assigns an id.
     pub local_id: u32,
@@ -39,6 +39,20 @@ pub struct Transaction {
     pub energy_allowed: bool,
     /// Samples for StopTransaction's transactionData (StopTxnSampledData).
     pub(crate) tx_data: TxData,
+}
+
+// The stored form (see `crate::durable`): format 1's names after `|`.
+ocpp16::stored_struct! {
+    Transaction {
+        local_id: "localId" | "local_id" req,
+        transaction_id: "transactionId" | "transaction_id" opt,
+        id_tag: "idTag" | "id_tag" req,
+        parent_id_tag: "parentIdTag" | "parent_id_tag" opt,
+        meter_start_wh: "meterStart" | "meter_start_wh" req,
+        started_at: "startedAt" | "started_at" req,
+        energy_allowed: "energyAllowed" | "energy_allowed" req,
+        tx_data: "txData" | "tx_data" req,
+    }
 }
 
 impl ChargePoint {

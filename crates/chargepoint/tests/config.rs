@@ -318,22 +318,36 @@ fn stored_configuration_loads_forward_and_backward() {
     let mut c = Configuration::new();
     c.change("HeartbeatInterval", "900", false);
     c.change("AuthorizationKey", &"s".repeat(32), false);
-    let json = serde_json::to_string(&c).unwrap();
-    let back: Configuration = serde_json::from_str(&json).unwrap();
+    // Only what differs from the defaults is stored.
+    let json = ocpp16::codec::encode(&c);
+    assert_eq!(
+        json,
+        format!(
+            r#"{{"HeartbeatInterval":"900","AuthorizationKey":"{}"}}"#,
+            "s".repeat(32)
+        )
+    );
+    let back: Configuration = ocpp16::decode_message(&json).unwrap();
     assert_eq!(back, c);
-    // An older engine's state: fewer keys, one unknown to us, one value out of range.
-    let old = r#"[["HeartbeatInterval","600"],["RetiredKey","1"],["ConnectionTimeOut","99999"]]"#;
-    let loaded: Configuration = serde_json::from_str(old).unwrap();
-    assert_eq!(loaded.int(Key::HeartbeatInterval), 600);
-    assert_eq!(
-        loaded.int(Key::ConnectionTimeOut),
-        120,
-        "invalid stored value: default"
-    );
-    assert_eq!(
-        loaded.text(Key::MeterValuesSampledData),
-        "Energy.Active.Import.Register"
-    );
+    assert_eq!(ocpp16::codec::encode(&Configuration::new()), "{}");
+    // An older engine's state (format 1's every-key list, or format 2's object): fewer
+    // keys, one unknown to us, one value out of range.
+    for old in [
+        r#"[["HeartbeatInterval","600"],["RetiredKey","1"],["ConnectionTimeOut","99999"]]"#,
+        r#"{"HeartbeatInterval":"600","RetiredKey":"1","ConnectionTimeOut":"99999"}"#,
+    ] {
+        let loaded: Configuration = ocpp16::decode_message(old).unwrap();
+        assert_eq!(loaded.int(Key::HeartbeatInterval), 600);
+        assert_eq!(
+            loaded.int(Key::ConnectionTimeOut),
+            120,
+            "invalid stored value: default"
+        );
+        assert_eq!(
+            loaded.text(Key::MeterValuesSampledData),
+            "Energy.Active.Import.Register"
+        );
+    }
 }
 
 #[test]

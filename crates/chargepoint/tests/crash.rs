@@ -14,7 +14,9 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use chargepoint::{Event, Settings, harness::Harness, model::Variant, world::EvSpec};
+use chargepoint::{
+    Event, Settings, durable::DurableState, harness::Harness, model::Variant, world::EvSpec,
+};
 use ocpp16::{Request, messages::StopTransactionRequest};
 use proptest::prelude::*;
 use serde_json::json;
@@ -108,6 +110,7 @@ fn run(ops: &[Op]) -> Harness {
     let mut h = setup();
     for op in ops {
         apply(&mut h, op);
+        round_trips(&h);
     }
     h.reachable = true;
     h.csms.script.answer = true;
@@ -123,6 +126,17 @@ fn run(ops: &[Op]) -> Harness {
         }
     }
     h
+}
+
+/// The state as it stands reads back from its stored text as the same value.
+fn round_trips(h: &Harness) {
+    let state = h.cp().durable_state();
+    let text = state.to_json();
+    assert_eq!(
+        DurableState::from_json(&text).as_ref(),
+        Ok(&state),
+        "{text}"
+    );
 }
 
 fn check(h: &Harness) -> Result<(), TestCaseError> {

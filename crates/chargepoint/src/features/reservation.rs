@@ -9,7 +9,7 @@ use super::{Handler, rows};
 use crate::{engine::ChargePoint, time::Instant, timers::Timer};
 
 /// A reservation of connector 1.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reservation {
     /// The CSMS's reservation id.
     pub id: i32,
@@ -19,6 +19,16 @@ pub struct Reservation {
     pub parent_id_tag: Option<CiString20>,
     /// When it lapses (UTC).
     pub expiry: DateTime,
+}
+
+// The stored form (see `crate::durable`): format 1's names after `|`.
+ocpp16::stored_struct! {
+    Reservation {
+        id: "id" req,
+        id_tag: "idTag" | "id_tag" req,
+        parent_id_tag: "parentIdTag" | "parent_id_tag" opt,
+        expiry: "expiry" req,
+    }
 }
 
 impl Reservation {

@@ -17,11 +17,13 @@
 
 mod error;
 mod number;
+pub mod plain;
 mod reader;
 
 use alloc::{borrow::Cow, format, string::String, vec::Vec};
 
 pub use error::DecodeError;
+pub use plain::Record;
 pub use reader::Reader;
 
 use crate::{
