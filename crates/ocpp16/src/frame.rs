@@ -15,7 +15,7 @@ use serde_json::{Map, Value, value::RawValue};
 
 use crate::{
     action::{Request, Response, kind_of},
-    codec::{Kind, Reader, Scan, write_str},
+    codec::{Kind, NumberValue, Reader, Scan, write_str},
     error::{ErrorCode, WireError},
 };
 
@@ -224,10 +224,12 @@ impl<'t> Element<'t> {
 
     /// The element as an integer's text, when serde_json would read it as one.
     fn integer(&self) -> Option<&'t str> {
-        let t = self.text;
         let integer = self.kind == Kind::Number
-            && (t.parse::<u64>().is_ok() || (t != "-0" && t.parse::<i64>().is_ok()));
-        integer.then_some(t)
+            && matches!(
+                Scan::number_value(self.text),
+                Some(NumberValue::U64(_) | NumberValue::I64(_))
+            );
+        integer.then_some(self.text)
     }
 
     fn string(&self) -> Result<String, &'static str> {
@@ -258,19 +260,14 @@ fn value_of(r: &mut Reader<'_>) -> Result<Value, crate::codec::DecodeError> {
             Value::Null
         }
         Kind::Bool => Value::Bool(r.bool()?),
-        Kind::Number => {
-            let t = r.number()?;
-            if let Ok(u) = t.parse::<u64>() {
-                Value::from(u)
-            } else if let (false, Ok(i)) = (t == "-0", t.parse::<i64>()) {
-                Value::from(i)
-            } else {
-                t.parse::<f64>()
-                    .ok()
-                    .and_then(serde_json::Number::from_f64)
-                    .map_or(Value::Null, Value::Number)
+        Kind::Number => match Scan::number_value(r.number()?) {
+            Some(NumberValue::U64(u)) => Value::from(u),
+            Some(NumberValue::I64(i)) => Value::from(i),
+            Some(NumberValue::F64(f)) => {
+                serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)
             }
-        }
+            None => Value::Null,
+        },
         Kind::String => Value::String(r.string()?.into_owned()),
         Kind::Array => {
             let mut items = Vec::new();

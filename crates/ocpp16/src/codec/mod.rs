@@ -23,7 +23,7 @@ use alloc::{borrow::Cow, format, string::String, vec::Vec};
 
 pub use error::DecodeError;
 pub use reader::Reader;
-pub(crate) use reader::{Kind, Scan};
+pub(crate) use reader::{Kind, NumberValue, Scan};
 
 use crate::{
     CiString, DateTime, Decimal, Uri,

@@ -594,6 +594,21 @@ pub(crate) struct Scan<'a> {
 
 type Scanned<T = ()> = Result<T, SyntaxError>;
 
+/// A number as serde_json's parser holds it on the way: significand and power of ten.
+struct Parsed {
+    significand: u64,
+    exponent: i32,
+    float: bool,
+}
+
+/// A JSON number's value, as `serde_json::Number` holds it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum NumberValue {
+    U64(u64),
+    I64(i64),
+    F64(f64),
+}
+
 impl<'a> Scan<'a> {
     pub(crate) const fn new(text: &'a str) -> Self {
         Self {
@@ -660,9 +675,9 @@ impl<'a> Scan<'a> {
             b'f' => self.ident(b"false").map(|()| Kind::Bool),
             b'-' => {
                 self.i += 1;
-                self.number().map(|()| Kind::Number)
+                self.number().map(|_| Kind::Number)
             }
-            b'0'..=b'9' => self.number().map(|()| Kind::Number),
+            b'0'..=b'9' => self.number().map(|_| Kind::Number),
             b'"' => {
                 self.i += 1;
                 self.string(true).map(|()| Kind::String)
@@ -760,7 +775,7 @@ impl<'a> Scan<'a> {
     /// A number after its sign, as serde_json's `f64`-based parser reads it (an
     /// integer beyond `u64` continues as a float; a float whose value overflows is out
     /// of range).
-    fn number(&mut self) -> Scanned {
+    fn number(&mut self) -> Scanned<Parsed> {
         let first = match self.next() {
             None => return Err(self.error(EOF_VALUE)),
             Some(c) => c,
@@ -856,7 +871,11 @@ impl<'a> Scan<'a> {
                         while self.digit().is_some() {
                             self.i += 1;
                         }
-                        return Ok(());
+                        return Ok(Parsed {
+                            significand: 0,
+                            exponent: 0,
+                            float: true,
+                        });
                     }
                 }
             }
@@ -890,7 +909,72 @@ impl<'a> Scan<'a> {
                 return Err(self.error(OUT_OF_RANGE));
             }
         }
-        Ok(())
+        Ok(Parsed {
+            significand,
+            exponent,
+            float,
+        })
+    }
+
+    /// A number literal's value as serde_json's parser computes it (integers exactly;
+    /// a float from the same significand and power of ten, the power computed by
+    /// multiplying, so exact up to 10^22 as serde_json's table is), or `None` when
+    /// it is not a number serde_json reads.
+    pub(crate) fn number_value(literal: &str) -> Option<NumberValue> {
+        let mut s = Scan::new(literal);
+        let positive = s.peek() != Some(b'-');
+        if !positive {
+            s.i += 1;
+        }
+        let p = s.number().ok()?;
+        if s.peek().is_some() {
+            return None;
+        }
+        if !p.float {
+            if positive {
+                return Some(NumberValue::U64(p.significand));
+            }
+            // `-0` and integers below `i64::MIN` are floats.
+            if let Some(n) = i64::try_from(p.significand)
+                .ok()
+                .map(i64::wrapping_neg)
+                .or_else(|| (p.significand == 1 << 63).then_some(i64::MIN))
+                .filter(|n| *n < 0)
+            {
+                return Some(NumberValue::I64(n));
+            }
+        }
+        #[allow(
+            clippy::cast_precision_loss,
+            reason = "serde_json converts the significand the same way"
+        )]
+        let mut f = p.significand as f64;
+        let mut exponent = p.exponent;
+        loop {
+            let k = exponent.unsigned_abs();
+            if k <= 308 {
+                let mut pow = 1.0f64;
+                for _ in 0..k {
+                    pow *= 10.0;
+                }
+                if exponent >= 0 {
+                    f *= pow;
+                } else {
+                    f /= pow;
+                }
+                break;
+            }
+            if f == 0.0 {
+                break;
+            }
+            if exponent >= 0 {
+                return None;
+            }
+            f /= 1e308;
+            exponent += 308;
+        }
+        let f = if positive { f } else { -f };
+        f.is_finite().then_some(NumberValue::F64(f))
     }
 
     /// A string after its opening quote; `strict` as serde_json parses a string value
