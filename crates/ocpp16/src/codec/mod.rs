@@ -25,6 +25,7 @@ use alloc::{borrow::Cow, format, string::String, vec::Vec};
 pub use error::DecodeError;
 pub use plain::Record;
 pub use reader::Reader;
+pub(crate) use reader::{Kind, NumberValue, Scan};
 
 use crate::{
     CiString, DateTime, Decimal, Uri,
@@ -91,16 +92,14 @@ fn exact<T: Payload>(payload: &str) -> Result<T, WireError> {
     })
 }
 
-/// The description of a payload that is not JSON (in serde_json's words, as before) or
-/// not a JSON object.
+/// The description of a payload that is not JSON (in serde_json's words, as before:
+/// the tokenizer's cold path names the fault and its place as serde_json's parser does)
+/// or not a JSON object.
 fn not_an_object(payload: &str) -> Option<WireError> {
-    let description = match serde_json::from_str::<serde_json::Value>(payload) {
-        Err(e) => format!("payload is not valid JSON: {e}"),
-        Ok(serde_json::Value::Object(_)) => return None,
-        Ok(other) => format!(
-            "payload must be a JSON object, got {}",
-            crate::action::kind_of(&other)
-        ),
+    let description = match reader::Scan::document(payload) {
+        Err(e) => format!("payload is not valid JSON: {}", e.describe(payload)),
+        Ok(reader::Kind::Object) => return None,
+        Ok(other) => format!("payload must be a JSON object, got {}", other.name()),
     };
     Some(WireError::new(ErrorCode::FormationViolation, description))
 }
