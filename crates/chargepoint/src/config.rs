@@ -335,7 +335,7 @@ impl Payload for Configuration {
                 config.load_stored(&name, value);
             }
         } else {
-            r.entries(&mut |r, name| {
+            r.named_entries(&mut |r, name| {
                 let value = String::read(r)?;
                 config.load_stored(name, value);
                 Ok(())

@@ -6,7 +6,7 @@
 //!   without floats and refused when out of range.
 //! - `[T; N]` and `(A, B)` as JSON arrays of exactly that many items.
 //! - [`Reader::record`]: an object whose unknown keys are skipped (stored data written by
-//!   a later or an earlier program), and [`Reader::entries`] for an object of any keys.
+//!   a later or an earlier program), and [`Reader::named_entries`] for an object of any keys.
 //! - [`Record`]: the writer of such objects.
 //! - [`stored_struct!`](crate::stored_struct): the description of a stored type, field by
 //!   field, with a second (older) name per field, and kinds for "missing means default"
@@ -84,7 +84,7 @@ impl<'a> Reader<'a> {
         names: &[&str],
         field: &mut dyn FnMut(&mut Self, usize) -> Result<(), DecodeError>,
     ) -> Result<(), DecodeError> {
-        self.entries(&mut |r, key| match names.iter().position(|n| *n == key) {
+        self.named_entries(&mut |r, key| match names.iter().position(|n| *n == key) {
             Some(i) => field(r, i),
             None => r.skip(),
         })
@@ -97,7 +97,7 @@ impl<'a> Reader<'a> {
     ///
     /// # Errors
     /// Not an object, broken JSON, or the error of a value.
-    pub fn entries(
+    pub fn named_entries(
         &mut self,
         entry: &mut dyn FnMut(&mut Self, &str) -> Result<(), DecodeError>,
     ) -> Result<(), DecodeError> {
