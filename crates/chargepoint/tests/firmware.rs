@@ -647,3 +647,60 @@ fn triggers_report_the_status_now() {
     assert_eq!(fw(&h).last(), Some(&F::Idle));
     check_wire(&h, "firmware_triggers");
 }
+
+#[test]
+fn a_second_get_diagnostics_replaces_the_first() {
+    let mut h = booted(Variant::Tethered);
+    call(
+        &mut h,
+        "GetDiagnostics",
+        json!({"location": "ftp://logs.example/a"}),
+    )
+    .unwrap();
+    let first = last_job(&h);
+    h.run_for(2_000);
+    call(
+        &mut h,
+        "GetDiagnostics",
+        json!({"location": "ftp://logs.example/b"}),
+    )
+    .unwrap();
+    let second = last_job(&h);
+    assert!(matches!(&second.kind, JobKind::Upload { url, .. } if url.ends_with("/b")));
+    // The abandoned upload's report counts for nothing.
+    h.job(first.id, JobUpdate::Done);
+    h.run_for(1_000);
+    assert_eq!(diag(&h), [D::Uploading, D::Uploading]);
+    assert!(h.cp().jobs().is_active(second.id) && !h.cp().jobs().is_active(first.id));
+    h.job(second.id, JobUpdate::Done);
+    h.run_for(1_000);
+    assert_eq!(diag(&h), [D::Uploading, D::Uploading, D::Uploaded]);
+    check_wire(&h, "diagnostics_second_request");
+}
+
+#[test]
+fn the_log_keeps_the_capacity_the_settings_give() {
+    let mut settings = chargepoint::Settings::new("EVC-0002", Variant::Tethered);
+    settings.log_capacity = 5;
+    let mut h = Harness::new(settings);
+    h.run_for(5_000);
+    for n in 0..10 {
+        h.tap(&format!("CARD{n}"));
+        h.run_for(130_000);
+    }
+    assert_eq!(h.cp().log().len(), 5);
+    call(
+        &mut h,
+        "GetDiagnostics",
+        json!({"location": "http://logs.example/"}),
+    )
+    .unwrap();
+    let JobKind::Upload { content, .. } = last_job(&h).kind else {
+        panic!()
+    };
+    let events = content.split("[events]\n").nth(1).unwrap();
+    let events = events.split("\n[frames]").next().unwrap();
+    assert_eq!(events.lines().count(), 5, "{events}");
+    assert!(!content.contains("CARD0"), "the oldest went first");
+    assert!(content.contains("charge point: EVC-0002"));
+}
