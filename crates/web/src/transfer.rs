@@ -559,6 +559,13 @@ fn check_location(url: &str) -> Result<Target, String> {
     check_location_from(url, &page_protocol)
 }
 
+/// Why a page loaded over `page_protocol` (`"https:"`) cannot transfer a file at `url`,
+/// if it cannot (FTP, another scheme, plain HTTP from an HTTPS page, not a URL).
+#[must_use]
+pub fn refusal(url: &str, page_protocol: &str) -> Option<String> {
+    check_location_from(url, page_protocol).err()
+}
+
 fn check_location_from(url: &str, page_protocol: &str) -> Result<Target, String> {
     let parsed = Url::new(url).map_err(|_| format!("not a URL: {url}"))?;
     let scheme = parsed.protocol();
