@@ -22,14 +22,28 @@ Two charge point ids get a scenario of their own:
   "Connected"), once the box has said something, the CSMS either resets the box (Reset
   Soft: the box closes the socket and boots again) or closes the socket itself (the box
   reconnects), alternately.
+- an id containing "FW": after its first boot the CSMS sends UpdateFirmware for
+  www/firmware/evc-1.13.0.fw, served by one of two HTTP file servers the CSMS runs on
+  127.0.0.1 (logged at start as "FileServers": {"cors": URL, "plain": URL}): the one
+  that sends `Access-Control-Allow-Origin: *`, or, for an id containing "NOCORS", the
+  one that sends no CORS header. Once the update ended (Installed, DownloadFailed, ...)
+  it sends GetDiagnostics to the same server's /upload/. The file servers log every
+  request ("FileRequest": method, path) and every POSTed multipart part ("Upload":
+  field, filename, size, the first 300 characters). FirmwareStatusNotification and
+  DiagnosticsStatusNotification are logged as they come.
 """
 
 import asyncio
 import base64
+import email.parser
+import email.policy
+import http.server
 import itertools
 import json
 import logging
+import pathlib
 import sys
+import threading
 from datetime import datetime, timezone
 from http import HTTPStatus
 
@@ -46,6 +60,11 @@ ids = itertools.count(1)
 # Charge point id -> the key its handshakes must carry (after SecurityProfile 1).
 required_key = {}
 connections = {}
+FIRMWARE = pathlib.Path(__file__).resolve().parents[2] / "www" / "firmware"
+# "cors" / "plain" -> the file server's base URL.
+files = {}
+# Charge points the CSMS already sent an UpdateFirmware.
+updating = set()
 
 
 def record(cp, action, payload):
@@ -55,6 +74,65 @@ def record(cp, action, payload):
 
 def now():
     return datetime.now(timezone.utc).isoformat()
+
+
+class FileServer(http.server.BaseHTTPRequestHandler):
+    """Serves www/firmware/ (by file name) and takes multipart POSTs."""
+
+    cors = False
+
+    def log_message(self, *args):
+        pass
+
+    def start(self, status, length, kind="application/octet-stream"):
+        self.send_response(status)
+        if self.cors:
+            self.send_header("Access-Control-Allow-Origin", "*")
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(length))
+        self.end_headers()
+
+    def serve(self, body):
+        record("-", "FileRequest", {"cors": self.cors, "method": self.command, "path": self.path})
+        path = FIRMWARE / self.path.rstrip("/").rsplit("/", 1)[-1]
+        if not path.is_file():
+            self.start(404, 0, "text/plain")
+            return
+        data = path.read_bytes()
+        self.start(200, len(data))
+        if body:
+            self.wfile.write(data)
+
+    def do_GET(self):
+        self.serve(True)
+
+    def do_HEAD(self):
+        self.serve(False)
+
+    def do_POST(self):
+        record("-", "FileRequest", {"cors": self.cors, "method": "POST", "path": self.path})
+        data = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        head = f"Content-Type: {self.headers.get('Content-Type', '')}\r\n\r\n".encode()
+        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + data)
+        for part in message.iter_parts() if message.is_multipart() else []:
+            content = part.get_payload(decode=True) or b""
+            record("-", "Upload", {
+                "cors": self.cors,
+                "field": part.get_param("name", header="content-disposition"),
+                "filename": part.get_filename(),
+                "size": len(content),
+                "head": content[:300].decode(errors="replace"),
+            })
+        self.start(201, 0, "text/plain")
+
+
+def file_servers():
+    for name, cors in (("cors", True), ("plain", False)):
+        handler = type(f"FileServer_{name}", (FileServer,), {"cors": cors})
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        files[name] = f"http://127.0.0.1:{server.server_address[1]}/"
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    record("-", "FileServers", files)
 
 
 class ChargePoint(Cp):
@@ -84,6 +162,28 @@ class ChargePoint(Cp):
             self.log("SecurityProfileAnswer", {"status": answer.status})
             if answer.status == "Accepted":
                 required_key[self.id] = NEW_KEY
+        if "FW" in self.id and self.id not in updating:
+            updating.add(self.id)
+            base = files["plain" if "NOCORS" in self.id else "cors"]
+            await self.call(call.UpdateFirmware(location=base + "firmware/evc-1.13.0.fw", retrieve_date=now()))
+            self.log("UpdateFirmwareSent", {"location": base + "firmware/evc-1.13.0.fw"})
+
+    @on(Action.firmware_status_notification)
+    def on_firmware_status(self, **kw):
+        self.log("FirmwareStatusNotification", kw)
+        return call_result.FirmwareStatusNotification()
+
+    @after(Action.firmware_status_notification)
+    async def after_firmware_status(self, **kw):
+        if kw["status"] in ("Installed", "DownloadFailed", "InstallationFailed"):
+            base = files["plain" if "NOCORS" in self.id else "cors"]
+            answer = await self.call(call.GetDiagnostics(location=base + "upload/"))
+            self.log("GetDiagnosticsAnswer", {"file_name": answer.file_name})
+
+    @on(Action.diagnostics_status_notification)
+    def on_diagnostics_status(self, **kw):
+        self.log("DiagnosticsStatusNotification", kw)
+        return call_result.DiagnosticsStatusNotification()
 
     async def cycle(self, n):
         """Resets the box or closes its socket, once it has said something."""
@@ -175,6 +275,7 @@ async def handler(ws):
 
 async def main():
     logging.basicConfig(level=logging.WARNING)
+    file_servers()
     async with websockets.serve(handler, "127.0.0.1", PORT, subprotocols=["ocpp1.6"], process_request=check_auth):
         print(f"csms: listening on ws://127.0.0.1:{PORT}/", flush=True)
         await asyncio.Future()

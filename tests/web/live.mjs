@@ -7,14 +7,18 @@
 // 2. the CSMS changes AuthorizationKey and raises SecurityProfile to 1: the box comes back
 //    with the new key in its Basic auth.
 // 3. the CSMS resets the box and closes its socket, 30 times: no error in the console.
+// 4. firmware: the CSMS sends UpdateFirmware for a file on a real HTTP server on
+//    127.0.0.1 (run by csms.py): once from a server that sends CORS headers (the tab
+//    downloads, verifies and installs it, reboots with 1.13.0, then uploads its
+//    diagnostics there), once from one that does not (the reason says CORS).
 // Usage: node tests/web/live.mjs PAGE_URL CSMS_WS_URL CSMS_LOG [SESSION,...]
-// (SESSION: reload, key, reset; all three when none is given)
+// (SESSION: reload, key, reset, firmware; all of them when none is given)
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const require = createRequire(process.env.PLAYWRIGHT_CORE ?? import.meta.url);
 const { chromium } = require('playwright-core');
-const [page_url, csms_url, log, sessions = 'reload,key,reset'] = process.argv.slice(2);
+const [page_url, csms_url, log, sessions = 'reload,key,reset,firmware'] = process.argv.slice(2);
 const run = (name) => sessions.split(',').includes(name);
 const fail = (msg) => { console.error(`live: FAIL: ${msg}`); process.exit(1); };
 const check = (ok, msg) => { if (!ok) fail(msg); console.log(`live: ok   ${msg}`); };
@@ -172,6 +176,51 @@ try {
     await page.waitForTimeout(1000);
     check(errors.length === 0, `no errors in the console through them (${errors.length}: ${errors.slice(0, 3).join(' | ')})`);
     await context.close();
+  }
+
+  // ---- 4. firmware and diagnostics over real HTTP ----
+  if (run('firmware')) {
+    const files = () => csms('-').received();
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    const { all } = csms('TC-FW-0001');
+    const statuses = () => all('FirmwareStatusNotification').map((r) => r.payload.status);
+    await connect(page, 'TC-FW-0001');
+    await waitFor('the update from the server with CORS headers installed', () => statuses().includes('Installed'), 60000);
+    check(statuses().join(' > ') === 'Downloading > Downloaded > Installing > Installed', `the CSMS heard ${statuses().join(' > ')}`);
+    const boots = all('BootNotification');
+    check(boots.length === 2 && boots[1].payload.firmware_version === '1.13.0', `the box rebooted with firmwareVersion ${boots.at(-1).payload.firmware_version}`);
+    check(files().some((r) => r.action === 'FileRequest' && r.payload.cors && r.payload.method === 'GET' && r.payload.path.endsWith('/evc-1.13.0.fw')), 'the file came from the HTTP server');
+    await page.waitForFunction(() => /^Firmware 1\.13\.0/.test(document.querySelector('#firmware')?.textContent ?? ''), null, { timeout: 10000 });
+    check(true, `the panel shows it: "${await page.textContent('#firmware')}"`);
+    const trace = await page.textContent('#trace');
+    check(/download of \S+ from http:\/\/127\.0\.0\.1:\d+\/firmware\/evc-1\.13\.0\.fw started/.test(trace) && /download of \S+ done: \d+ bytes/.test(trace), 'the trace shows the download start and end');
+    check(trace.includes('verified: firmware 1.13.0 for TeltoCharge'), 'and the verified image');
+    await waitFor('the diagnostics upload', () => all('DiagnosticsStatusNotification').some((r) => r.payload.status !== 'Uploading'), 30000);
+    const diag = all('DiagnosticsStatusNotification').map((r) => r.payload.status).join(' > ');
+    const name = all('GetDiagnosticsAnswer')[0]?.payload.file_name;
+    const upload = files().find((r) => r.action === 'Upload' && r.payload.cors);
+    check(diag === 'Uploading > Uploaded' && upload?.payload.field === 'file' && upload.payload.filename === name && upload.payload.size > 0,
+      `GetDiagnostics: ${diag}; the server got part "${upload?.payload.field}" named ${upload?.payload.filename} (${upload?.payload.size} bytes)`);
+    await context.close();
+
+    const plain = await browser.newContext();
+    const page2 = await plain.newPage();
+    page2.on('pageerror', (e) => errors.push(String(e)));
+    const nocors = csms('TC-FW-NOCORS-0001');
+    const failed = () => nocors.all('FirmwareStatusNotification').map((r) => r.payload.status);
+    await connect(page2, 'TC-FW-NOCORS-0001');
+    await waitFor('the download without CORS headers failing', () => failed().includes('DownloadFailed'), 60000);
+    check(failed().join(' > ') === 'Downloading > DownloadFailed', `without CORS headers: ${failed().join(' > ')}`);
+    await page2.waitForFunction(() => document.querySelector('#trace')?.textContent.includes('without CORS headers'), null, { timeout: 10000 });
+    const why = (await page2.textContent('#trace')).match(/download of \S+ failed: ([^\n]*?Access-Control-Allow-Origin \([^)]*\))/)?.[1];
+    check(why?.startsWith('the server at http://127.0.0.1:') && why.includes('answered, but without CORS headers this page may not read it'), `the reason says CORS: "${why}"`);
+    await waitFor('the diagnostics upload without CORS headers failing', () => nocors.all('DiagnosticsStatusNotification').some((r) => r.payload.status === 'UploadFailed'), 30000);
+    check((await page2.textContent('#trace')).match(/upload of \S+ failed: the server at \S+ answered, but without CORS headers/), 'and so does the failed upload\'s');
+    check(errors.length === 0, `no page errors (${errors.join(' | ')})`);
+    await plain.close();
   }
 } finally {
   await browser.close();

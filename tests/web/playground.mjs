@@ -1,6 +1,8 @@
 // Drives the release page in headless Chromium (Debian's, never a downloaded one):
 // plug the car in, tap a card, charge at 60x, check the panel and the trace, tap the
-// blocked card, unplug. Usage: node tests/web/playground.mjs http://127.0.0.1:PORT/
+// blocked card, unplug; then Firmware Management on the demo CSMS with nothing but the
+// page's own server (sample files served with the page, diagnostics kept in the page).
+// Usage: node tests/web/playground.mjs http://127.0.0.1:PORT/
 // Exits non-zero with a message on the first failed check.
 import { createRequire } from 'node:module';
 
@@ -77,6 +79,55 @@ try {
   await page.waitForFunction(() => document.querySelector('#card-result')?.textContent.includes('ANOTHER-CARD: refused'), null, { timeout: 10000 });
   check(true, 'with "refuse all" the demo CSMS answers Invalid and the panel says so');
   check(errors.length === 0, `no page errors ${errors.join('; ')}`);
+
+  // Firmware Management on the demo CSMS, offline: every request but the page's own
+  // server's is refused.
+  const offline = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const origin = new URL(url).origin;
+  const outside = [];
+  await offline.route('**/*', (route) => {
+    const to = route.request().url();
+    if (to.startsWith(origin)) return route.continue();
+    outside.push(to);
+    return route.abort();
+  });
+  const fw = await offline.newPage();
+  fw.on('pageerror', (e) => errors.push(String(e)));
+  await fw.goto(url);
+  await fw.waitForFunction(() => document.querySelector('#trace')?.textContent.includes('BootNotification'));
+  const fwTrace = () => fw.textContent('#trace');
+  const update = async (file, until, what) => {
+    await fw.selectOption('#fw-sample', file);
+    await fw.click('#update-firmware');
+    await fw.waitForFunction((needle) => document.querySelector('#trace').textContent.includes(needle), until, { timeout: 20000 })
+      .catch(() => fail(`${what}: the trace never showed ${until}`));
+  };
+  const before = await fw.textContent('#firmware');
+  check(/^Firmware \S+$/.test(before), `the panel shows the firmware installed (${before})`);
+  await update('evc-9.9.9.fw', 'HTTP 404 Not Found', 'a missing file');
+  await fw.waitForFunction(() => document.querySelector('#trace').textContent.includes('"status":"DownloadFailed"'), null, { timeout: 10000 });
+  check(true, 'a missing sample: DownloadFailed, "HTTP 404 Not Found"');
+  await update('other-product-2.0.0.fw', 'firmware for product OtherCharger, this box is TeltoCharge', 'another product');
+  check(true, 'a file for another product is refused with the product named');
+  await update('evc-1.13.0-corrupt.fw', 'SHA-256 mismatch', 'the corrupt sample');
+  await fw.waitForFunction(() => document.querySelector('#trace').textContent.includes('"status":"InstallationFailed"'), null, { timeout: 10000 });
+  check(true, 'the corrupt sample: InstallationFailed with the SHA-256 reason');
+  await update('evc-1.13.0.fw', '"status":"Installed"', 'the good sample');
+  await fw.waitForFunction(() => document.querySelector('#firmware').textContent === 'Firmware 1.13.0', null, { timeout: 10000 })
+    .catch(async () => fail(`the panel does not show the new version: ${await fw.textContent('#firmware')}`));
+  check((await fwTrace()).includes('"firmwareVersion":"1.13.0"'), 'the good sample installs: the box rebooted with firmwareVersion 1.13.0 and the panel shows it');
+  await fw.click('#get-diagnostics');
+  await fw.waitForSelector('#received a.diagnostics', { timeout: 20000 });
+  const link = await fw.getAttribute('#received a.diagnostics', 'href');
+  const name = await fw.getAttribute('#received a.diagnostics', 'download');
+  const log = await fw.evaluate(async (href) => (await fetch(href)).text(), link);
+  check(link.startsWith('blob:') && /-diagnostics-\d{8}T\d{6}Z\.log$/.test(name) && log.includes('BootNotification'),
+    `GetDiagnostics: the demo CSMS offers ${name} (${log.length} characters, a blob: link)`);
+  await fw.waitForFunction(() => document.querySelector('#trace').textContent.includes('"status":"Uploaded"'), null, { timeout: 10000 });
+  check(outside.length === 0, `nothing but the page's own server was asked (${outside.join(', ')})`);
+  check(errors.length === 0, `no page errors ${errors.join('; ')}`);
+  await fw.screenshot({ path: process.env.SCREENSHOT ?? '/tmp/evc-firmware.png', fullPage: false });
+  await offline.close();
 } finally {
   await browser.close();
 }

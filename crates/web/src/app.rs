@@ -15,7 +15,7 @@ use yew::{
 use crate::{
     panel::Panel,
     settings::SettingsForm,
-    sim::{CARDS, Sim},
+    sim::{CARDS, SAMPLES, Sim},
     storage::{self, Setup},
     trace::Trace,
 };
@@ -78,12 +78,14 @@ pub(crate) fn App() -> Html {
     let tx_id = connector.transaction().and_then(|t| t.transaction_id);
     let overheat = connector.faults().contains(&Fault::HighTemperature);
     let speed = s.speed;
-    let demo = matches!(s.home, crate::sim::Home::Demo(_));
+    let demo = matches!(s.home, crate::sim::Home::Demo(..));
     let boot = match &s.home {
-        crate::sim::Home::Demo(h) => Some(h.csms.script.boot_status),
+        crate::sim::Home::Demo(h, _) => Some(h.csms.script.boot_status),
         crate::sim::Home::Live(_) => None,
     };
     let frames = s.trace();
+    let transfers = s.transfer_events();
+    let ((firmware, firmware_failure), received) = (s.firmware(), s.received());
     let interval = cp.configuration().int(Key::MeterValueSampleInterval);
     let (led, rejected) = (s.led(), s.rejected_recently());
     let (setup, link, notes) = (s.setup.clone(), s.link(), s.notes().to_vec());
@@ -94,13 +96,27 @@ pub(crate) fn App() -> Html {
     let info = crate::info::view(cp);
     let last_card = s.last_card();
     let refuse_all = match &s.home {
-        crate::sim::Home::Demo(h) => {
+        crate::sim::Home::Demo(h, _) => {
             h.csms.script.other_tags != ocpp16::messages::AuthorizationStatus::Accepted
         }
         crate::sim::Home::Live(_) => false,
     };
     drop(s);
     let custom = use_state(|| String::from("MY-CARD-01"));
+    let sample = use_state(|| String::from(SAMPLES[0].1));
+    let on_sample = {
+        let sample = sample.clone();
+        Callback::from(move |e: yew::Event| {
+            sample.set(
+                e.target_unchecked_into::<web_sys::HtmlSelectElement>()
+                    .value(),
+            );
+        })
+    };
+    let update_firmware = {
+        let file = (*sample).clone();
+        action(&sim, &redraw, move |s| s.update_firmware(&file))
+    };
     let on_custom = {
         let custom = custom.clone();
         Callback::from(move |e: yew::InputEvent| {
@@ -188,6 +204,11 @@ pub(crate) fn App() -> Html {
                         let e = if ground { HardwareEvent::FaultCleared(Fault::GroundFailure) } else { HardwareEvent::FaultRaised(Fault::GroundFailure) };
                         s.hardware(vec![e]);
                     })}>{if ground { "Clear ground failure" } else { "Inject ground failure" }}</button>
+                    <h2>{"Firmware"}</h2>
+                    <p class="firmware" id="firmware">{firmware}</p>
+                    if let Some(why) = firmware_failure {
+                        <p class="hint firmware-failure" id="firmware-failure">{why}</p>
+                    }
                     <h2>{"Time"}</h2>
                     <div>{ for speeds }</div>
                 </div>
@@ -222,9 +243,29 @@ pub(crate) fn App() -> Html {
                             }
                         })}>{format!("Boot answer: {:?}", boot.unwrap_or(RegistrationStatus::Accepted))}</button>
                     </div>
+                    <div class="row fw">
+                        <select id="fw-sample" onchange={on_sample}>
+                            { for SAMPLES.iter().map(|(label, file)| html! {
+                                <option value={*file} selected={*sample == *file}>{format!("firmware {label}")}</option>
+                            }) }
+                        </select>
+                        <button id="update-firmware" onclick={update_firmware}>{"Update firmware"}</button>
+                        <button id="get-diagnostics" onclick={action(&sim, &redraw, Sim::get_diagnostics)}>{"Get diagnostics"}</button>
+                    </div>
+                    if !received.is_empty() {
+                        <ul class="received" id="received">
+                            { for received.iter().rev().map(|r| html! {
+                                <li>
+                                    {"Received "}<a class="diagnostics" href={r.url.clone()} download={r.file.clone()}>{r.file.clone()}</a>
+                                    {format!(" ({} bytes) · ", r.bytes)}
+                                    <a href={r.url.clone()} target="_blank" rel="noopener">{"open"}</a>
+                                </li>
+                            }) }
+                        </ul>
+                    }
                 }
                 <h2>{"Frames"}</h2>
-                <Trace frames={frames} />
+                <Trace frames={frames} transfers={transfers} />
             </section>
             {info}
         </main>

@@ -13,6 +13,7 @@ mod settings;
 mod sim;
 pub mod storage;
 mod trace;
+pub mod transfer;
 
 /// Mounts the page.
 pub fn run() {

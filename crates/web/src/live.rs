@@ -3,19 +3,23 @@
 //! durable state in localStorage. The tab only does I/O: it opens and closes the socket
 //! the driver asks for (with the engine's credentials), writes the state before anything
 //! else goes out, and feeds the driver what happened, in real milliseconds since the page
-//! started.
+//! started. Jobs (firmware downloads and installations, diagnostics uploads) go to
+//! [`Transfers`], which carries them out with `fetch`.
 
 use std::{cell::RefCell, collections::VecDeque, rc::Rc};
 
 use chargepoint::{
-    Command, ConnectParams, Driver, DriverConfig, Event, HardwareEvent, Instant, JobUpdate, Link,
-    Output, Settings, driver::MeterCadence, model::Key, world::World,
+    Command, ConnectParams, Driver, DriverConfig, Event, HardwareEvent, Instant, Link, Output,
+    Settings, driver::MeterCadence, model::Key, world::World,
 };
 use ocpp16::DateTime;
 use wasm_bindgen::{JsCast, closure::Closure};
 use web_sys::{MessageEvent, WebSocket};
 
-use crate::storage::{self, Setup};
+use crate::{
+    storage::{self, Setup},
+    transfer::Transfers,
+};
 
 /// How many frames the trace keeps.
 const TRACE_FRAMES: usize = 400;
@@ -70,6 +74,7 @@ pub struct Live {
     closing: Vec<(u8, Socket)>,
     generation: u32,
     inbox: Inbox,
+    transfers: Transfers,
 }
 
 /// Real milliseconds since the page started (monotonic).
@@ -160,6 +165,7 @@ impl Live {
         if !setup.key.is_empty() && (key_entered || engine_key.is_empty()) {
             install_key(&mut driver, &setup.key, &mut notes);
         }
+        let transfers = Transfers::new(&setup.id, &driver.cp().settings().identity.model, None);
         let mut live = Self {
             driver,
             commands: Vec::new(),
@@ -169,6 +175,7 @@ impl Live {
             closing: Vec::new(),
             generation: 0,
             inbox: Rc::new(RefCell::new(VecDeque::new())),
+            transfers,
         };
         live.carry_out();
         live
@@ -177,6 +184,11 @@ impl Live {
     /// The driver (engine, world, trace).
     pub fn driver(&self) -> &Driver {
         &self.driver
+    }
+
+    /// The box's file transfers.
+    pub fn transfers(&self) -> &Transfers {
+        &self.transfers
     }
 
     /// Changes the demo speed.
@@ -228,6 +240,11 @@ impl Live {
             }
             self.carry_out();
         }
+        let now = self.driver.now();
+        for (id, update) in self.transfers.poll(now) {
+            self.driver.job(real_ms(), id, update);
+            self.carry_out();
+        }
         self.driver.timeout(real_ms());
         self.carry_out();
     }
@@ -247,13 +264,7 @@ impl Live {
                 // Pings are off: a browser cannot send WebSocket pings.
                 Output::Ping => {}
                 Output::Hardware(command) => self.commands.push((now, command)),
-                Output::Job(job) => self.driver.job(
-                    real_ms(),
-                    job.id,
-                    JobUpdate::Failed(String::from(
-                        "file transfers are not available in the tab yet",
-                    )),
-                ),
+                Output::Job(job) => self.transfers.start(&job),
                 Output::Event(Event::Warning(w)) => self.notes.push(w),
                 Output::Event(event) => self.events.push((now, event)),
             }

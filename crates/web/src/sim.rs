@@ -5,20 +5,40 @@
 
 use chargepoint::{
     ChargePoint, Command, Driver, Event, HardwareEvent, Instant, Led, Settings,
+    firmware::Phase,
     harness::{Harness, Traced},
     world::{EvSpec, World},
 };
-use ocpp16::DateTime;
+use ocpp16::{DateTime, messages::FirmwareStatus};
 
-use crate::{live::Live, storage::Setup};
+use crate::{
+    live::Live,
+    storage::Setup,
+    transfer::{Received, Transfers},
+};
 
 /// Cards on the panel's card shelf.
 pub(crate) const CARDS: [&str; 3] = ["04A2B3C4D5", "04E5F6A7B8", "BLOCKED-CARD"];
 
+/// The sample firmware files served with the page (`www/firmware/`): the choice of the
+/// demo CSMS's UpdateFirmware, (label, file). The last one is not there (HTTP 404).
+pub(crate) const SAMPLES: [(&str, &str); 4] = [
+    ("1.13.0", "evc-1.13.0.fw"),
+    (
+        "1.13.0, corrupt (SHA-256 mismatch)",
+        "evc-1.13.0-corrupt.fw",
+    ),
+    ("2.0.0 for another product", "other-product-2.0.0.fw"),
+    ("9.9.9, missing (HTTP 404)", "evc-9.9.9.fw"),
+];
+
+/// Where the demo CSMS takes diagnostics: uploads there stay in the page.
+pub(crate) const DEMO_UPLOADS: &str = "https://demo-csms.invalid/diagnostics/";
+
 /// Where the box is connected.
 pub(crate) enum Home {
-    /// The built-in demo CSMS, in memory.
-    Demo(Box<Harness>),
+    /// The built-in demo CSMS, in memory, and the transfers of the box on it.
+    Demo(Box<Harness>, Box<Transfers>),
     /// A real CSMS over WebSocket.
     Live(Box<Live>),
 }
@@ -40,7 +60,7 @@ fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
-fn demo(setup: &Setup) -> Harness {
+fn demo(setup: &Setup) -> Home {
     #[allow(
         clippy::cast_possible_truncation,
         reason = "Date.now() fits i64 for millennia"
@@ -50,7 +70,35 @@ fn demo(setup: &Setup) -> Harness {
     let mut h = Harness::starting_at(settings, epoch);
     h.csms.script.blocked_tags.push(CARDS[2].into());
     h.run_for(0);
-    h
+    let transfers = Transfers::new(
+        &setup.id,
+        &h.cp().settings().identity.model,
+        Some(DEMO_UPLOADS),
+    );
+    Home::Demo(Box::new(h), Box::new(transfers))
+}
+
+/// Hands the demo box's jobs to the transfers and their reports to the box.
+fn demo_jobs(h: &mut Harness, transfers: &mut Transfers) {
+    for (_, job) in std::mem::take(&mut h.jobs) {
+        transfers.start(&job);
+    }
+    for (id, update) in transfers.poll(h.now) {
+        h.job(id, update);
+    }
+    // A job that ended may start the next (a download's end, the installation).
+    for (_, job) in std::mem::take(&mut h.jobs) {
+        transfers.start(&job);
+    }
+}
+
+/// The URL of a sample firmware file, next to the page.
+fn sample_url(file: &str) -> String {
+    let base = web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default();
+    web_sys::Url::new_with_base(&format!("firmware/{file}"), &base)
+        .map_or_else(|_| format!("firmware/{file}"), |u| u.href())
 }
 
 impl Sim {
@@ -58,7 +106,7 @@ impl Sim {
     pub(crate) fn new() -> Self {
         let setup = Setup::load();
         let home = if setup.url.is_empty() {
-            Home::Demo(Box::new(demo(&setup)))
+            demo(&setup)
         } else {
             Home::Live(Box::new(Live::new(&setup, 1, false)))
         };
@@ -78,7 +126,7 @@ impl Sim {
         setup.save();
         let key_entered = setup.key != self.setup.key;
         self.home = if setup.url.is_empty() {
-            Home::Demo(Box::new(demo(&setup)))
+            demo(&setup)
         } else {
             Home::Live(Box::new(Live::new(&setup, self.speed, key_entered)))
         };
@@ -91,7 +139,7 @@ impl Sim {
         let elapsed = (real - self.last_real).max(0.0);
         self.last_real = real;
         match &mut self.home {
-            Home::Demo(h) => {
+            Home::Demo(h, transfers) => {
                 #[allow(
                     clippy::cast_possible_truncation,
                     clippy::cast_sign_loss,
@@ -99,6 +147,7 @@ impl Sim {
                 )]
                 let dt = (elapsed * f64::from(self.speed)) as u64;
                 h.run_for(dt.min(3_600_000));
+                demo_jobs(h, transfers);
                 // A demo runs for hours: keep the latest of what the harness records.
                 trim(&mut h.trace, 400);
                 trim(&mut h.commands, 200);
@@ -120,7 +169,7 @@ impl Sim {
     /// The driver behind either home.
     pub(crate) fn driver(&self) -> &Driver {
         match &self.home {
-            Home::Demo(h) => h.driver(),
+            Home::Demo(h, _) => h.driver(),
             Home::Live(l) => l.driver(),
         }
     }
@@ -138,7 +187,7 @@ impl Sim {
     /// Changes the emulated world and tells the engine what it caused.
     fn with_world(&mut self, change: impl FnOnce(&mut World) -> Vec<HardwareEvent>) {
         match &mut self.home {
-            Home::Demo(h) => h.with_world(change),
+            Home::Demo(h, _) => h.with_world(change),
             Home::Live(l) => l.with_world(change),
         }
     }
@@ -148,21 +197,21 @@ impl Sim {
         let cp = self.cp();
         let with_wall = |t: &Traced| (t.clone(), cp.wall_clock(t.at).to_rfc3339());
         match &self.home {
-            Home::Demo(h) => h.trace.iter().map(with_wall).collect(),
+            Home::Demo(h, _) => h.trace.iter().map(with_wall).collect(),
             Home::Live(l) => l.driver().trace().map(with_wall).collect(),
         }
     }
 
     fn commands(&self) -> &[(Instant, Command)] {
         match &self.home {
-            Home::Demo(h) => &h.commands,
+            Home::Demo(h, _) => &h.commands,
             Home::Live(l) => &l.commands,
         }
     }
 
     fn events(&self) -> &[(Instant, Event)] {
         match &self.home {
-            Home::Demo(h) => &h.events,
+            Home::Demo(h, _) => &h.events,
             Home::Live(l) => &l.events,
         }
     }
@@ -174,7 +223,7 @@ impl Sim {
     /// Hands hardware events to the engine.
     pub(crate) fn hardware(&mut self, events: Vec<HardwareEvent>) {
         match &mut self.home {
-            Home::Demo(h) => h.hardware(events),
+            Home::Demo(h, _) => h.hardware(events),
             Home::Live(l) => l.hardware(events),
         }
     }
@@ -203,15 +252,105 @@ impl Sim {
     /// The demo CSMS, when the box is connected to it.
     pub(crate) fn demo(&mut self) -> Option<&mut Harness> {
         match &mut self.home {
-            Home::Demo(h) => Some(h),
+            Home::Demo(h, _) => Some(h),
             Home::Live(_) => None,
+        }
+    }
+
+    /// The transfers of the box.
+    fn transfers(&self) -> &Transfers {
+        match &self.home {
+            Home::Demo(_, t) => t,
+            Home::Live(l) => l.transfers(),
+        }
+    }
+
+    /// The transfer events for the trace: (engine ms, wall time, line).
+    pub(crate) fn transfer_events(&self) -> Vec<(u64, String, String)> {
+        let cp = self.cp();
+        self.transfers()
+            .events()
+            .iter()
+            .map(|(at, line)| {
+                (
+                    at.as_millis(),
+                    cp.wall_clock(*at).to_rfc3339(),
+                    line.clone(),
+                )
+            })
+            .collect()
+    }
+
+    /// The files the demo CSMS received.
+    pub(crate) fn received(&self) -> Vec<Received> {
+        self.transfers().received()
+    }
+
+    /// The firmware the box runs and the update in progress ("Firmware 1.0.0 → 1.13.0:
+    /// Downloading 45 %"), and why the last one failed.
+    pub(crate) fn firmware(&self) -> (String, Option<String>) {
+        let cp = self.cp();
+        let installed = cp.firmware_version();
+        let last = self.events().iter().rev().find_map(|(_, e)| match e {
+            Event::Firmware { status, reason } => Some((*status, reason.clone())),
+            _ => None,
+        });
+        let phase = cp.firmware().phase();
+        let Some((status, reason)) = last else {
+            return (format!("Firmware {installed}"), None);
+        };
+        if *phase == Phase::Idle
+            && matches!(status, FirmwareStatus::Installed | FirmwareStatus::Idle)
+        {
+            return (format!("Firmware {installed}"), None);
+        }
+        let transfers = self.transfers();
+        let target = transfers.version().unwrap_or_else(|| String::from("?"));
+        let percent = match phase {
+            Phase::Downloading { .. } => transfers
+                .running()
+                .iter()
+                .find(|r| r.what == "download")
+                .and_then(|r| {
+                    r.total
+                        .filter(|t| *t > 0)
+                        .map(|t| format!(" {} %", r.done.min(t) * 100 / t))
+                })
+                .unwrap_or_default(),
+            _ => String::new(),
+        };
+        (
+            format!("Firmware {installed} → {target}: {status:?}{percent}"),
+            reason,
+        )
+    }
+
+    /// The demo CSMS asks for a firmware update from a sample file served with the page.
+    pub(crate) fn update_firmware(&mut self, file: &str) {
+        let location = sample_url(file);
+        if let Some(h) = self.demo() {
+            let retrieve = h.wall().to_rfc3339();
+            let _ = h.call(
+                "UpdateFirmware",
+                serde_json::json!({"location": location, "retrieveDate": retrieve}),
+            );
+        }
+    }
+
+    /// The demo CSMS asks for the box's diagnostics, to its own location.
+    pub(crate) fn get_diagnostics(&mut self) {
+        if let Some(h) = self.demo() {
+            let _ = h.call(
+                "GetDiagnostics",
+                serde_json::json!({"location": DEMO_UPLOADS}),
+            );
         }
     }
 
     /// Connection state in words.
     pub(crate) fn link(&self) -> String {
         match &self.home {
-            Home::Demo(_) => String::from("built-in demo CSMS"),
+            Home::Demo(..) => String::from("built-in demo CSMS"),
             Home::Live(l) if l.connected() => format!("connected to {}", self.setup.url),
             Home::Live(l) => match l.driver().last_link_error() {
                 Some(why) => format!("connecting to {} … ({why})", self.setup.url),
@@ -231,7 +370,7 @@ impl Sim {
     /// Things a person should know (live home).
     pub(crate) fn notes(&self) -> &[String] {
         match &self.home {
-            Home::Demo(_) => &[],
+            Home::Demo(..) => &[],
             Home::Live(l) => &l.notes,
         }
     }

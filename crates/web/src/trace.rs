@@ -1,6 +1,8 @@
 //! The live protocol trace: every frame in and out with time, direction, action, its
 //! answer paired with latency, pretty JSON on demand; filter by action and direction,
 //! pause, clear, copy a frame, export as JSON lines. The AuthorizationKey is redacted.
+//! The box's file transfers (start, progress milestones, end with its reason) are rows
+//! of their own among the frames, in time order.
 
 use chargepoint::harness::Traced;
 use ocpp16::{Frame, frame};
@@ -10,7 +12,12 @@ use yew::{Callback, Html, Properties, TargetCast, component, html, use_state};
 #[derive(Properties, PartialEq, Clone)]
 pub(crate) struct TraceProps {
     pub(crate) frames: Vec<(Traced, String)>,
+    /// Transfer events: (engine ms, wall time, line).
+    pub(crate) transfers: Vec<(u64, String, String)>,
 }
+
+/// What the trace shows, paused or not.
+type Shown = (Vec<(Traced, String)>, Vec<(u64, String, String)>);
 
 /// One row, worked out once.
 #[derive(Clone, PartialEq)]
@@ -26,9 +33,9 @@ struct Row {
     answers: Option<(String, u64)>,
 }
 
-fn rows(frames: &[(Traced, String)]) -> Vec<Row> {
+fn rows(frames: &[(Traced, String)], transfers: &[(u64, String, String)]) -> Vec<Row> {
     let mut calls: Vec<(String, bool, String, u64)> = Vec::new();
-    frames
+    let mut rows: Vec<Row> = frames
         .iter()
         .map(|(t, wall)| {
             let text = chargepoint::redact(&t.text);
@@ -68,7 +75,19 @@ fn rows(frames: &[(Traced, String)]) -> Vec<Row> {
                 answers,
             }
         })
-        .collect()
+        .collect();
+    rows.extend(transfers.iter().map(|(at_ms, wall, line)| Row {
+        at_ms: *at_ms,
+        wall: wall.clone(),
+        from_cp: true,
+        kind: "transfer",
+        action: line.clone(),
+        text: line.clone(),
+        answers: None,
+    }));
+    // Stable: frames keep their order, an event goes after the frames of its moment.
+    rows.sort_by_key(|r| r.at_ms);
+    rows
 }
 
 /// Engine time as seconds with one decimal, right-aligned ("   123.4 s").
@@ -89,8 +108,8 @@ fn export_href(rows: &[Row]) -> String {
         .map(|r| {
             let line = serde_json::json!({
                 "time_ms": r.at_ms,
-                "direction": if r.from_cp { "out" } else { "in" },
-                "action": r.answers.as_ref().map_or(r.action.as_str(), |(a, _)| a.as_str()),
+                "direction": if r.kind == "transfer" { "file" } else if r.from_cp { "out" } else { "in" },
+                "action": if r.kind == "transfer" { "transfer" } else { r.answers.as_ref().map_or(r.action.as_str(), |(a, _)| a.as_str()) },
                 "frame": serde_json::from_str::<serde_json::Value>(&r.text).unwrap_or(serde_json::Value::String(r.text.clone())),
             });
             format!("{line}\n")
@@ -115,10 +134,12 @@ fn copy(text: String) -> Callback<yew::MouseEvent> {
 pub(crate) fn Trace(p: &TraceProps) -> Html {
     let filter = use_state(String::new);
     let direction = use_state(|| String::from("both"));
-    let paused = use_state(|| None::<Vec<(Traced, String)>>);
+    let paused = use_state(|| None::<Shown>);
     let cleared = use_state(|| 0u64);
-    let source = paused.as_ref().unwrap_or(&p.frames);
-    let all = rows(source);
+    let all = match paused.as_ref() {
+        Some((frames, transfers)) => rows(frames, transfers),
+        None => rows(&p.frames, &p.transfers),
+    };
     let needle = filter.to_lowercase();
     let shown: Vec<Row> = all
         .into_iter()
@@ -155,18 +176,22 @@ pub(crate) fn Trace(p: &TraceProps) -> Html {
         })
     };
     let toggle_pause = {
-        let (paused, frames) = (paused.clone(), p.frames.clone());
+        let (paused, frames, transfers) = (paused.clone(), p.frames.clone(), p.transfers.clone());
         Callback::from(move |_| {
             paused.set(if paused.is_some() {
                 None
             } else {
-                Some(frames.clone())
+                Some((frames.clone(), transfers.clone()))
             });
         })
     };
     let clear = {
         let (cleared, frames) = (cleared.clone(), p.frames.clone());
-        Callback::from(move |_| cleared.set(frames.last().map_or(0, |(t, _)| t.at.as_millis() + 1)))
+        let last_transfer = p.transfers.last().map_or(0, |(at, _, _)| at + 1);
+        Callback::from(move |_| {
+            let last_frame = frames.last().map_or(0, |(t, _)| t.at.as_millis() + 1);
+            cleared.set(last_frame.max(last_transfer));
+        })
     };
     html! {
         <div class="trace-box">
@@ -183,6 +208,16 @@ pub(crate) fn Trace(p: &TraceProps) -> Html {
             </div>
             <ol class="trace" id="trace">
                 { for shown.iter().rev().take(150).map(|r| {
+                    if r.kind == "transfer" {
+                        return html! {
+                            <li class="frame transfer">
+                                <span class="time" title={r.wall.clone()}>{seconds(r.at_ms)}</span>
+                                <span class="dir">{"⇅ file"}</span>
+                                <span class="action">{"transfer"}</span>
+                                <span class="event">{r.text.clone()}</span>
+                            </li>
+                        };
+                    }
                     let dir = if r.from_cp { "⇢ CSMS" } else { "⇠ CSMS" };
                     let label = match &r.answers {
                         Some((action, ms)) => format!("{action} {} · {ms} ms", if r.kind == "error" { r.action.as_str() } else { "✓" }),

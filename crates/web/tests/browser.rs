@@ -4,10 +4,16 @@
 //! `tests/web/csms.py` listening on the port given in `EVC_TEST_CSMS_PORT`.
 
 #![cfg(target_arch = "wasm32")]
-#![allow(clippy::unwrap_used, clippy::panic, reason = "test code")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test code"
+)]
 
 use chargepoint::{
-    ChargePoint, ConnectParams, HardwareEvent, Instant, Registration, Settings,
+    ChargePoint, ConnectParams, HardwareEvent, Instant, Job, JobKind, JobUpdate, Registration,
+    Settings,
     harness::Harness,
     model::{Key, Variant},
     world::EvSpec,
@@ -17,6 +23,7 @@ use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use web::{
     live::{Live, socket_url},
     storage::{self, Setup},
+    transfer::{Transfers, refusal},
 };
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -149,5 +156,97 @@ fn the_engine_charges_for_an_hour_in_the_browser() {
     assert_eq!(
         h.cp().configuration().int(Key::MeterValueSampleInterval),
         3600
+    );
+}
+
+/// Runs jobs through the tab's transfers until each ended (10 s at most); the reasons of
+/// those that failed, by id.
+async fn outcomes(transfers: &mut Transfers, jobs: &[Job]) -> Vec<(u32, Result<(), String>)> {
+    for job in jobs {
+        transfers.start(job);
+    }
+    let mut ended = Vec::new();
+    for _ in 0..100 {
+        for (id, update) in transfers.poll(Instant::ZERO) {
+            match update {
+                JobUpdate::Failed(why) => ended.push((id, Err(why))),
+                JobUpdate::Done | JobUpdate::Installed { .. } => ended.push((id, Ok(()))),
+                _ => {}
+            }
+        }
+        if ended.len() == jobs.len() {
+            break;
+        }
+        TimeoutFuture::new(100).await;
+    }
+    ended.sort_by_key(|(id, _)| *id);
+    ended
+}
+
+#[wasm_bindgen_test]
+async fn a_failed_transfer_says_why() {
+    // (A server without CORS headers is tested by tests/web/live.mjs: under
+    // wasm-bindgen-test's ChromeDriver even a no-cors fetch to another port fails.)
+    let download = |id, url: &str| Job {
+        id,
+        kind: JobKind::Download {
+            url: url.into(),
+            file: "firmware.evcfw".into(),
+        },
+    };
+    let jobs = [
+        download(2, "http://unknown-host.invalid/firmware.evcfw"),
+        download(3, "ftp://files.example.com/firmware.evcfw"),
+        Job {
+            id: 4,
+            kind: JobKind::Upload {
+                url: "mailto:support@example.com".into(),
+                file: "diagnostics.log".into(),
+                content: "log".into(),
+            },
+        },
+        Job {
+            id: 5,
+            kind: JobKind::Install {
+                file: "never-downloaded.evcfw".into(),
+            },
+        },
+    ];
+    let mut transfers = Transfers::new("TC-TRANSFER", "TeltoCharge", None);
+    let ended = outcomes(&mut transfers, &jobs).await;
+    let reason = |id: u32| {
+        ended
+            .iter()
+            .find(|(i, _)| *i == id)
+            .and_then(|(_, r)| r.clone().err())
+            .unwrap_or_else(|| panic!("job {id} did not fail: {ended:?}"))
+    };
+    assert_eq!(
+        reason(2),
+        "no answer from unknown-host.invalid: the host is unknown, refused the connection, or its TLS certificate is not trusted by this browser"
+    );
+    assert_eq!(
+        reason(3),
+        "FTP is not possible from a browser tab: use an HTTP(S) location"
+    );
+    assert_eq!(
+        reason(4),
+        "a browser tab cannot transfer files over mailto: use an HTTP(S) location"
+    );
+    assert!(
+        reason(5).contains("do not survive a reload of the page"),
+        "{}",
+        reason(5)
+    );
+    // Plain HTTP from an HTTPS page is mixed content (not for the loopback host).
+    assert!(
+        refusal("http://files.example.com/fw", "https:")
+            .is_some_and(|r| r.contains("mixed content"))
+    );
+    assert_eq!(refusal("http://127.0.0.1:8000/fw", "https:"), None);
+    assert_eq!(refusal("https://files.example.com/fw", "https:"), None);
+    assert_eq!(
+        refusal("not a url", "http:").as_deref(),
+        Some("not a URL: not a url")
     );
 }

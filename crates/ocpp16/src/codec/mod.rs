@@ -13,7 +13,8 @@
 //! stops at the first fault; the second reads every object in key order with duplicate
 //! keys collapsed (as a JSON object model holds them), so that of several faults the
 //! one named is the one the tree-based decoder named. A payload that is not JSON at all
-//! is described by serde_json's parser, as before.
+//! is described by the tokenizer's cold checker (`reader::Scan`) in serde_json's words,
+//! with line and column, as before; serde_json's parser is not on this path.
 
 mod error;
 mod number;
