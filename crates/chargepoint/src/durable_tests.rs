@@ -11,7 +11,7 @@
 
 extern crate std;
 
-use alloc::{format, string::String};
+use alloc::string::String;
 use serde_json::json;
 
 use super::DurableState;
@@ -162,10 +162,14 @@ fn unavailable() -> Harness {
     h
 }
 
-fn fixture(name: &str) -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(format!("state-v1-{name}.json"))
+/// The format-1 texts, compiled in (the core crate does no I/O, its tests neither).
+fn fixture(name: &str) -> &'static str {
+    match name {
+        "running" => include_str!("../tests/fixtures/state-v1-running.json"),
+        "idle" => include_str!("../tests/fixtures/state-v1-idle.json"),
+        "fresh" => include_str!("../tests/fixtures/state-v1-fresh.json"),
+        _ => include_str!("../tests/fixtures/state-v1-unavailable.json"),
+    }
 }
 
 #[test]
@@ -181,8 +185,7 @@ fn format_1_texts_load_as_the_state_they_were_written_from() {
         let expected = h.cp().durable_state();
         // Written once by the format-1 writer (commit "durable: format-1 fixtures …");
         // this engine writes format 2, so they are never written again.
-        let text = std::fs::read_to_string(fixture(name)).unwrap();
-        let loaded = DurableState::from_json(&text).unwrap();
+        let loaded = DurableState::from_json(fixture(name)).unwrap();
         assert_eq!(loaded.format, 1, "{name}");
         let loaded = DurableState {
             format: expected.format,

@@ -13,20 +13,22 @@
 //! stops at the first fault; the second reads every object in key order with duplicate
 //! keys collapsed (as a JSON object model holds them), so that of several faults the
 //! one named is the one the tree-based decoder named. A payload that is not JSON at all
-//! is described by the tokenizer's cold checker (`reader::Scan`) in serde_json's words,
+//! is described by the tokenizer's cold checker (`codec/scan.rs`) in serde_json's words,
 //! with line and column, as before; serde_json's parser is not on this path.
 
 mod error;
 mod number;
 pub mod plain;
 mod reader;
+mod scan;
 
 use alloc::{borrow::Cow, format, string::String, vec::Vec};
 
 pub use error::DecodeError;
 pub use plain::Record;
+pub(crate) use reader::Kind;
 pub use reader::Reader;
-pub(crate) use reader::{Kind, NumberValue, Scan};
+pub(crate) use scan::{NumberValue, Scan};
 
 use crate::{
     CiString, DateTime, Decimal, Uri,
@@ -97,7 +99,7 @@ fn exact<T: Payload>(payload: &str) -> Result<T, WireError> {
 /// the tokenizer's cold path names the fault and its place as serde_json's parser does)
 /// or not a JSON object.
 fn not_an_object(payload: &str) -> Option<WireError> {
-    let description = match reader::Scan::document(payload) {
+    let description = match scan::Scan::document(payload) {
         Err(e) => format!("payload is not valid JSON: {}", e.describe(payload)),
         Ok(reader::Kind::Object) => return None,
         Ok(other) => format!("payload must be a JSON object, got {}", other.name()),
