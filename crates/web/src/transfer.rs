@@ -43,8 +43,6 @@ use web_sys::{
 
 /// The fewest real milliseconds between two progress reports of one transfer.
 const PROGRESS_EVERY_MS: f64 = 250.0;
-/// Real milliseconds an installation takes after the image verified.
-const INSTALL_MS: i32 = 1_500;
 /// How many transfer events the trace keeps.
 const EVENTS: usize = 200;
 
@@ -477,9 +475,8 @@ impl Task {
         let verdict = verifier.update(&bytes).and_then(|()| verifier.finish());
         match verdict {
             Ok(header) => {
-                // Writing an image takes a real box a while; the tab takes a moment too
-                // (the engine itself reboots only once Installing reached the CSMS).
-                sleep_ms(INSTALL_MS).await;
+                // Reported at once: the engine reboots only once Installing reached the
+                // CSMS, so nothing needs to wait here.
                 let note = format!(
                     "{file} verified: firmware {} for {}, installed",
                     header.version, header.product
@@ -507,16 +504,6 @@ fn header_version(head: &[u8]) -> Option<String> {
     let rest = text.get(start..)?;
     let end = rest.find('\n')?;
     rest.get(..end).filter(|v| !v.is_empty()).map(String::from)
-}
-
-/// Waits `ms` real milliseconds.
-async fn sleep_ms(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-        }
-    });
-    let _ = JsFuture::from(promise).await;
 }
 
 fn blob(content: &str) -> Result<Blob, JsValue> {
