@@ -212,8 +212,6 @@ pub struct Upload {
     pub url: String,
     /// The file name the CSMS was told.
     pub file: String,
-    /// The log (without the driver's frames, which it adds to every job it hands out).
-    pub content: String,
     /// The window asked for.
     pub window: (Option<DateTime>, Option<DateTime>),
     /// The job now running, or `None` while waiting for the next attempt.

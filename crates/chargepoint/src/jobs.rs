@@ -169,12 +169,25 @@ impl Jobs {
             id: self.next_id,
             kind,
         };
-        self.active.push((job.clone(), JobState::Requested));
+        // An upload's content goes to the home only: its owner keeps what a retry needs,
+        // and a copy here would double the heap a diagnostics file takes on an MCU.
+        let kept = match &job.kind {
+            JobKind::Upload { url, file, .. } => Job {
+                id: job.id,
+                kind: JobKind::Upload {
+                    url: url.clone(),
+                    file: file.clone(),
+                    content: String::new(),
+                },
+            },
+            _ => job.clone(),
+        };
+        self.active.push((kept, JobState::Requested));
         job
     }
 
-    /// Applies an update from the home; returns the job when it ended (Done or
-    /// Failed) or `None` when the id is unknown or the job goes on.
+    /// Applies an update from the home; returns the job when it ended (Done or Failed; an
+    /// upload without its content) or `None` when the id is unknown or the job goes on.
     pub(crate) fn update(&mut self, id: u32, update: &JobUpdate) -> Option<Job> {
         let pos = self.active.iter().position(|(j, _)| j.id == id)?;
         match update {

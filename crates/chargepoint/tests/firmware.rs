@@ -602,11 +602,12 @@ fn a_failed_upload_is_tried_again_then_fails_with_its_reason() {
         other => panic!("{other:?}"),
     };
     assert_ne!(first.id, second.id);
-    assert_eq!(
-        engine_part(&first),
-        engine_part(&second),
-        "the same file again"
-    );
+    let (a, b) = (engine_part(&first), engine_part(&second));
+    assert_eq!((&a.0, &a.1), (&b.0, &b.1), "the same file again");
+    // Written again for the attempt: it now tells of the first attempt's failure.
+    assert!(!a.2.contains("upload failed (connection refused)"));
+    assert!(b.2.contains("upload failed (connection refused)"));
+    assert!(b.2.starts_with(a.2.split("time:").next().unwrap()));
     h.job(second.id, JobUpdate::Failed(String::from("HTTP 500")));
     h.run_for(60_000);
     assert_eq!(h.jobs.len(), 2);

@@ -1,6 +1,7 @@
 //! The thin hardware layer: the engine's commands onto embedded-hal style outputs, the
 //! board's inputs into the engine's hardware events, and the services a charge point
-//! needs from its platform (a monotonic clock, durable storage, a WebSocket transport),
+//! needs from its platform (a monotonic clock, durable storage, a WebSocket transport,
+//! file transfers and a slot for a downloaded image),
 //! each behind a small trait so a real board only implements these.
 
 use alloc::{string::String, vec::Vec};
@@ -37,6 +38,81 @@ pub trait Transport {
     fn send(&mut self, text: &str);
     /// The next text frame received, if any.
     fn receive(&mut self) -> Option<String>;
+}
+
+/// What a file transfer reports (a modem's HTTP/FTP client on a real board).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileEvent {
+    /// The transfer began; the size when the server told it.
+    Started {
+        /// Bytes to come, if known.
+        total: Option<u64>,
+    },
+    /// Bytes of a download, in order.
+    Data(Vec<u8>),
+    /// The transfer ended well.
+    Done,
+    /// It failed: the reason a person should read (host not found, HTTP 404, …).
+    Failed(String),
+}
+
+/// File transfers for the engine's jobs: the board asks, the transfer reports through
+/// [`FileTransfer::poll_file`]. Each transfer is named by the engine's job id.
+pub trait FileTransfer {
+    /// Starts downloading `url`; its bytes come as [`FileEvent::Data`].
+    fn get(&mut self, id: u32, url: &str);
+    /// Starts uploading `content` to `url` as the file `name`.
+    fn put(&mut self, id: u32, url: &str, name: &str, content: &[u8]);
+    /// The next report of a transfer, if any.
+    fn poll_file(&mut self) -> Option<(u32, FileEvent)>;
+}
+
+/// Where a downloaded firmware image is kept until it is installed (the second flash
+/// bank on a real board, read in place; RAM when emulated).
+pub trait ImageSlot {
+    /// Empties the slot for a new image.
+    fn erase(&mut self);
+    /// Appends bytes; the slot's size when they do not fit.
+    fn append(&mut self, bytes: &[u8]) -> Result<(), SlotFull>;
+    /// What the slot holds.
+    fn contents(&self) -> &[u8];
+}
+
+/// The image does not fit the slot, of this many bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SlotFull(pub usize);
+
+/// An image slot in static RAM (outside the heap, as a flash bank would be).
+pub struct RamSlot {
+    bytes: &'static mut [u8],
+    len: usize,
+}
+
+impl RamSlot {
+    /// A slot over `bytes` (from `cortex_m::singleton!`, once at start-up).
+    #[must_use]
+    pub const fn new(bytes: &'static mut [u8]) -> Self {
+        Self { bytes, len: 0 }
+    }
+}
+
+impl ImageSlot for RamSlot {
+    fn erase(&mut self) {
+        self.len = 0;
+    }
+
+    fn append(&mut self, bytes: &[u8]) -> Result<(), SlotFull> {
+        let end = self.len.saturating_add(bytes.len());
+        let room = self.bytes.len();
+        let target = self.bytes.get_mut(self.len..end).ok_or(SlotFull(room))?;
+        target.copy_from_slice(bytes);
+        self.len = end;
+        Ok(())
+    }
+
+    fn contents(&self) -> &[u8] {
+        self.bytes.get(..self.len).unwrap_or_default()
+    }
 }
 
 /// An RFID/NFC reader: the UID of a card held to it.

@@ -3,10 +3,13 @@
 
 use alloc::string::String;
 
-use chargepoint::{Command, Driver, JobUpdate, Output};
+use chargepoint::{Command, Driver, Output};
 use embedded_hal::digital::OutputPin;
 
-use crate::hal::{Outputs, Store, Transport};
+use crate::{
+    files::Transfers,
+    hal::{FileTransfer, ImageSlot, Outputs, Store, Transport},
+};
 
 /// What one pass over the output did, for an image that checks itself.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -20,14 +23,15 @@ pub struct Carried {
 }
 
 /// Carries out everything the driver asks, in its order (the durable state before the
-/// frames that depend on it): the store, the transport, the pins. The board has no file
-/// transfer yet, so a job fails with that reason.
-pub fn carry_out<R, K, LR, LG, LB>(
+/// frames that depend on it): the store, the transport, the pins, the file transfers
+/// (the link to the CSMS carries them too: the modem holds both).
+pub fn carry_out<R, K, LR, LG, LB, S>(
     driver: &mut Driver,
     real: u64,
-    transport: &mut impl Transport,
+    transport: &mut (impl Transport + FileTransfer),
     outputs: &mut Outputs<R, K, LR, LG, LB>,
     store: &mut impl Store,
+    files: &mut Transfers<S>,
 ) -> Carried
 where
     R: OutputPin,
@@ -35,6 +39,7 @@ where
     LR: OutputPin,
     LG: OutputPin,
     LB: OutputPin,
+    S: ImageSlot,
 {
     let mut carried = Carried::default();
     while let Some(output) = driver.poll_output() {
@@ -59,11 +64,7 @@ where
                 carried.relay_closed |= matches!(command, Command::SetRelay { closed: true, .. });
                 outputs.apply(&command);
             }
-            Output::Job(job) => driver.job(
-                real,
-                job.id,
-                JobUpdate::Failed(String::from("this board has no file transfer yet")),
-            ),
+            Output::Job(job) => files.start(driver, real, transport, job),
             Output::Ping | Output::Event(_) => {}
         }
     }

@@ -4,7 +4,9 @@
 //! that link the same `chargepoint` engine the browser and native homes run. The
 //! hardware sits behind small traits ([`hal`]); [`board`] implements them for the
 //! emulated board (pins backed by memory, a SysTick clock) and [`uart`] carries OCPP
-//! frames over a serial line to the modem that holds the WebSocket.
+//! frames over a serial line to the modem that holds the WebSocket and does the file
+//! transfers; [`files`] carries out the engine's jobs (download into the image slot,
+//! upload, installation checked with the engine's firmware-file verifier).
 //!
 //! Two images are built from this crate:
 //! - `product` (`src/bin/product`): the engine, the board layer and the serial
@@ -21,6 +23,7 @@
 extern crate alloc;
 
 pub mod board;
+pub mod files;
 pub mod hal;
 pub mod heap;
 pub mod home;

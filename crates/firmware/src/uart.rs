@@ -3,10 +3,25 @@
 //! `#` (no OCPP-J frame does) steer the modem: `#open <url> <security profile>`, then
 //! `#auth <user>` when the engine gives Basic-auth credentials (the password follows on
 //! its own `#key <password>` line, which the modem never echoes), and `#close`.
+//!
+//! The modem also does the file transfers (HTTP, HTTPS, FTP, FTPS), named by the engine's
+//! job id:
+//!
+//! ```text
+//! box → modem   #get <id> <url>
+//!               #put <id> <length> <name> <url>, then #data <id> <hex>… and #end <id>
+//! modem → box   #started <id> [<total bytes>]
+//!               #data <id> <hex>          (a download's bytes, in order)
+//!               #done <id>
+//!               #fail <id> <reason>
+//! ```
+//!
+//! Bytes go as hex (a frame line never carries raw binary); a line the box does not
+//! understand is dropped, never taken for a frame.
 
-use alloc::{string::String, vec::Vec};
+use alloc::{collections::VecDeque, string::String, vec::Vec};
 
-use crate::hal::Transport;
+use crate::hal::{FileEvent, FileTransfer, Transport};
 
 /// UART0 of the mps2-an386 board.
 pub const UART0: usize = 0x4000_4000;
@@ -64,11 +79,16 @@ impl Uart {
     }
 }
 
-/// Frames as lines over a [`Uart`].
+/// Bytes per `#data` line of an upload.
+const CHUNK: usize = 256;
+
+/// Frames and file transfers as lines over a [`Uart`].
 pub struct LineTransport {
     uart: Uart,
     line: Vec<u8>,
     overlong: bool,
+    frames: VecDeque<String>,
+    files: VecDeque<(u32, FileEvent)>,
 }
 
 impl LineTransport {
@@ -79,8 +99,73 @@ impl LineTransport {
             uart,
             line: Vec::new(),
             overlong: false,
+            frames: VecDeque::new(),
+            files: VecDeque::new(),
         }
     }
+
+    /// Reads what the modem sent: frames and file reports.
+    fn read(&mut self) {
+        while let Some(b) = self.uart.get() {
+            if b == b'\n' {
+                let line = core::mem::take(&mut self.line);
+                if core::mem::take(&mut self.overlong) {
+                    continue;
+                }
+                // Text that is not UTF-8 is not a frame; the engine would refuse it anyway.
+                let Ok(text) = String::from_utf8(line) else {
+                    continue;
+                };
+                if text.starts_with('#') {
+                    self.files.extend(modem_line(&text));
+                } else {
+                    self.frames.push_back(text);
+                }
+            } else if self.line.len() < MAX_FRAME {
+                self.line.push(b);
+            } else {
+                self.overlong = true;
+            }
+        }
+    }
+}
+
+/// A file report of the modem, if `line` is one.
+fn modem_line(line: &str) -> Option<(u32, FileEvent)> {
+    let mut words = line.splitn(3, ' ');
+    let word = words.next()?;
+    let id = words.next()?.parse::<u32>().ok()?;
+    let rest = words.next().unwrap_or("").trim();
+    let event = match word {
+        "#started" => FileEvent::Started {
+            total: rest.parse().ok(),
+        },
+        "#data" => FileEvent::Data(from_hex(rest)?),
+        "#done" => FileEvent::Done,
+        "#fail" if rest.is_empty() => FileEvent::Failed(String::from("the modem gave no reason")),
+        "#fail" => FileEvent::Failed(String::from(rest)),
+        _ => return None,
+    };
+    Some((id, event))
+}
+
+fn from_hex(text: &str) -> Option<Vec<u8>> {
+    let digit = |c: u8| {
+        char::from(c)
+            .to_digit(16)
+            .and_then(|d| u8::try_from(d).ok())
+    };
+    text.as_bytes()
+        .chunks(2)
+        .map(|pair| match pair {
+            [hi, lo] => Some(digit(*hi)? << 4 | digit(*lo)?),
+            _ => None,
+        })
+        .collect()
+}
+
+fn decimal(n: u64) -> String {
+    alloc::format!("{n}")
 }
 
 impl LineTransport {
@@ -117,22 +202,35 @@ impl Transport for LineTransport {
     }
 
     fn receive(&mut self) -> Option<String> {
-        while let Some(b) = self.uart.get() {
-            if b == b'\n' {
-                let line = core::mem::take(&mut self.line);
-                if core::mem::take(&mut self.overlong) {
-                    continue;
+        self.read();
+        self.frames.pop_front()
+    }
+}
+
+impl FileTransfer for LineTransport {
+    fn get(&mut self, id: u32, url: &str) {
+        self.line(&["#get ", &decimal(id.into()), " ", url]);
+    }
+
+    fn put(&mut self, id: u32, url: &str, name: &str, content: &[u8]) {
+        let id = decimal(id.into());
+        let length = decimal(content.len() as u64);
+        self.line(&["#put ", &id, " ", &length, " ", name, " ", url]);
+        let mut hex = String::with_capacity(2 * CHUNK);
+        for chunk in content.chunks(CHUNK) {
+            hex.clear();
+            for b in chunk {
+                for nibble in [b >> 4, b & 15] {
+                    hex.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
                 }
-                // Text that is not UTF-8 is not a frame; the engine would refuse it anyway.
-                if let Ok(text) = String::from_utf8(line) {
-                    return Some(text);
-                }
-            } else if self.line.len() < MAX_FRAME {
-                self.line.push(b);
-            } else {
-                self.overlong = true;
             }
+            self.line(&["#data ", &id, " ", &hex]);
         }
-        None
+        self.line(&["#end ", &id]);
+    }
+
+    fn poll_file(&mut self) -> Option<(u32, FileEvent)> {
+        self.read();
+        self.files.pop_front()
     }
 }

@@ -174,8 +174,10 @@ fn heap_peak(printed: &str) -> Option<u64> {
 }
 
 /// What the product image is fed over its serial line under QEMU: frames a broken or
-/// hostile CSMS could send (one per line), then two valid CALLs. The box must answer
-/// and must not restart (a panic resets it, and it would boot again).
+/// hostile CSMS could send (one per line), two valid CALLs, an UpdateFirmware the box
+/// must hand to the modem (`#get 1 <url>`), then broken reports of the modem's file
+/// transfer. The box must answer and must not restart (a panic resets it, and it would
+/// boot again).
 const PRODUCT_INPUT: &[&str] = &[
     "",
     "not json",
@@ -196,7 +198,19 @@ const PRODUCT_INPUT: &[&str] = &[
     "[5,\"x\"]",
     "[2,\"i\",\"GetConfiguration\",{\"key\":[\"HeartbeatInterval\"]}]",
     "[2,\"j\",\"TriggerMessage\",{\"requestedMessage\":\"Heartbeat\"}]",
+    "[2,\"k\",\"UpdateFirmware\",{\"location\":\"http://files.test/fw.bin\",\"retrieveDate\":\"2020-01-01T00:00:00Z\"}]",
+    "#started 1 99999999999999999999999",
+    "#data 1 zz",
+    "#data 1 abc",
+    "#data 1 00ff",
+    "#data",
+    "#done 4294967296",
+    "#bogus 1 x",
+    "#fail 1",
 ];
+
+/// The modem line the UpdateFirmware of [`PRODUCT_INPUT`] must produce.
+const PRODUCT_GET: &str = "#get 1 http://files.test/fw.bin";
 
 /// Runs the product image under QEMU for a few seconds with [`PRODUCT_INPUT`] on its
 /// serial line; checks that it booted once and answered the CALLs.
@@ -253,13 +267,14 @@ fn product_smoke() -> Result<(), String> {
             l.starts_with(&format!("[3,\"{id}\"")) || l.starts_with(&format!("[4,\"{id}\""))
         })
     };
-    let missing: Vec<&str> = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"]
+    let missing: Vec<&str> = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"]
         .into_iter()
         .filter(|id| !answered(id))
         .collect();
+    let modem = PRODUCT_INPUT.iter().filter(|l| l.starts_with('#')).count();
     println!(
-        "firmware product: under QEMU with {} hostile or broken frames and 2 valid CALLs: booted {boots} time(s), {} lines sent",
-        PRODUCT_INPUT.len() - 2,
+        "firmware product: under QEMU with {} hostile or broken frames, 3 valid CALLs and {modem} broken modem reports: booted {boots} time(s), {} lines sent",
+        PRODUCT_INPUT.len() - 3 - modem,
         lines.len()
     );
     for line in &lines {
@@ -274,6 +289,12 @@ fn product_smoke() -> Result<(), String> {
     if !missing.is_empty() {
         return Err(format!(
             "firmware product: no answer to the CALLs {missing:?}\n{}",
+            lines.join("\n")
+        ));
+    }
+    if !lines.iter().any(|l| l == PRODUCT_GET) {
+        return Err(format!(
+            "firmware product: UpdateFirmware did not reach the modem as `{PRODUCT_GET}`\n{}",
             lines.join("\n")
         ));
     }

@@ -344,37 +344,35 @@ impl ChargePoint {
             compact_utc(self.wall_clock(now))
         );
         let window = (r.start_time, r.stop_time);
-        let content = self.diagnostics_text(now, window.0, window.1);
         self.diagnostics.set(Some(Upload {
             url,
             file: file.clone(),
-            content,
             window,
             job: None,
             attempts: firmware::retries(r.retries),
             interval_s: firmware::interval(r.retry_interval),
         }));
         self.timers.clear(Timer::DiagnosticsRetry);
-        self.upload_attempt();
+        self.upload_attempt(now);
         self.diagnostics_status(DiagnosticsStatus::Uploading, None);
         GetDiagnosticsResponse {
             file_name: Some(ocpp16::CiString255::truncated(&file)),
         }
     }
 
-    /// Hands the upload to the home (again).
-    pub(crate) fn upload_attempt(&mut self) {
+    /// Hands the upload to the home (again). The file is written for each attempt (the
+    /// window's open end reaches the attempt's time): keeping one copy for the retries
+    /// would hold the file twice while it is sent, which an MCU's heap feels.
+    pub(crate) fn upload_attempt(&mut self, now: Instant) {
         let Some(u) = self.diagnostics.upload() else {
             return;
         };
         if u.job.is_some() {
             return;
         }
-        let kind = JobKind::Upload {
-            url: u.url.clone(),
-            file: u.file.clone(),
-            content: u.content.clone(),
-        };
+        let (url, file, (start, stop)) = (u.url.clone(), u.file.clone(), u.window);
+        let content = self.diagnostics_text(now, start, stop);
+        let kind = JobKind::Upload { url, file, content };
         let job = self.start_job(kind);
         if let Some(u) = self.diagnostics.upload_mut() {
             u.job = Some(job);
@@ -420,7 +418,9 @@ impl ChargePoint {
     ) -> String {
         use core::fmt::Write;
         let id = &self.settings.identity;
-        let mut text = String::new();
+        // Room for the whole text at once: growing by doubling would hold twice its size
+        // for a moment, which an MCU's heap feels.
+        let mut text = String::with_capacity(256 + KEYS.len() * 40 + self.log.len() * 96);
         let bound =
             |t: Option<DateTime>, open: &str| t.map_or(String::from(open), |t| format!("{t}"));
         let _ = write!(

@@ -1,5 +1,5 @@
-//! The product image: the engine, the board layer and OCPP frames over the serial line
-//! to the modem, as a box ships. No self-test, no CSMS, no semihosting: a fault resets
+//! The product image: the engine, the board layer and OCPP frames and file transfers
+//! over the serial line to the modem, as a box ships. No self-test, no CSMS, no semihosting: a fault resets
 //! the box. Every profile the engine implements is in it, so its size is the budget's
 //! figure (`cargo xtask test --only firmware` checks it).
 
@@ -18,7 +18,8 @@ use cortex_m_rt::{entry, exception};
 use firmware::{
     CORE_HZ,
     board::{self, SysTickClock},
-    hal::{Monotonic, RamStore, Store, Transport},
+    files::Transfers,
+    hal::{FileTransfer, Monotonic, RamSlot, RamStore, Store, Transport},
     heap, home,
     uart::{LineTransport, UART0, Uart},
 };
@@ -27,6 +28,9 @@ use firmware::{
 const BAUD: u32 = 115_200;
 /// Room for the durable state (a flash page on the real board).
 const STORE_BYTES: usize = 8 * 1024;
+/// Room for a downloaded image. The emulated board keeps it in static RAM, so it is
+/// small; a real board implements `ImageSlot` on its second flash bank, read in place.
+const SLOT_BYTES: usize = 16 * 1024;
 /// The CSMS the box is configured for (set at installation on a real box).
 const CSMS_URL: &str = "wss://csms.invalid/ocpp/";
 
@@ -47,8 +51,13 @@ fn main() -> ! {
 
 /// The board's loop around the driver: inputs and the meter in, frames in, then what the
 /// driver asks in its order (the durable state before the frames that depend on it).
-fn run(clock: &impl Monotonic, mut transport: impl Transport) -> ! {
+fn run(clock: &impl Monotonic, mut transport: impl Transport + FileTransfer) -> ! {
     let mut store = RamStore::new(STORE_BYTES);
+    let Some(slot) = cortex_m::singleton!(: [u8; SLOT_BYTES] = [0; SLOT_BYTES]) else {
+        // Only reached if `run` ran twice: start afresh.
+        cortex_m::peripheral::SCB::sys_reset()
+    };
+    let mut files = Transfers::new(RamSlot::new(slot));
     let mut settings = Settings::new("EVC-0001", Variant::Socket);
     // No one reads a trace on the box.
     settings.trace_frames = false;
@@ -87,7 +96,15 @@ fn run(clock: &impl Monotonic, mut transport: impl Transport) -> ! {
         while let Some(text) = transport.receive() {
             driver.frame(real, &text);
         }
-        let _ = home::carry_out(&mut driver, real, &mut transport, &mut outputs, &mut store);
+        files.pump(&mut driver, real, &mut transport);
+        let _ = home::carry_out(
+            &mut driver,
+            real,
+            &mut transport,
+            &mut outputs,
+            &mut store,
+            &mut files,
+        );
         cortex_m::asm::wfi();
     }
 }

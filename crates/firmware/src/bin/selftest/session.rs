@@ -1,5 +1,8 @@
 //! The self-test session: boot, a configuration change from the CSMS, a card, an EV, ten
-//! minutes of charging with meter samples, the card again, unplug; then the checks.
+//! minutes of charging with meter samples, the card again, unplug, a Reset; then three
+//! firmware updates through the board's file transfer from the loopback's file server
+//! (a missing file, a corrupt image, a good one the box boots into) and a diagnostics
+//! upload; then the checks.
 
 use alloc::{format, string::String};
 
@@ -11,16 +14,18 @@ use chargepoint::{
 };
 use cortex_m_semihosting::hprintln;
 use ocpp16::{
-    CiString50, CiString500, DateTime, Request,
+    CiString50, CiString500, DateTime, Request, Uri,
     messages::{
-        ChangeConfigurationRequest, ChargePointStatus, ConfigurationStatus, Reason, ResetRequest,
-        ResetType,
+        ChangeConfigurationRequest, ChargePointStatus, ConfigurationStatus, DiagnosticsStatus,
+        FirmwareStatus, GetDiagnosticsRequest, Reason, ResetRequest, ResetType,
+        UpdateFirmwareRequest,
     },
 };
 
 use firmware::{
     board,
-    hal::{Monotonic, RamStore, Store, Transport},
+    files::Transfers,
+    hal::{Monotonic, RamSlot, RamStore, Store, Transport},
     heap::{HEAP, HEAP_SIZE},
     home,
 };
@@ -36,7 +41,20 @@ const STOP_AT: u64 = 620_000;
 const UNPLUG_AT: u64 = 630_000;
 /// The CSMS resets the box: the link must close and the box boot again.
 const RESET_AT: u64 = 632_000;
-const END_AT: u64 = 640_000;
+/// UpdateFirmware of a file the server does not have, of a corrupt image, of a good one.
+const UPDATE_MISSING_AT: u64 = 650_000;
+const UPDATE_CORRUPT_AT: u64 = 670_000;
+const UPDATE_GOOD_AT: u64 = 700_000;
+const DIAGNOSTICS_AT: u64 = 740_000;
+const END_AT: u64 = 770_000;
+/// The loopback file server's files.
+const MISSING_URL: &str = "http://files.invalid/evc-9.9.9.bin";
+const CORRUPT_URL: &str = "http://files.invalid/evc-1.12.9.bin";
+const GOOD_URL: &str = "http://files.invalid/evc-1.13.0.bin";
+const UPLOAD_URL: &str = "ftp://files.invalid/diagnostics/";
+const NEW_VERSION: &str = "1.13.0";
+/// Room for a downloaded image in RAM.
+const SLOT_BYTES: usize = 2 * 1024;
 /// The most engine time one turn of the loop may advance: when the host starves QEMU
 /// the session takes longer instead of skipping its script (a stall of one real second
 /// would otherwise be ten engine minutes).
@@ -58,6 +76,7 @@ pub(crate) fn run(clock: &impl Monotonic) -> bool {
     let start_wall = DateTime::from_unix_millis(1_767_225_600_000);
     let mut settings = Settings::new("EVC-MCU-0001", Variant::Socket);
     settings.trace_frames = false;
+    let product = settings.identity.model.clone();
     // The default cadence: a meter reading every engine second, EV or not.
     let config = DriverConfig {
         speed: SPEED,
@@ -72,10 +91,17 @@ pub(crate) fn run(clock: &impl Monotonic) -> bool {
         start_wall,
     );
     let mut csms = LoopbackCsms::new(start_wall);
+    csms.serve(GOOD_URL, &product, NEW_VERSION, false);
+    csms.serve(CORRUPT_URL, &product, "1.12.9", true);
+    let Some(slot) = cortex_m::singleton!(: [u8; SLOT_BYTES] = [0; SLOT_BYTES]) else {
+        hprintln!("selftest: FAIL: the image slot was taken twice");
+        return false;
+    };
+    let mut files = Transfers::new(RamSlot::new(slot));
     let (mut outputs, mut inputs) = board::io();
     let mut store = RamStore::new(8 * 1024);
     let mut seen = Seen::default();
-    let mut done = [false; 6];
+    let mut done = [false; 10];
     let real_start = clock.now_ms();
 
     loop {
@@ -85,7 +111,7 @@ pub(crate) fn run(clock: &impl Monotonic) -> bool {
         csms.now = start_wall.add_millis(i64::try_from(t).unwrap_or(0));
         // The script: the CSMS's calls, a card, the EV.
         // Each step of the script once, when its moment has come.
-        let due = |i: usize, done: &mut [bool; 6], at: bool| {
+        let due = |i: usize, done: &mut [bool; 10], at: bool| {
             done.get_mut(i)
                 .is_some_and(|d| at && !core::mem::replace(d, true))
         };
@@ -121,12 +147,47 @@ pub(crate) fn run(clock: &impl Monotonic) -> bool {
                 kind: ResetType::Soft,
             }));
         }
+        for (i, at, url) in [
+            (6, UPDATE_MISSING_AT, MISSING_URL),
+            (7, UPDATE_CORRUPT_AT, CORRUPT_URL),
+            (8, UPDATE_GOOD_AT, GOOD_URL),
+        ] {
+            if due(i, &mut done, t >= at)
+                && let Ok(location) = Uri::new(url)
+            {
+                csms.call(&Request::UpdateFirmware(UpdateFirmwareRequest {
+                    location,
+                    retries: Some(0),
+                    retrieve_date: csms.now,
+                    retry_interval: None,
+                }));
+            }
+        }
+        if due(9, &mut done, t >= DIAGNOSTICS_AT)
+            && let Ok(location) = Uri::new(UPLOAD_URL)
+        {
+            csms.call(&Request::GetDiagnostics(GetDiagnosticsRequest {
+                location,
+                retries: None,
+                retry_interval: None,
+                start_time: None,
+                stop_time: None,
+            }));
+        }
         // The board: the inputs, then the frames from the CSMS.
         driver.hardware(real, inputs.poll());
         while let Some(text) = csms.receive() {
             driver.frame(real, &text);
         }
-        let carried = home::carry_out(&mut driver, real, &mut csms, &mut outputs, &mut store);
+        files.pump(&mut driver, real, &mut csms);
+        let carried = home::carry_out(
+            &mut driver,
+            real,
+            &mut csms,
+            &mut outputs,
+            &mut store,
+            &mut files,
+        );
         seen.persists.0 += carried.persisted;
         seen.persists.1 += carried.store_full;
         seen.relay_closed |= carried.relay_closed || board::RELAY.is_high();
@@ -168,12 +229,56 @@ fn report(
         .map(|state| ChargePoint::restore(cp.settings().clone(), state, end));
     let checks = [
         (
-            "booted at power-on and again after the CSMS's Reset",
-            r.boots == 2,
+            "booted at power-on, after the CSMS's Reset and into the new firmware",
+            r.boots == 3,
         ),
         (
-            "the link closed for the reset and opened again",
-            r.closes == 1 && r.opens == 2,
+            "the link closed for the reset and the installation and opened again",
+            r.closes == 2 && r.opens == 3,
+        ),
+        (
+            "the last boot carried the installed version",
+            r.versions.last().is_some_and(|v| v == NEW_VERSION)
+                && cp.firmware_version() == NEW_VERSION,
+        ),
+        (
+            "a missing file: Downloading, DownloadFailed",
+            r.firmware.get(..2)
+                == Some(&[FirmwareStatus::Downloading, FirmwareStatus::DownloadFailed][..]),
+        ),
+        (
+            "a corrupt image: Downloading, Downloaded, Installing, InstallationFailed",
+            r.firmware.get(2..6)
+                == Some(
+                    &[
+                        FirmwareStatus::Downloading,
+                        FirmwareStatus::Downloaded,
+                        FirmwareStatus::Installing,
+                        FirmwareStatus::InstallationFailed,
+                    ][..],
+                ),
+        ),
+        (
+            "a good image: Downloading, Downloaded, Installing, Installed after the boot",
+            r.firmware.get(6..)
+                == Some(
+                    &[
+                        FirmwareStatus::Downloading,
+                        FirmwareStatus::Downloaded,
+                        FirmwareStatus::Installing,
+                        FirmwareStatus::Installed,
+                    ][..],
+                ),
+        ),
+        (
+            "diagnostics: Uploading, Uploaded, the log of the session in the file",
+            r.diagnostics == [DiagnosticsStatus::Uploading, DiagnosticsStatus::Uploaded]
+                && r.uploads.iter().any(|(url, name, text)| {
+                    url == UPLOAD_URL
+                        && name.starts_with("EVC-MCU-0001-diagnostics-")
+                        && text.contains("InstallationFailed")
+                        && text.contains(NEW_VERSION)
+                }),
         ),
         (
             "configuration change accepted",
