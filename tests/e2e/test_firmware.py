@@ -138,7 +138,8 @@ def test_nothing_is_fetched_before_the_retrieve_date(csms, evc, evc_bin, http):
     pack(evc_bin, http.root / "fw.bin", "1.15.0", "--size", "1000")
     evc().start(csms.url, speed=1)
     csms.wait_registered()
-    retrieve = utcnow() + timedelta(seconds=4)
+    # Whole seconds: the date goes on the wire to the second, so compare with that.
+    retrieve = (utcnow() + timedelta(seconds=4)).replace(microsecond=0)
     update(csms, http.url("fw.bin"), retrieve=retrieve)
     wait_final(csms, {"Installed", "InstallationFailed", "DownloadFailed"}, timeout=90)
     (got,) = http.gets("fw.bin")

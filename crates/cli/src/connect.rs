@@ -29,9 +29,21 @@ pub(crate) fn ws_config() -> WebSocketConfig {
         .max_frame_size(Some(1 << 20))
 }
 
-/// TLS settings shared by the fleet.
+/// TLS settings shared by the fleet, and what they were made of, so that a box's own
+/// certificates (an installed CentralSystemRootCertificate, a client certificate it got
+/// through CertificateSigned) can be added for its connections.
 #[derive(Debug, Clone)]
-pub(crate) struct Tls(Option<Arc<rustls::ClientConfig>>);
+pub(crate) struct Tls(Option<(Arc<rustls::ClientConfig>, Arc<Base>)>);
+
+/// The roots (public ones and `--ca`) and the `--cert`/`--key` identity.
+#[derive(Debug)]
+pub(crate) struct Base {
+    roots: rustls::RootCertStore,
+    client: Option<(
+        Vec<rustls_pki_types::CertificateDer<'static>>,
+        rustls_pki_types::PrivateKeyDer<'static>,
+    )>,
+}
 
 impl Tls {
     /// No TLS (ws://).
@@ -41,7 +53,7 @@ impl Tls {
 
     /// The rustls settings (none for ws://).
     pub(crate) fn config(&self) -> Option<Arc<rustls::ClientConfig>> {
-        self.0.clone()
+        self.0.as_ref().map(|(config, _)| config.clone())
     }
 
     /// Public roots plus `ca`, and a client certificate when given.
@@ -64,13 +76,8 @@ impl Tls {
                     .map_err(|e| format!("--ca {}: {e}", ca.display()))?;
             }
         }
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let builder = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(|e| format!("TLS: {e}"))?
-            .with_root_certificates(roots);
-        let config = match client {
-            None => builder.with_no_client_auth(),
+        let client = match client {
+            None => None,
             Some((cert, key)) => {
                 let chain = CertificateDer::pem_file_iter(cert)
                     .map_err(|e| format!("--cert {}: {e}", cert.display()))?
@@ -84,13 +91,81 @@ impl Tls {
                 }
                 let key = PrivateKeyDer::from_pem_file(key)
                     .map_err(|e| format!("--key {}: {e}", key.display()))?;
-                builder
-                    .with_client_auth_cert(chain, key)
-                    .map_err(|e| format!("--cert/--key: {e}"))?
+                Some((chain, key))
             }
         };
-        Ok(Self(Some(Arc::new(config))))
+        let base = Base { roots, client };
+        let config = build(&base.roots, base.client.as_ref(), "--cert/--key")?;
+        Ok(Self(Some((config, Arc::new(base)))))
     }
+
+    /// These settings with a box's own certificates: `extra_roots` (PEM) trusted
+    /// besides the fleet's roots, and `identity` presented instead of `--cert` (at
+    /// security profile 3). The same settings when there is nothing to add, or no TLS.
+    pub(crate) fn for_box(
+        &self,
+        extra_roots: &[String],
+        identity: Option<&chargepoint::ClientIdentity>,
+    ) -> Result<Self, String> {
+        use rustls_pki_types::{CertificateDer, PrivateKeyDer, pem::PemObject};
+        let Some((_, base)) = &self.0 else {
+            return Ok(self.clone());
+        };
+        if extra_roots.is_empty() && identity.is_none() {
+            return Ok(self.clone());
+        }
+        let mut roots = base.roots.clone();
+        for pem in extra_roots {
+            let certs = CertificateDer::pem_slice_iter(pem.as_bytes())
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| format!("the installed CentralSystemRootCertificate: {e}"))?;
+            for c in certs {
+                roots
+                    .add(c)
+                    .map_err(|e| format!("the installed CentralSystemRootCertificate: {e}"))?;
+            }
+        }
+        let own;
+        let client = match identity {
+            None => base.client.as_ref(),
+            Some(id) => {
+                let what = "the box's own certificate (CertificateSigned)";
+                let chain = CertificateDer::pem_slice_iter(id.certificate_chain_pem.as_bytes())
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|e| format!("{what}: {e}"))?;
+                // The key's PEM is never put into an error: only what went wrong.
+                let key = PrivateKeyDer::from_pem_slice(id.private_key_pem.as_bytes())
+                    .map_err(|_| format!("{what}: its private key cannot be read"))?;
+                own = (chain, key);
+                Some(&own)
+            }
+        };
+        let config = build(&roots, client, "the box's client certificate")?;
+        Ok(Self(Some((config, base.clone()))))
+    }
+}
+
+/// One rustls client configuration (ring provider, safe protocol versions).
+fn build(
+    roots: &rustls::RootCertStore,
+    client: Option<&(
+        Vec<rustls_pki_types::CertificateDer<'static>>,
+        rustls_pki_types::PrivateKeyDer<'static>,
+    )>,
+    what: &str,
+) -> Result<Arc<rustls::ClientConfig>, String> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("TLS: {e}"))?
+        .with_root_certificates(roots.clone());
+    let config = match client {
+        None => builder.with_no_client_auth(),
+        Some((chain, key)) => builder
+            .with_client_auth_cert(chain.clone(), key.clone_key())
+            .map_err(|e| format!("{what}: {e}"))?,
+    };
+    Ok(Arc::new(config))
 }
 
 /// Opens the socket to `url` (the CSMS URL + id), Basic auth when `basic` is given.
@@ -113,7 +188,7 @@ pub(crate) async fn open(
             .map_err(|_| String::from("the AuthorizationKey cannot go into an HTTP header"))?;
         headers.insert("Authorization", value);
     }
-    let connector = tls.0.clone().map(Connector::Rustls);
+    let connector = tls.config().map(Connector::Rustls);
     let attempt = tokio_tungstenite::connect_async_tls_with_config(
         request,
         Some(ws_config()),

@@ -104,17 +104,20 @@ impl Run {
 
     /// Starts the connection attempt the driver asked for, with its URL and credentials.
     fn open(&mut self, params: ConnectParams) {
-        if !params.trusted_roots.is_empty() || params.client_identity.is_some() {
-            debug!(cp = %self.st.id, "installed certificates are not used yet: the runner trusts --ca and presents --cert");
-        }
         let shared = self.shared.clone();
+        // The box's installed root and its own client certificate, when it has them;
+        // a certificate rustls cannot use fails this attempt with the reason, and the
+        // engine falls back as after any failed connection.
+        let tls = shared
+            .tls
+            .for_box(&params.trusted_roots, params.client_identity.as_ref());
         self.connecting = Some(Box::pin(async move {
             shared.gate.wait_turn().await;
             let creds = params
                 .basic_auth
                 .as_ref()
                 .map(|(u, p)| (u.as_str(), p.as_str()));
-            connect::open(&params.url, creds, &shared.tls).await
+            connect::open(&params.url, creds, &tls?).await
         }));
     }
 
