@@ -12,6 +12,7 @@ mod firmware;
 mod local_auth;
 mod remote_trigger;
 pub(crate) mod reservation;
+pub(crate) mod security;
 mod smart_charging;
 
 /// A handler: the decoded request in, the response (or a CALLERROR) out.
@@ -45,6 +46,7 @@ const PROFILES: &[&[(Action, Handler)]] = &[
     local_auth::HANDLERS,
     remote_trigger::HANDLERS,
     reservation::HANDLERS,
+    security::HANDLERS,
     smart_charging::HANDLERS,
 ];
 
