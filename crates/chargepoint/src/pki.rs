@@ -190,7 +190,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn unhex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 || !s.is_ascii() {
+    if !s.len().is_multiple_of(2) || !s.is_ascii() {
         return None;
     }
     (0..s.len() / 2)
@@ -429,11 +429,11 @@ pub fn verify_chain(
             child.is_signed_by(parent)?;
         }
     }
-    if let Some(root) = root {
-        if last.der != root.der {
-            root.check_time(now)?;
-            last.is_signed_by(root)?;
-        }
+    if let Some(root) = root
+        && last.der != root.der
+    {
+        root.check_time(now)?;
+        last.is_signed_by(root)?;
     }
     Ok(())
 }
@@ -455,13 +455,15 @@ fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(content.len() + 6);
     out.push(tag);
     let len = content.len();
-    if len < 0x80 {
-        out.push(len as u8);
+    if let Ok(short) = u8::try_from(len)
+        && short < 0x80
+    {
+        out.push(short);
     } else {
         let bytes = len.to_be_bytes();
         let skip = bytes.iter().take_while(|b| **b == 0).count();
         let significant = bytes.get(skip..).unwrap_or(&[]);
-        out.push(0x80 | significant.len() as u8);
+        out.push(0x80 | u8::try_from(significant.len()).unwrap_or(0));
         out.extend_from_slice(significant);
     }
     out.extend_from_slice(content);
