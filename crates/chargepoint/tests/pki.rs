@@ -19,6 +19,7 @@ const NON_CA: &str = include_str!("fixtures/pki/non_ca.pem");
 const OTHER_ROOT: &str = include_str!("fixtures/pki/other_root.pem");
 const BROKEN_CHAIN: &str = include_str!("fixtures/pki/broken_chain.pem");
 const GARBAGE: &str = include_str!("fixtures/pki/garbage.pem");
+const RSA_ROOT: &str = include_str!("fixtures/pki/rsa_root.pem");
 const CSR: &str = include_str!("fixtures/pki/csr.pem");
 
 const ROOT_ISSUER_NAME_HASH: &str =
@@ -137,6 +138,13 @@ fn verify_chain_cases() {
 
 #[test]
 fn rsa_refused_with_its_name() {
+    let rsa = pem(RSA_ROOT);
+    assert!(rsa.is_ca());
+    let e = check_root(&rsa, now()).unwrap_err();
+    assert_eq!(
+        e,
+        PkiError::UnsupportedAlgorithm("1.2.840.113549.1.1.11".into())
+    );
     assert_eq!(
         PkiError::UnsupportedAlgorithm("1.2.840.113549.1.1.11".into()).to_string(),
         "signature algorithm 1.2.840.113549.1.1.11 (sha256WithRSAEncryption) is not supported by this box"
@@ -196,4 +204,30 @@ fn csr_parses_and_verifies() {
     assert_eq!(req.info.subject.to_string(), "CN=EVC-0002");
     assert!(key.csr_pem("", "Acme").is_err());
     let _ = x509_cert::request::CertReq::from_der(&[0x30, 0x00]);
+}
+
+#[test]
+fn no_panic_on_damaged_input() {
+    let der = pem(ROOT).der().to_vec();
+    for cut in 0..der.len() {
+        assert!(Certificate::from_der(&der[..cut]).is_err());
+    }
+    let root = pem(ROOT);
+    for i in 0..der.len() {
+        let mut bad = der.clone();
+        bad[i] ^= 0x01;
+        if let Ok(c) = Certificate::from_der(&bad) {
+            let _ = check_root(&c, now());
+            let _ = c.hash_data();
+            let _ = verify_chain(&[c], Some(&root), now());
+        }
+    }
+    for text in [
+        "",
+        "-----BEGIN CERTIFICATE-----",
+        "-----BEGIN CERTIFICATE-----\n!!\n-----END CERTIFICATE-----",
+    ] {
+        assert!(Certificate::from_pem(text).is_err());
+        assert!(Certificate::chain_from_pem(text).is_err());
+    }
 }
