@@ -93,6 +93,7 @@ pub mod jobs;
 pub mod log;
 pub mod metering;
 pub mod model;
+pub mod pki;
 pub mod security;
 mod session;
 pub mod smart;
