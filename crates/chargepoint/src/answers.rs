@@ -68,6 +68,7 @@ impl ChargePoint {
                 self.registered(now, r.status, r.interval);
             }
             (_, Response::Heartbeat(r)) => self.csms_time(now, r.current_time),
+            (_, Response::SignCertificate(r)) => self.csr_answered(now, r.status),
             (Request::Authorize(req), Response::Authorize(r)) => {
                 let stop = matches!(pending.out.purpose, Purpose::Authorize { stop: true, .. });
                 self.authorized(now, req.id_tag, &r.id_tag_info, stop);

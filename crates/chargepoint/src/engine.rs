@@ -442,12 +442,13 @@ impl ChargePoint {
         let key = self.config.text(crate::model::Key::AuthorizationKey);
         let basic_auth = ((1..=2).contains(&profile) && !key.is_empty())
             .then(|| (serial.clone(), String::from(key)));
+        let (trusted_roots, client_identity) = self.tls_material(profile);
         crate::interface::ConnectParams {
             url: alloc::format!("{}{serial}", self.settings.csms_url),
             basic_auth,
             security_profile: u8::try_from(profile).unwrap_or(0),
-            trusted_roots: alloc::vec::Vec::new(),
-            client_identity: None,
+            trusted_roots,
+            client_identity,
         }
     }
 

@@ -129,6 +129,8 @@ pub struct Security {
     root: Option<String>,
     pending_key: Option<String>,
     identity: Option<(String, String)>,
+    /// Key entropy the home gave for the next key pair (RAM only, used once).
+    key_seed: Option<[u8; 32]>,
 }
 
 impl core::fmt::Debug for Security {
@@ -147,7 +149,6 @@ impl core::fmt::Debug for Security {
     }
 }
 
-#[allow(dead_code, reason = "the certificate half is used once `pki` lands")]
 impl Security {
     /// An empty state whose log keeps `capacity` lines.
     #[must_use]
@@ -181,6 +182,7 @@ impl Security {
                 (Some(chain), Some(key)) => Some((chain, key)),
                 _ => None,
             },
+            key_seed: None,
         }
     }
 
@@ -322,6 +324,14 @@ impl Security {
 
     pub(crate) fn set_identity(&mut self, chain_pem: String, secret_hex: String) {
         self.identity = Some((chain_pem, secret_hex));
+    }
+
+    pub(crate) fn set_key_seed(&mut self, seed: [u8; 32]) {
+        self.key_seed = Some(seed);
+    }
+
+    pub(crate) fn take_key_seed(&mut self) -> Option<[u8; 32]> {
+        self.key_seed.take()
     }
 }
 

@@ -70,6 +70,7 @@ impl ChargePoint {
         r: &ChangeConfigurationRequest,
     ) -> ChangeConfigurationResponse {
         let previous_profile = self.config.int(Key::SecurityProfile);
+        let previous_cpo = alloc::string::String::from(self.config.text(Key::CpoName));
         let outcome = match self.security_change_refused(r) {
             Some(reason) => ChangeOutcome::Rejected(reason),
             None => self
@@ -111,7 +112,16 @@ impl ChargePoint {
                 self.commands.push_back(Command::Disconnect);
                 self.handle_disconnected(now);
             }
-            ChangeOutcome::Accepted => self.config_changed(now, &r.key),
+            ChangeOutcome::Accepted => {
+                self.config_changed(now, &r.key);
+                // A new CpoName is the O of a new certificate: ask for one.
+                if key == Some(Key::CpoName)
+                    && self.config.text(Key::CpoName) != previous_cpo
+                    && self.registration == Registration::Accepted
+                {
+                    self.send_csr(now);
+                }
+            }
             ChangeOutcome::RebootRequired | ChangeOutcome::NotSupported => {}
         }
         ChangeConfigurationResponse {

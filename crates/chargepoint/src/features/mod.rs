@@ -7,6 +7,7 @@ use ocpp16::{Action, ErrorCode, Request, Response, WireError};
 
 use crate::{engine::ChargePoint, time::Instant};
 
+mod certificates;
 mod core;
 mod firmware;
 mod local_auth;
@@ -42,6 +43,7 @@ pub(crate) use rows;
 /// Every profile's rows.
 const PROFILES: &[&[(Action, Handler)]] = &[
     core::HANDLERS,
+    certificates::HANDLERS,
     firmware::HANDLERS,
     local_auth::HANDLERS,
     remote_trigger::HANDLERS,

@@ -355,13 +355,13 @@ impl ChargePoint {
         ExtendedTriggerMessageResponse { status }
     }
 
-    /// SignChargePointCertificate: the CSR flow comes with the certificate module.
+    /// SignChargePointCertificate: a new key and its CSR (see `certificates`).
     fn sign_certificate_trigger(&mut self, now: Instant) -> TriggerMessageStatus {
-        self.security_note(
-            now,
-            String::from("SignChargePointCertificate requested: no key generation in this build"),
-        );
-        TriggerMessageStatus::NotImplemented
+        if self.send_csr(now) {
+            TriggerMessageStatus::Accepted
+        } else {
+            TriggerMessageStatus::Rejected
+        }
     }
 
     // ---- GetLog ---------------------------------------------------------------------
