@@ -2,9 +2,9 @@
 //! security log, a SecurityProfile raise waiting to prove itself (the fallback), the
 //! GetLog upload in progress, and the certificate material (the installed
 //! CentralSystemRootCertificate, the key of a CSR sent, the box's own certificate and
-//! its key). [`crate::features`]' `security` module carries out the requests; this
-//! module owns the state and its stored form ([`Stored`], part of
-//! [`crate::durable::DurableState`]).
+//! its key). The engine's `features/security.rs` and `features/certificates.rs` carry
+//! out the requests; this module owns the state and its stored form ([`Stored`], part
+//! of [`crate::durable::DurableState`]).
 //!
 //! Choices (the whitepaper's use cases where it decides, ours where it is silent):
 //! - The security log keeps [`crate::Settings::security_log_capacity`] lines (64 unless
