@@ -28,6 +28,13 @@ impl Rng {
 
     /// Fills `out` from the stream (the fallback seed of a key pair when the home gave
     /// none of its own, see `ChargePoint::provide_key_seed`).
+    #[cfg_attr(
+        not(feature = "certificates"),
+        allow(
+            dead_code,
+            reason = "the certificate part is used with the `certificates` feature"
+        )
+    )]
     pub(crate) fn fill(&mut self, out: &mut [u8]) {
         for chunk in out.chunks_mut(8) {
             let word = self.next_u64().to_le_bytes();

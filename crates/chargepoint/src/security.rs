@@ -149,6 +149,13 @@ impl core::fmt::Debug for Security {
     }
 }
 
+#[cfg_attr(
+    not(feature = "certificates"),
+    allow(
+        dead_code,
+        reason = "the certificate part is used with the `certificates` feature"
+    )
+)]
 impl Security {
     /// An empty state whose log keeps `capacity` lines.
     #[must_use]

@@ -7,6 +7,10 @@ use ocpp16::{Action, ErrorCode, Request, Response, WireError};
 
 use crate::{engine::ChargePoint, time::Instant};
 
+#[cfg(feature = "certificates")]
+mod certificates;
+#[cfg(not(feature = "certificates"))]
+#[path = "no_certificates.rs"]
 mod certificates;
 mod core;
 mod firmware;

@@ -357,6 +357,10 @@ impl ChargePoint {
 
     /// SignChargePointCertificate: a new key and its CSR (see `certificates`).
     fn sign_certificate_trigger(&mut self, now: Instant) -> TriggerMessageStatus {
+        if !cfg!(feature = "certificates") {
+            // Whitepaper: NotImplemented, "the requested message is not implemented".
+            return TriggerMessageStatus::NotImplemented;
+        }
         if self.send_csr(now) {
             TriggerMessageStatus::Accepted
         } else {
