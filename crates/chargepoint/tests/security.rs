@@ -682,6 +682,52 @@ fn a_rejected_sign_certificate_is_logged() {
 }
 
 #[test]
+fn a_sign_certificate_answered_rejected_is_logged() {
+    let mut h = booted(Variant::Tethered);
+    h.csms.script.answer = false;
+    ext_trigger(&mut h, "SignChargePointCertificate", None);
+    let sent = h
+        .trace
+        .iter()
+        .rev()
+        .find(|t| t.from_cp && t.text.contains("\"SignCertificate\""))
+        .unwrap()
+        .text
+        .clone();
+    let Ok(ocpp16::Frame::Call(c)) = ocpp16::frame::parse(&sent) else {
+        panic!("{sent}")
+    };
+    h.send_result(&c.id, &json!({"status": "Rejected"}));
+    assert!(
+        warnings(&h)
+            .iter()
+            .any(|w| w == "SignCertificate Rejected by the CSMS: no certificate will come")
+    );
+    let now = h.driver().now();
+    assert!(
+        h.cp()
+            .security_log_text(now, None, None)
+            .contains("SignCertificate Rejected")
+    );
+}
+
+#[test]
+fn while_pending_only_a_boot_notification_may_be_triggered() {
+    let mut h = Harness::new(Settings::new("EVC-0001", Variant::Tethered));
+    h.csms.script.boot_status = ocpp16::messages::RegistrationStatus::Pending;
+    h.run_for(5_000);
+    assert_eq!(
+        ext_trigger(&mut h, "LogStatusNotification", None),
+        "Rejected"
+    );
+    assert_eq!(
+        ext_trigger(&mut h, "SignChargePointCertificate", None),
+        "Rejected"
+    );
+    assert_eq!(ext_trigger(&mut h, "BootNotification", None), "Accepted");
+}
+
+#[test]
 fn the_feature_profiles_key_does_not_list_the_security_extension() {
     let h = booted(Variant::Tethered);
     assert_eq!(
