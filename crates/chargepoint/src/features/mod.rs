@@ -14,6 +14,7 @@ mod certificates;
 mod certificates;
 mod core;
 mod firmware;
+mod get_log;
 mod local_auth;
 mod remote_trigger;
 pub(crate) mod reservation;
@@ -49,6 +50,7 @@ const PROFILES: &[&[(Action, Handler)]] = &[
     core::HANDLERS,
     certificates::HANDLERS,
     firmware::HANDLERS,
+    get_log::HANDLERS,
     local_auth::HANDLERS,
     remote_trigger::HANDLERS,
     reservation::HANDLERS,
