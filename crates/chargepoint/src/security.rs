@@ -129,8 +129,8 @@ pub struct Security {
     root: Option<String>,
     pending_key: Option<String>,
     identity: Option<(String, String)>,
-    /// Key entropy the home gave for the next key pair (RAM only, used once).
-    key_seed: Option<[u8; 32]>,
+    /// Key entropy the home gave (RAM only) and how many keys were drawn from it.
+    key_seed: Option<([u8; 32], u64)>,
 }
 
 impl core::fmt::Debug for Security {
@@ -334,11 +334,21 @@ impl Security {
     }
 
     pub(crate) fn set_key_seed(&mut self, seed: [u8; 32]) {
-        self.key_seed = Some(seed);
+        self.key_seed = Some((seed, 0));
     }
 
-    pub(crate) fn take_key_seed(&mut self) -> Option<[u8; 32]> {
-        self.key_seed.take()
+    /// The seed of the next key pair: SHA-256 over a label, the home's secret entropy
+    /// and a counter, so each key differs and none reveals the entropy or another key;
+    /// `None` when the home gave none.
+    pub(crate) fn next_key_seed(&mut self) -> Option<[u8; 32]> {
+        use sha2::Digest;
+        let (seed, drawn) = self.key_seed.as_mut()?;
+        *drawn += 1;
+        let mut hash = sha2::Sha256::new();
+        hash.update(b"evc key pair seed\0");
+        hash.update(&seed[..]);
+        hash.update(drawn.to_be_bytes());
+        Some(hash.finalize().into())
     }
 }
 
@@ -346,6 +356,25 @@ impl Security {
 mod tests {
     use super::*;
     use alloc::format;
+
+    #[test]
+    fn each_key_seed_is_new_and_follows_from_the_homes_entropy() {
+        let mut sec = Security::new(3);
+        assert_eq!(
+            sec.next_key_seed(),
+            None,
+            "no entropy given: the engine's fallback"
+        );
+        sec.set_key_seed([7; 32]);
+        let (a, b) = (sec.next_key_seed(), sec.next_key_seed());
+        assert!(a.is_some() && a != b);
+        assert_ne!(a, Some([7; 32]), "the entropy itself is never a key's seed");
+        let mut again = Security::new(3);
+        again.set_key_seed([7; 32]);
+        assert_eq!(again.next_key_seed(), a);
+        again.set_key_seed([8; 32]);
+        assert_ne!(again.next_key_seed(), a);
+    }
 
     #[test]
     fn the_log_reports_clearing_once_per_turnover_and_round_trips() {

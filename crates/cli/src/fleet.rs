@@ -304,6 +304,11 @@ pub(crate) async fn run(args: RunArgs) -> u8 {
             }
             None => Driver::new(settings, Some(World::new(0)), config_, real, wall),
         };
+        // The box's key pairs (SignCertificate's CSR) come from the OS's generator.
+        let mut key_seed = [0u8; 32];
+        if getrandom::getrandom(&mut key_seed).is_ok() {
+            driver.cp_mut().provide_key_seed(key_seed);
+        }
         let now = driver.now();
         if let Err(e) = configure(driver.cp_mut(), now, &config, &args) {
             return bad(format_args!("{id}: {e}"));

@@ -161,6 +161,14 @@ impl Live {
                 Driver::new(settings, world, config, now, utc_now())
             }
         };
+        // The box's key pairs (SignCertificate's CSR) come from the browser's generator.
+        let mut key_seed = [0u8; 32];
+        let random = web_sys::window()
+            .and_then(|w| w.crypto().ok())
+            .is_some_and(|c| c.get_random_values_with_u8_array(&mut key_seed).is_ok());
+        if random {
+            driver.cp_mut().provide_key_seed(key_seed);
+        }
         let engine_key = driver.cp().configuration().text(Key::AuthorizationKey);
         if !setup.key.is_empty() && (key_entered || engine_key.is_empty()) {
             install_key(&mut driver, &setup.key, &mut notes);

@@ -47,8 +47,9 @@ pub(crate) const HANDLERS: &[(Action, Handler)] = rows![
 ];
 
 impl ChargePoint {
-    /// 32 bytes from the home's cryptographic generator for the next key pair the box
-    /// makes (used once). Without them the engine's own generator, which is not
+    /// 32 bytes from the home's cryptographic generator (the OS, `crypto.getRandomValues`,
+    /// a TRNG), given once at start: each key pair's seed is drawn from them
+    /// (SHA-256 with a counter). Without them the engine's own generator, which is not
     /// cryptographic, fills the seed.
     pub fn provide_key_seed(&mut self, seed: [u8; 32]) {
         self.security.set_key_seed(seed);
@@ -147,7 +148,7 @@ impl ChargePoint {
 
     /// A new key pair and its CSR in a SignCertificate; whether it was queued.
     pub(crate) fn send_csr(&mut self, now: Instant) -> bool {
-        let seed = self.security.take_key_seed().unwrap_or_else(|| {
+        let seed = self.security.next_key_seed().unwrap_or_else(|| {
             let mut seed = [0u8; 32];
             self.rng.fill(&mut seed);
             seed
