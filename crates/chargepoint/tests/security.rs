@@ -26,10 +26,24 @@ const OTHER_ROOT: &str = include_str!("fixtures/pki/other_root.pem");
 const EXPIRED: &str = include_str!("fixtures/pki/expired_root.pem");
 const NON_CA: &str = include_str!("fixtures/pki/non_ca.pem");
 const GARBAGE: &str = include_str!("fixtures/pki/garbage.pem");
+/// A chain for the fixtures' own leaf key (not one the engine makes).
 const CHAIN: &str = include_str!("fixtures/pki/chain.pem");
-const BROKEN_CHAIN: &str = include_str!("fixtures/pki/broken_chain.pem");
-/// The seed whose key the fixtures' leaf certificate was made for.
+/// Chains for the key the engine draws first from the entropy [`SEED`] (see make.py).
+const ENGINE_CHAIN: &str = include_str!("fixtures/pki/engine_chain.pem");
+const ENGINE_BROKEN_CHAIN: &str = include_str!("fixtures/pki/engine_broken_chain.pem");
+/// The home's entropy whose first key the engine chains were made for.
 const SEED: [u8; 32] = [7; 32];
+
+/// The seed of the engine's first key from the home's entropy `seed`, computed here
+/// as make.py does: SHA-256 of the label, the entropy and the draw number.
+fn first_drawn(seed: [u8; 32]) -> [u8; 32] {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    h.update(b"evc key pair seed\0");
+    h.update(seed);
+    h.update(1u64.to_be_bytes());
+    h.finalize().into()
+}
 const KEY: &str = "0123456789abcdef0123456789abcdef";
 
 /// The security events the CSMS received: (type, techInfo).
@@ -592,13 +606,13 @@ fn the_csr_flow_gives_the_box_its_certificate_and_no_key_leaks() {
     let random_csr = csr_sent(&h);
     // The chain fixture is for another key: Rejected.
     assert_eq!(signed(&mut h, CHAIN), "Rejected");
-    // The home's seed: the key the fixtures' leaf was made for.
+    // The home's entropy: the engine's first key from it is the engine chains' key.
     h.cp_mut().provide_key_seed(SEED);
     assert_eq!(
         ext_trigger(&mut h, "SignChargePointCertificate", None),
         "Accepted"
     );
-    let key = KeyPair::from_seed(&SEED).unwrap();
+    let key = KeyPair::from_seed(&first_drawn(SEED)).unwrap();
     let csr = csr_sent(&h);
     assert_ne!(csr, random_csr);
     assert_eq!(
@@ -606,17 +620,23 @@ fn the_csr_flow_gives_the_box_its_certificate_and_no_key_leaks() {
         key.csr_pem("EVC-0001", "Acme").unwrap(),
         "the CSR of the pending key"
     );
-    assert_eq!(signed(&mut h, BROKEN_CHAIN), "Rejected");
+    let raw = KeyPair::from_seed(&SEED).unwrap();
+    assert_ne!(
+        csr,
+        raw.csr_pem("EVC-0001", "Acme").unwrap(),
+        "the entropy is not the key"
+    );
+    assert_eq!(signed(&mut h, ENGINE_BROKEN_CHAIN), "Rejected");
     // Not reaching the installed root: another root installed.
     install_root(&mut h, OTHER_ROOT);
-    assert_eq!(signed(&mut h, CHAIN), "Rejected");
+    assert_eq!(signed(&mut h, ENGINE_CHAIN), "Rejected");
     install_root(&mut h, ROOT);
     let opens = h.opens.len();
-    assert_eq!(signed(&mut h, CHAIN), "Accepted");
+    assert_eq!(signed(&mut h, ENGINE_CHAIN), "Accepted");
     h.run_for(10_000);
     assert_eq!(h.opens.len(), opens + 1, "reconnects to present it");
     let identity = h.opens.last().unwrap().client_identity.clone().unwrap();
-    assert_eq!(identity.certificate_chain_pem, CHAIN);
+    assert_eq!(identity.certificate_chain_pem, ENGINE_CHAIN);
     assert_eq!(identity.private_key_pem, key.private_key_pem());
     assert_eq!(h.cp().connection_params().client_identity, Some(identity));
     let reasons = warnings(&h);
