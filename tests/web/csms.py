@@ -206,6 +206,16 @@ class ChargePoint(Cp):
         self.log("StatusNotification", kw)
         return call_result.StatusNotification()
 
+    @on(Action.security_event_notification)
+    def on_security_event(self, **kw):
+        self.log("SecurityEventNotification", kw)
+        return call_result.SecurityEventNotification()
+
+    @on(Action.log_status_notification)
+    def on_log_status(self, **kw):
+        self.log("LogStatusNotification", kw)
+        return call_result.LogStatusNotification()
+
     @on(Action.authorize)
     def on_authorize(self, **kw):
         self.log("Authorize", kw)

@@ -48,7 +48,21 @@ impl ChargePoint {
             error.code,
             error.description
         ));
-        self.delivery_failed(now, pending);
+        // A CSMS without the Security extension answers its notifications so; retrying
+        // would only hold back every message queued behind them (the security log
+        // keeps the event).
+        let refused = matches!(
+            error.error_code(),
+            Some(ocpp16::ErrorCode::NotImplemented | ocpp16::ErrorCode::NotSupported)
+        );
+        if refused && matches!(pending.out.purpose, Purpose::SecurityEvent) {
+            self.changed(); // it leaves the durable outbox
+            self.warn(alloc::string::String::from(
+                "the CSMS does not take SecurityEventNotification: the event is kept in the security log only",
+            ));
+        } else {
+            self.delivery_failed(now, pending);
+        }
         self.after_answer(now);
     }
 

@@ -279,6 +279,46 @@ fn a_security_event_is_retried_when_its_delivery_fails() {
     assert_eq!(h.cp().undelivered(), 0);
 }
 
+#[test]
+fn a_csms_without_the_security_extension_does_not_hold_the_queue_back() {
+    let mut h = booted(Variant::Tethered);
+    h.csms
+        .script
+        .call_error_for
+        .push(Action::SecurityEventNotification);
+    h.csms.script.call_error_code = ocpp16::ErrorCode::NotImplemented;
+    change(&mut h, "AuthorizationKey", KEY);
+    h.run_for(1_000);
+    let sent = h.csms.sent(Action::SecurityEventNotification).len();
+    h.plug(chargepoint::world::EvSpec::default());
+    h.run_for(2_000);
+    assert!(
+        !h.csms.sent(Action::StatusNotification).is_empty() && h.cp().undelivered() == 0,
+        "the StatusNotification went out at once, nothing is left to retry"
+    );
+    h.run_for(120_000);
+    assert_eq!(
+        h.csms.sent(Action::SecurityEventNotification).len(),
+        sent,
+        "not tried again"
+    );
+    assert!(
+        h.events
+            .iter()
+            .all(|(_, e)| !matches!(e, Event::MessageLost { .. }))
+    );
+    assert!(
+        warnings(&h)
+            .iter()
+            .any(|w| w.contains("does not take SecurityEventNotification"))
+    );
+    assert!(
+        h.cp()
+            .security_log_text(h.driver().now(), None, None)
+            .contains("ReconfigurationOfSecurityParameters")
+    );
+}
+
 // ---- GetLog ---------------------------------------------------------------------------
 
 #[test]

@@ -36,6 +36,8 @@ pub struct CsmsScript {
     pub answer: bool,
     /// Answer CALLs of these actions with a CALLERROR instead.
     pub call_error_for: Vec<Action>,
+    /// The code of those CALLERRORs (InternalError unless set).
+    pub call_error_code: ErrorCode,
     /// Delay before each answer, in ms.
     pub delay_ms: u64,
 }
@@ -52,6 +54,7 @@ impl Default for CsmsScript {
             expiry: None,
             answer: true,
             call_error_for: Vec::new(),
+            call_error_code: ErrorCode::InternalError,
             delay_ms: 0,
         }
     }
@@ -174,7 +177,7 @@ impl Csms {
                 if self.script.call_error_for.contains(&request.action()) {
                     return Some(encode_call_error(
                         &call.id,
-                        ErrorCode::InternalError,
+                        self.script.call_error_code,
                         "scripted",
                     ));
                 }
