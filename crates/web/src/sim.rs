@@ -41,6 +41,9 @@ pub(crate) const DEMO_UPLOADS: &str = "https://demo-csms.invalid/diagnostics/";
 /// cannot sign a CSR.
 pub(crate) const DEMO_ROOT: &str = include_str!("../../chargepoint/tests/fixtures/pki/root.pem");
 
+/// A line of the security log: when, what.
+type LogLine = (DateTime, String);
+
 /// Where the box is connected.
 pub(crate) enum Home {
     /// The built-in demo CSMS, in memory, and the transfers of the box on it.
@@ -62,7 +65,7 @@ pub(crate) struct Sim {
     pub(crate) setup: Setup,
     /// The pending CSR as last made, with the security log line that announced it:
     /// made again only when a new CSR was sent (it costs a signature).
-    csr: RefCell<Option<((DateTime, String), String)>>,
+    csr: RefCell<Option<(Option<LogLine>, String)>>,
 }
 
 fn now_ms() -> f64 {
@@ -393,14 +396,15 @@ impl Sim {
             .filter(|(_, line)| line.starts_with("CSR sent"))
             .last()
             .cloned();
+        // (None when the ring dropped that line: a new CSR adds one again.)
         let mut cache = self.csr.borrow_mut();
-        if let (Some(sent), Some((key, csr))) = (&sent, cache.as_ref())
-            && sent == key
+        if let Some((key, csr)) = cache.as_ref()
+            && *key == sent
         {
             return Some(csr.clone());
         }
         let csr = cp.pending_csr()?;
-        *cache = sent.map(|key| (key, csr.clone()));
+        *cache = Some((sent, csr.clone()));
         Some(csr)
     }
 
