@@ -31,12 +31,24 @@ Two charge point ids get a scenario of their own:
   request ("FileRequest": method, path) and every POSTed multipart part ("Upload":
   field, filename, size, the first 300 characters). FirmwareStatusNotification and
   DiagnosticsStatusNotification are logged as they come.
+- an id containing "CERT": after its first boot the CSMS installs its own P-256 root CA
+  (made with PyPI `cryptography` at start; "CaCertificate": subject, serial, the SHA-256
+  of its issuer Name's DER) with
+  InstallCertificate, asks GetInstalledCertificateIds, then sends ExtendedTriggerMessage
+  SignChargePointCertificate (each answer logged as "<Action>Answer"). It checks the
+  SignCertificate's CSR ("CsrChecked": signature_valid, cn, the PEM) and answers Accepted
+  when the signature is valid and CN is the charge point id; 3 s later (so the page can
+  show the pending CSR) it sends CertificateSigned with a leaf for the CSR's key, signed
+  by its CA.
+
+SecurityEventNotifications are logged as they come.
 """
 
 import asyncio
 import base64
 import email.parser
 import email.policy
+import hashlib
 import http.server
 import itertools
 import json
@@ -44,10 +56,14 @@ import logging
 import pathlib
 import sys
 import threading
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from http import HTTPStatus
 
 import websockets
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from ocpp.routing import after, on
 from ocpp.v16 import ChargePoint as Cp
 from ocpp.v16 import call, call_result
@@ -65,6 +81,35 @@ FIRMWARE = pathlib.Path(__file__).resolve().parents[2] / "www" / "firmware"
 files = {}
 # Charge points the CSMS already sent an UpdateFirmware.
 updating = set()
+# Charge points the CSMS already gave its root CA.
+certifying = set()
+
+
+def make_ca():
+    """A P-256 root CA, valid from yesterday for ten years."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "csms.py Test Root CA"),
+                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, "EVC Playground Test CSMS")])
+    start = datetime.now(timezone.utc) - timedelta(days=1)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(start).not_valid_after(start + timedelta(days=3650))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    return key, cert
+
+
+CA_KEY, CA = make_ca()
+
+
+def sign_leaf(csr):
+    """A certificate for the CSR's subject and key, signed by the CA, valid for a year."""
+    start = datetime.now(timezone.utc) - timedelta(days=1)
+    return (x509.CertificateBuilder().subject_name(csr.subject).issuer_name(CA.subject)
+            .public_key(csr.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(start).not_valid_after(start + timedelta(days=365))
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .sign(CA_KEY, hashes.SHA256()))
 
 
 def record(cp, action, payload):
@@ -167,6 +212,47 @@ class ChargePoint(Cp):
             base = files["plain" if "NOCORS" in self.id else "cors"]
             await self.call(call.UpdateFirmware(location=base + "firmware/evc-1.13.0.fw", retrieve_date=now()))
             self.log("UpdateFirmwareSent", {"location": base + "firmware/evc-1.13.0.fw"})
+        if "CERT" in self.id and self.id not in certifying:
+            certifying.add(self.id)
+            pem = CA.public_bytes(serialization.Encoding.PEM).decode()
+            answer = await self.call(call.InstallCertificate(certificate_type="CentralSystemRootCertificate", certificate=pem))
+            self.log("InstallCertificateAnswer", {"status": answer.status})
+            answer = await self.call(call.GetInstalledCertificateIds(certificate_type="CentralSystemRootCertificate"))
+            self.log("GetInstalledCertificateIdsAnswer", {"status": answer.status, "certificate_hash_data": answer.certificate_hash_data})
+            answer = await self.call(call.ExtendedTriggerMessage(requested_message="SignChargePointCertificate"))
+            self.log("ExtendedTriggerMessageAnswer", {"status": answer.status})
+
+    def check_csr(self, pem):
+        """Whether the CSR's signature is valid and its CN is this charge point's id."""
+        try:
+            csr = x509.load_pem_x509_csr(pem.encode())
+            valid = csr.is_signature_valid
+            cn = [a.value for a in csr.subject.get_attributes_for_oid(NameOID.COMMON_NAME)]
+        except ValueError as e:
+            self.log("CsrChecked", {"signature_valid": False, "error": str(e), "csr": pem})
+            return None
+        self.log("CsrChecked", {"signature_valid": valid, "cn": cn, "subject": csr.subject.rfc4514_string(), "csr": pem})
+        return csr if valid and cn == [self.id] else None
+
+    @on(Action.sign_certificate)
+    def on_sign_certificate(self, csr, **kw):
+        self.csr = self.check_csr(csr)
+        return call_result.SignCertificate(status="Accepted" if self.csr else "Rejected")
+
+    @after(Action.sign_certificate)
+    async def after_sign_certificate(self, **kw):
+        if self.csr is None:
+            return
+        await asyncio.sleep(3)
+        leaf = sign_leaf(self.csr)
+        self.log("LeafCertificate", {"subject": leaf.subject.rfc4514_string(), "serial": format(leaf.serial_number, "x")})
+        answer = await self.call(call.CertificateSigned(certificate_chain=leaf.public_bytes(serialization.Encoding.PEM).decode()))
+        self.log("CertificateSignedAnswer", {"status": answer.status})
+
+    @on(Action.security_event_notification)
+    def on_security_event(self, **kw):
+        self.log("SecurityEventNotification", kw)
+        return call_result.SecurityEventNotification()
 
     @on(Action.firmware_status_notification)
     def on_firmware_status(self, **kw):
@@ -286,6 +372,8 @@ async def handler(ws):
 async def main():
     logging.basicConfig(level=logging.WARNING)
     file_servers()
+    record("-", "CaCertificate", {"subject": CA.subject.rfc4514_string(), "serial": format(CA.serial_number, "x"),
+                                  "issuer_name_hash": hashlib.sha256(CA.issuer.public_bytes()).hexdigest()})
     async with websockets.serve(handler, "127.0.0.1", PORT, subprotocols=["ocpp1.6"], process_request=check_auth):
         print(f"csms: listening on ws://127.0.0.1:{PORT}/", flush=True)
         await asyncio.Future()

@@ -11,14 +11,18 @@
 //    127.0.0.1 (run by csms.py): once from a server that sends CORS headers (the tab
 //    downloads, verifies and installs it, reboots with 1.13.0, then uploads its
 //    diagnostics there), once from one that does not (the reason says CORS).
+// 5. certificates: the CSMS installs its own P-256 root CA, asks for a certificate, checks
+//    the box's CSR (signature, CN = the charge point id) and signs a leaf for its key: the
+//    box accepts it, and the page's certificate view shows the pending CSR (the one the
+//    CSMS received), then the box's certificate and the installed root.
 // Usage: node tests/web/live.mjs PAGE_URL CSMS_WS_URL CSMS_LOG [SESSION,...]
-// (SESSION: reload, key, reset, firmware; all of them when none is given)
+// (SESSION: reload, key, reset, firmware, certificates; all of them when none is given)
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const require = createRequire(process.env.PLAYWRIGHT_CORE ?? import.meta.url);
 const { chromium } = require('playwright-core');
-const [page_url, csms_url, log, sessions = 'reload,key,reset,firmware'] = process.argv.slice(2);
+const [page_url, csms_url, log, sessions = 'reload,key,reset,firmware,certificates'] = process.argv.slice(2);
 const run = (name) => sessions.split(',').includes(name);
 const fail = (msg) => { console.error(`live: FAIL: ${msg}`); process.exit(1); };
 const check = (ok, msg) => { if (!ok) fail(msg); console.log(`live: ok   ${msg}`); };
@@ -221,6 +225,48 @@ try {
     check((await page2.textContent('#trace')).match(/upload of \S+ failed: the server at \S+ answered, but without CORS headers/), 'and so does the failed upload\'s');
     check(errors.length === 0, `no page errors (${errors.join(' | ')})`);
     await plain.close();
+  }
+
+  // ---- 5. certificates: the CSMS's root, the box's CSR, CertificateSigned ----
+  if (run('certificates')) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    const id = 'TC-CERT-0001';
+    const { all, count } = csms(id);
+    const ca = csms('-').all('CaCertificate')[0]?.payload;
+    check(ca !== undefined, `the CSMS made its root CA (${ca?.subject}, serial ${ca?.serial})`);
+    await connect(page, id);
+    await waitFor('the InstallCertificate answer', () => count('InstallCertificateAnswer') === 1);
+    check(all('InstallCertificateAnswer')[0].payload.status === 'Accepted', 'InstallCertificate of the CSMS\'s P-256 root: Accepted');
+    await waitFor('the GetInstalledCertificateIds answer', () => count('GetInstalledCertificateIdsAnswer') === 1);
+    const ids = all('GetInstalledCertificateIdsAnswer')[0].payload;
+    const hash = ids.certificate_hash_data?.[0];
+    check(ids.status === 'Accepted' && hash?.serial_number?.toLowerCase() === ca.serial && hash?.issuer_name_hash === ca.issuer_name_hash,
+      `GetInstalledCertificateIds: ${ids.status}, serialNumber ${hash?.serial_number}, issuerNameHash as the CSMS computes it`);
+    await page.waitForFunction((serial) => document.querySelector('#root-certificate')?.textContent.includes(serial), ca.serial, { timeout: 5000 });
+    check((await page.textContent('#root-certificate')).includes(ca.issuer_name_hash), 'the certificate view shows the root with its hash data');
+    await waitFor('the box\'s CSR at the CSMS', () => count('CsrChecked') === 1);
+    const csr = all('CsrChecked')[0].payload;
+    check(all('ExtendedTriggerMessageAnswer')[0]?.payload.status === 'Accepted', 'ExtendedTriggerMessage SignChargePointCertificate: Accepted');
+    check(csr.signature_valid && csr.cn?.length === 1 && csr.cn[0] === id, `the CSR's signature is valid and its CN is the charge point id (${csr.subject})`);
+    await page.waitForSelector('#csr', { timeout: 5000 });
+    const shown = await page.inputValue('#csr');
+    check(shown.trim() === csr.csr.trim(), 'the page shows the pending CSR, the one the CSMS received');
+    await waitFor('the CertificateSigned answer', () => count('CertificateSignedAnswer') === 1);
+    check(all('CertificateSignedAnswer')[0].payload.status === 'Accepted', 'CertificateSigned with a leaf signed by the CSMS\'s CA: Accepted');
+    await page.waitForFunction((cn) => document.querySelector('#own-certificate .subject')?.textContent.includes(`CN=${cn}`), id, { timeout: 5000 });
+    const own = await page.textContent('#own-certificate .subject');
+    const ownIssuer = await page.textContent('#own-certificate .issuer');
+    check(ownIssuer === 'CN=csms.py Test Root CA, O=EVC Playground Test CSMS', `the certificate view shows the box's certificate: ${own}, issuer ${ownIssuer}`);
+    const root = await page.textContent('#root-certificate .subject');
+    check(root === ownIssuer, `and the installed root: ${root}`);
+    check(!(await page.$('#csr')), 'and no pending CSR any more');
+    const text = await page.textContent('main');
+    check(text.includes('cannot present a client certificate') && !text.includes('PRIVATE KEY'), 'the tab says profile 3 is not possible here, and shows no private key');
+    check(errors.length === 0, `no page errors (${errors.join(' | ')})`);
+    await context.close();
   }
 } finally {
   await browser.close();

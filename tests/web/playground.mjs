@@ -1,7 +1,8 @@
 // Drives the release page in headless Chromium (Debian's, never a downloaded one):
 // plug the car in, tap a card, charge at 60x, check the panel and the trace, tap the
 // blocked card, unplug; then Firmware Management on the demo CSMS with nothing but the
-// page's own server (sample files served with the page, diagnostics kept in the page).
+// page's own server (sample files served with the page, diagnostics kept in the page),
+// and the demo CSMS's root certificate and certificate request.
 // Usage: node tests/web/playground.mjs http://127.0.0.1:PORT/
 // Exits non-zero with a message on the first failed check.
 import { createRequire } from 'node:module';
@@ -124,6 +125,17 @@ try {
   check(link.startsWith('blob:') && /-diagnostics-\d{8}T\d{6}Z\.log$/.test(name) && log.includes('BootNotification'),
     `GetDiagnostics: the demo CSMS offers ${name} (${log.length} characters, a blob: link)`);
   await fw.waitForFunction(() => document.querySelector('#trace').textContent.includes('"status":"Uploaded"'), null, { timeout: 10000 });
+  // The demo CSMS's certificates: it installs its root and asks for a CSR, never signs.
+  await fw.click('#install-root');
+  await fw.waitForFunction(() => document.querySelector('#root-certificate .subject')?.textContent === 'CN=Test Root CA, O=EVC Playground Test', null, { timeout: 10000 })
+    .catch(async () => fail(`the certificate view does not show the demo root: ${await fw.textContent('#certificates')}`));
+  check((await fw.textContent('#root-certificate')).includes('a1b2c3d4'), 'Install root certificate: the view shows the demo root, its serial and hash data');
+  await fw.click('#request-certificate');
+  await fw.waitForSelector('#csr', { timeout: 10000 });
+  const csr = await fw.inputValue('#csr');
+  check(csr.startsWith('-----BEGIN CERTIFICATE REQUEST-----') && (await fwTrace()).includes('SignCertificate'),
+    'Request a certificate: the box sent SignCertificate and the view shows its CSR');
+  check(!(await fw.textContent('main')).includes('PRIVATE KEY'), 'no private key on the page');
   check(outside.length === 0, `nothing but the page's own server was asked (${outside.join(', ')})`);
   check(errors.length === 0, `no page errors ${errors.join('; ')}`);
   await fw.screenshot({ path: process.env.SCREENSHOT ?? '/tmp/evc-firmware.png', fullPage: false });

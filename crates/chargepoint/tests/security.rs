@@ -666,6 +666,13 @@ fn the_csr_flow_gives_the_box_its_certificate_and_no_key_leaks() {
         raw.csr_pem("EVC-0001", "Acme").unwrap(),
         "the entropy is not the key"
     );
+    assert!(h.cp().csr_pending());
+    assert_eq!(
+        h.cp().pending_csr(),
+        Some(csr.clone()),
+        "the getter's CSR is the one sent"
+    );
+    assert!(h.cp().own_certificate().is_none());
     assert_eq!(signed(&mut h, ENGINE_BROKEN_CHAIN), "Rejected");
     // Not reaching the installed root: another root installed.
     install_root(&mut h, OTHER_ROOT);
@@ -673,6 +680,15 @@ fn the_csr_flow_gives_the_box_its_certificate_and_no_key_leaks() {
     install_root(&mut h, ROOT);
     let opens = h.opens.len();
     assert_eq!(signed(&mut h, ENGINE_CHAIN), "Accepted");
+    assert!(!h.cp().csr_pending() && h.cp().pending_csr().is_none());
+    let own = h.cp().own_certificate().unwrap();
+    assert_eq!(own.len(), 2);
+    assert_eq!(own[0].subject(), "CN=EVC-0001, O=Acme");
+    assert_eq!(own[0].issuer(), own[1].subject());
+    assert_eq!(
+        h.cp().installed_root().unwrap().subject(),
+        Certificate::from_pem(ROOT).unwrap().subject()
+    );
     h.run_for(10_000);
     assert_eq!(h.opens.len(), opens + 1, "reconnects to present it");
     let identity = h.opens.last().unwrap().client_identity.clone().unwrap();

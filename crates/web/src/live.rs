@@ -109,6 +109,16 @@ fn entropy() -> u64 {
     }
 }
 
+/// 32 bytes from `crypto.getRandomValues` for the box's key pairs; `None` without it
+/// (the engine's own generator then fills each seed).
+pub(crate) fn key_seed() -> Option<[u8; 32]> {
+    let mut seed = [0u8; 32];
+    let random = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .is_some_and(|c| c.get_random_values_with_u8_array(&mut seed).is_ok());
+    random.then_some(seed)
+}
+
 /// The URL to open: `params.url` with the engine's Basic-auth credentials as URL
 /// credentials (the browser presents them after the CSMS's 401), replacing any typed in.
 pub fn socket_url(params: &ConnectParams) -> String {
@@ -162,12 +172,8 @@ impl Live {
             }
         };
         // The box's key pairs (SignCertificate's CSR) come from the browser's generator.
-        let mut key_seed = [0u8; 32];
-        let random = web_sys::window()
-            .and_then(|w| w.crypto().ok())
-            .is_some_and(|c| c.get_random_values_with_u8_array(&mut key_seed).is_ok());
-        if random {
-            driver.cp_mut().provide_key_seed(key_seed);
+        if let Some(seed) = key_seed() {
+            driver.cp_mut().provide_key_seed(seed);
         }
         let engine_key = driver.cp().configuration().text(Key::AuthorizationKey);
         if !setup.key.is_empty() && (key_entered || engine_key.is_empty()) {

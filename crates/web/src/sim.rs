@@ -10,6 +10,7 @@ use chargepoint::{
     world::{EvSpec, World},
 };
 use ocpp16::{DateTime, messages::FirmwareStatus};
+use std::cell::RefCell;
 
 use crate::{
     live::Live,
@@ -35,6 +36,14 @@ pub(crate) const SAMPLES: [(&str, &str); 4] = [
 /// Where the demo CSMS takes diagnostics: uploads there stay in the page.
 pub(crate) const DEMO_UPLOADS: &str = "https://demo-csms.invalid/diagnostics/";
 
+/// The root CA the demo CSMS installs (a fixture of the engine's tests, valid 2025 to
+/// 2045). Only its certificate is in the page, never a private key: the demo CSMS
+/// cannot sign a CSR.
+pub(crate) const DEMO_ROOT: &str = include_str!("../../chargepoint/tests/fixtures/pki/root.pem");
+
+/// A line of the security log: when, what.
+type LogLine = (DateTime, String);
+
 /// Where the box is connected.
 pub(crate) enum Home {
     /// The built-in demo CSMS, in memory, and the transfers of the box on it.
@@ -54,6 +63,9 @@ pub(crate) struct Sim {
     pub(crate) ev: EvSpec,
     /// What the user set up.
     pub(crate) setup: Setup,
+    /// The pending CSR as last made, with the security log line that announced it:
+    /// made again only when a new CSR was sent (it costs a signature).
+    csr: RefCell<Option<(Option<LogLine>, String)>>,
 }
 
 fn now_ms() -> f64 {
@@ -69,6 +81,9 @@ fn demo(setup: &Setup) -> Home {
     let settings = Settings::new(&setup.id, setup.variant);
     let mut h = Harness::starting_at(settings, epoch);
     h.csms.script.blocked_tags.push(CARDS[2].into());
+    if let Some(seed) = crate::live::key_seed() {
+        h.cp_mut().provide_key_seed(seed);
+    }
     h.run_for(0);
     let transfers = Transfers::new(
         &setup.id,
@@ -116,6 +131,7 @@ impl Sim {
             last_real: now_ms(),
             ev: EvSpec::default(),
             setup,
+            csr: RefCell::new(None),
         }
     }
 
@@ -345,6 +361,51 @@ impl Sim {
                 serde_json::json!({"location": DEMO_UPLOADS}),
             );
         }
+    }
+
+    /// The demo CSMS installs its root CA as the CentralSystemRootCertificate.
+    pub(crate) fn install_root(&mut self) {
+        if let Some(h) = self.demo() {
+            let _ = h.call(
+                "InstallCertificate",
+                serde_json::json!({"certificateType": "CentralSystemRootCertificate", "certificate": DEMO_ROOT}),
+            );
+        }
+    }
+
+    /// The demo CSMS asks the box for a CSR (the box answers with SignCertificate).
+    pub(crate) fn request_certificate(&mut self) {
+        if let Some(h) = self.demo() {
+            let _ = h.call(
+                "ExtendedTriggerMessage",
+                serde_json::json!({"requestedMessage": "SignChargePointCertificate"}),
+            );
+        }
+    }
+
+    /// The pending CSR (PEM), when the box sent one that no certificate answered yet.
+    pub(crate) fn pending_csr(&self) -> Option<String> {
+        let cp = self.cp();
+        if !cp.csr_pending() {
+            return None;
+        }
+        // The newest "CSR sent" line of the security log tells one CSR from the next.
+        let sent = cp
+            .security()
+            .log_within(None, None)
+            .filter(|(_, line)| line.starts_with("CSR sent"))
+            .last()
+            .cloned();
+        // (None when the ring dropped that line: a new CSR adds one again.)
+        let mut cache = self.csr.borrow_mut();
+        if let Some((key, csr)) = cache.as_ref()
+            && *key == sent
+        {
+            return Some(csr.clone());
+        }
+        let csr = cp.pending_csr()?;
+        *cache = Some((sent, csr.clone()));
+        Some(csr)
     }
 
     /// Connection state in words.

@@ -55,9 +55,39 @@ impl ChargePoint {
         self.security.set_key_seed(seed);
     }
 
-    /// The installed root, parsed.
-    fn installed_root(&self) -> Option<Certificate> {
+    /// The installed CentralSystemRootCertificate, parsed (its hash data is what
+    /// GetInstalledCertificateIds reports: [`Certificate::hash_data`]).
+    #[must_use]
+    pub fn installed_root(&self) -> Option<Certificate> {
         Certificate::from_pem(self.security.root()?).ok()
+    }
+
+    /// The box's own certificate chain (leaf first), once a CertificateSigned was
+    /// accepted. Its key stays inside the engine.
+    #[must_use]
+    pub fn own_certificate(&self) -> Option<Vec<Certificate>> {
+        let (chain, _) = self.security.identity()?;
+        Certificate::chain_from_pem(chain).ok()
+    }
+
+    /// Whether a CSR was sent and no certificate for its key came yet.
+    #[must_use]
+    pub fn csr_pending(&self) -> bool {
+        self.security.pending_key().is_some()
+    }
+
+    /// The pending CSR (PEM): made again from the pending key with CN = the charge point
+    /// id and O = CpoName, so it is the CSR that was sent (ECDSA per RFC 6979 is
+    /// deterministic) unless CpoName changed while the box was not accepted; `None`
+    /// without one. It costs one signature.
+    #[must_use]
+    pub fn pending_csr(&self) -> Option<String> {
+        let key = KeyPair::from_secret_hex(self.security.pending_key()?).ok()?;
+        key.csr_pem(
+            &self.settings.identity.serial,
+            self.config.text(Key::CpoName),
+        )
+        .ok()
     }
 
     /// The trusted roots and the client identity the connection should use.

@@ -19,6 +19,30 @@ impl ChargePoint {
         let _ = seed;
     }
 
+    /// Not parsed in this image (no X.509 code): `None`.
+    #[must_use]
+    pub fn installed_root(&self) -> Option<crate::pki::Certificate> {
+        None
+    }
+
+    /// Never a certificate of its own in this image.
+    #[must_use]
+    pub fn own_certificate(&self) -> Option<Vec<crate::pki::Certificate>> {
+        None
+    }
+
+    /// No CSR is ever sent by this image.
+    #[must_use]
+    pub fn csr_pending(&self) -> bool {
+        false
+    }
+
+    /// No CSR is ever sent by this image.
+    #[must_use]
+    pub fn pending_csr(&self) -> Option<String> {
+        None
+    }
+
     /// The installed root's PEM; never a client identity.
     pub(crate) fn tls_material(&self, _profile: i64) -> (Vec<String>, Option<ClientIdentity>) {
         let roots = self.security.root().map(String::from).into_iter().collect();
