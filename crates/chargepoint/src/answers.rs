@@ -59,7 +59,7 @@ impl ChargePoint {
     }
 
     fn on_response(&mut self, now: Instant, pending: Pending, response: Response) {
-        if pending.out.purpose.is_transaction_message() {
+        if pending.out.purpose.is_durable() {
             self.changed(); // delivered: it leaves the durable outbox
         }
         match (pending.out.request, response) {
@@ -68,6 +68,7 @@ impl ChargePoint {
                 self.registered(now, r.status, r.interval);
             }
             (_, Response::Heartbeat(r)) => self.csms_time(now, r.current_time),
+            (_, Response::SignCertificate(r)) => self.csr_answered(now, r.status),
             (Request::Authorize(req), Response::Authorize(r)) => {
                 let stop = matches!(pending.out.purpose, Purpose::Authorize { stop: true, .. });
                 self.authorized(now, req.id_tag, &r.id_tag_info, stop);
@@ -126,12 +127,12 @@ impl ChargePoint {
         self.update_outputs(now);
     }
 
-    /// A CALL got no usable answer: transaction messages are tried again
+    /// A CALL got no usable answer: transaction messages and security events are tried again
     /// (TransactionMessageAttempts, TransactionMessageRetryInterval × attempt), a
     /// BootNotification after a minute, anything else is dropped.
     pub(crate) fn delivery_failed(&mut self, now: Instant, pending: Pending) {
         let mut out = pending.out;
-        if out.purpose.is_transaction_message() {
+        if out.purpose.is_durable() {
             self.changed(); // one attempt more, or dropped
         }
         out.attempts = out.attempts.saturating_add(1);
@@ -139,7 +140,7 @@ impl ChargePoint {
             Purpose::Boot => {
                 self.timers.set(Timer::BootRetry, now + secs(60));
             }
-            p if p.is_transaction_message() => {
+            p if p.is_durable() => {
                 let max =
                     u32::try_from(self.config.int(Key::TransactionMessageAttempts)).unwrap_or(1);
                 if out.attempts >= max {

@@ -260,6 +260,12 @@ impl Configuration {
         }
     }
 
+    /// A raised SecurityProfile that could not connect falls back to `profile` (the
+    /// one change that lowers it).
+    pub(crate) fn set_security_profile(&mut self, profile: i64) {
+        self.store(Key::SecurityProfile, format!("{}", profile.clamp(0, 3)));
+    }
+
     /// BootNotification's interval becomes the heartbeat interval (when positive), even
     /// outside the range a ChangeConfiguration may set: the CSMS decides it.
     pub fn set_heartbeat_from_boot(&mut self, interval_s: i32) {

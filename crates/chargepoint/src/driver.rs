@@ -623,13 +623,14 @@ impl Driver {
         });
     }
 
-    /// A diagnostics upload carries the trace's frames of its window (redacted).
+    /// A diagnostics upload (GetDiagnostics, GetLog DiagnosticsLog) carries the trace's
+    /// frames of its window (redacted).
     fn append_frames(&self, job: &mut crate::jobs::Job) {
         use core::fmt::Write;
         let crate::jobs::JobKind::Upload { content, .. } = &mut job.kind else {
             return;
         };
-        let Some((start, stop)) = self.cp.diagnostics_window() else {
+        let Some((start, stop)) = self.cp.frames_window(job.id) else {
             return;
         };
         content.push_str("\n[frames]\n");

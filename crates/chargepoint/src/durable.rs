@@ -35,7 +35,10 @@
 //!  "wallClock":"2026-01-01T00:05:48Z",
 //!  "jobs":"2\n1\tdownload\trunning\t…\n",      one line per job (see `jobs`)
 //!  "boots":1,
-//!  "firmware":"…"}                              the update's phase, installed version
+//!  "firmware":"…",                              the update's phase, installed version
+//!  "security":{"log":[["…Z","line"]],"events":[{"type":"StartupOfTheDevice",
+//!              "timestamp":"…","techInfo":"…"}],"fallback":2,"failures":1,
+//!              "root":"PEM","pendingKey":"hex","chain":"PEM","chainKey":"hex"}}
 //! ```
 //!
 //! `idTagInfo` is the OCPP type in its wire form; the outbox and profile payloads are
@@ -132,6 +135,10 @@ pub struct DurableState {
     pub firmware: crate::firmware::Firmware,
     /// Power-ons and reboots so far (message ids differ across restarts).
     pub boots: u64,
+    /// The Security extension: the security log, undelivered security events, a
+    /// SecurityProfile raise not yet proven, certificates and keys (see
+    /// [`crate::security::Stored`]).
+    pub security: crate::security::Stored,
 }
 
 /// Why a stored state was refused.
@@ -198,6 +205,8 @@ const NAMES: &[&str] = &[
     "boots",
     "firmware",
     "firmware",
+    "security",
+    "security",
 ];
 
 /// The name of field `index` as written.
@@ -250,6 +259,7 @@ impl DurableState {
         r.put_unless_default(name(14), &self.jobs);
         r.put_unless_default(name(15), &self.boots);
         r.put_unless_default(name(16), &self.firmware);
+        r.put_unless_default(name(17), &self.security);
         r.close();
         out
     }
@@ -329,6 +339,7 @@ fn read_state(r: &mut Reader<'_>) -> Result<DurableState, DecodeError> {
         jobs: crate::jobs::Jobs::default(),
         boots: 0,
         firmware: crate::firmware::Firmware::default(),
+        security: crate::security::Stored::default(),
     };
     // The fields every format has: without them the state means nothing.
     let mut seen = [false; 5];
@@ -351,7 +362,8 @@ fn read_state(r: &mut Reader<'_>) -> Result<DurableState, DecodeError> {
             13 => s.wall_clock = DateTime::read(r)?,
             14 => s.jobs = crate::jobs::Jobs::read(r)?,
             15 => s.boots = u64::read(r)?,
-            _ => s.firmware = crate::firmware::Firmware::read(r)?,
+            16 => s.firmware = crate::firmware::Firmware::read(r)?,
+            _ => s.security = crate::security::Stored::read(r)?,
         }
         let required = [0, 1, 7, 8, 13];
         if let Some(slot) = required

@@ -182,7 +182,11 @@ fn format_1_texts_load_as_the_state_they_were_written_from() {
     ] {
         let h = scenario();
         assert!(h.csms.violations.is_empty(), "{:?}", h.csms.violations);
-        let expected = h.cp().durable_state();
+        // Format 1 predates the Security extension: its part loads as the default.
+        let expected = DurableState {
+            security: crate::security::Stored::default(),
+            ..h.cp().durable_state()
+        };
         // Written once by the format-1 writer (commit "durable: format-1 fixtures …");
         // this engine writes format 2, so they are never written again.
         let loaded = DurableState::from_json(fixture(name)).unwrap();
@@ -193,4 +197,42 @@ fn format_1_texts_load_as_the_state_they_were_written_from() {
         };
         assert_eq!(loaded, expected, "{name}");
     }
+}
+
+#[test]
+fn the_security_part_round_trips_and_a_corrupt_field_is_named() {
+    use crate::security::{Stored, StoredEvent};
+    let at = ocpp16::DateTime::parse("2026-01-01T00:00:05Z").unwrap();
+    let h = fresh();
+    let mut state = h.cp().durable_state();
+    state.security = Stored {
+        log: alloc::vec![(at, String::from("line \"one\"\nwith a break"))],
+        dropped: 3,
+        events: alloc::vec![StoredEvent {
+            kind: String::from("StartupOfTheDevice"),
+            timestamp: at,
+            tech_info: Some(String::from("power-on 1")),
+            attempts: 2,
+        }],
+        fallback: 2,
+        failures: 1,
+        root: String::from("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"),
+        pending_key: String::from("07"),
+        chain: String::from("CHAIN"),
+        chain_key: String::from("08"),
+    };
+    let text = state.to_json();
+    assert_eq!(DurableState::from_json(&text), Ok(state.clone()));
+    // A state written before the extension has no "security": it loads as the default.
+    let mut old = state.clone();
+    old.security = Stored::default();
+    assert!(!old.to_json().contains("\"security\""));
+    // A corrupt field says where.
+    let bad = text.replace("\"dropped\":3", "\"dropped\":\"three\"");
+    let err = DurableState::from_json(&bad).unwrap_err();
+    let why = alloc::format!("{err}");
+    assert!(why.contains("security.dropped"), "{why}");
+    let bad = text.replace("\"type\":\"StartupOfTheDevice\",", "");
+    let why = alloc::format!("{}", DurableState::from_json(&bad).unwrap_err());
+    assert!(why.contains("type"), "{why}");
 }

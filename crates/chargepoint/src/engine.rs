@@ -44,6 +44,9 @@ pub struct Settings {
     /// Lines the engine's event log keeps (what GetDiagnostics uploads); the oldest go
     /// first. [`crate::log::DEFAULT_CAPACITY`] unless the home chooses.
     pub log_capacity: usize,
+    /// Lines the security log keeps (durable; what GetLog SecurityLog uploads).
+    /// [`crate::security::DEFAULT_LOG_CAPACITY`] unless the home chooses.
+    pub security_log_capacity: usize,
 }
 
 impl Settings {
@@ -62,6 +65,7 @@ impl Settings {
             }),
             csms_url: String::new(),
             log_capacity: crate::log::DEFAULT_CAPACITY,
+            security_log_capacity: crate::security::DEFAULT_LOG_CAPACITY,
         }
     }
 }
@@ -151,6 +155,11 @@ pub struct ChargePoint {
     pub(crate) diagnostics: crate::firmware::Diagnostics,
     /// The event log GetDiagnostics uploads.
     pub(crate) log: crate::log::EventLog,
+    /// The Security extension: security log, profile fallback, GetLog, certificates.
+    pub(crate) security: crate::security::Security,
+    /// A power-on whose StartupOfTheDevice waits for the wall clock (the home sets it
+    /// right after creating the engine) or the first connection.
+    pub(crate) startup_pending: bool,
     /// Power-ons and reboots over the life of the box (durable): mixed into the message
     /// id prefix, so ids differ after a restart even if the home's entropy did not.
     pub(crate) boots: u64,
@@ -166,7 +175,15 @@ impl ChargePoint {
     /// connect to the CSMS.
     #[must_use]
     pub fn new(settings: Settings, now: Instant) -> Self {
+        let mut cp = Self::powered(settings, now);
+        cp.started_up();
+        cp
+    }
+
+    /// Powered on, before the security event of the startup.
+    fn powered(settings: Settings, now: Instant) -> Self {
         let settings_seed = settings.seed;
+        let security = crate::security::Security::new(settings.security_log_capacity);
         let config = Configuration::for_limits(&settings.limits);
         let log = crate::log::EventLog::new(settings.log_capacity);
         let mut cp = Self {
@@ -198,6 +215,8 @@ impl ChargePoint {
             firmware: crate::firmware::Firmware::default(),
             diagnostics: crate::firmware::Diagnostics::default(),
             log,
+            security,
+            startup_pending: false,
             boots: 0,
             led: None,
             relay: None,
@@ -277,6 +296,8 @@ impl ChargePoint {
         }
         self.reconnect_attempts = 0;
         self.note(now, String::from("connection up"));
+        self.flush_startup(now);
+        self.security_connected(now);
         match self.registration {
             Registration::Accepted => {
                 // A reconnect of a box that is already registered: no BootNotification
@@ -297,6 +318,8 @@ impl ChargePoint {
         let was_connected = self.session.is_connected();
         if was_connected {
             self.note(now, String::from("connection down"));
+        } else {
+            self.security_connection_failed(now);
         }
         self.session.lose_connection();
         self.timers.clear(Timer::CallTimeout);
@@ -419,19 +442,22 @@ impl ChargePoint {
         let key = self.config.text(crate::model::Key::AuthorizationKey);
         let basic_auth = ((1..=2).contains(&profile) && !key.is_empty())
             .then(|| (serial.clone(), String::from(key)));
+        let (trusted_roots, client_identity) = self.tls_material(profile);
         crate::interface::ConnectParams {
             url: alloc::format!("{}{serial}", self.settings.csms_url),
             basic_auth,
             security_profile: u8::try_from(profile).unwrap_or(0),
-            trusted_roots: alloc::vec::Vec::new(),
-            client_identity: None,
+            trusted_roots,
+            client_identity,
         }
     }
 
     /// The CSMS's time from a BootNotification or Heartbeat answer: taken at 1×.
     pub(crate) fn csms_time(&mut self, now: Instant, utc: DateTime) {
         if self.speed <= 1 {
+            let old = self.wall_clock(now);
             self.set_wall_clock(now, utc);
+            self.clock_stepped(now, old, utc);
         }
     }
 
@@ -440,6 +466,7 @@ impl ChargePoint {
         self.last_input = self.last_input.max(now);
         self.wall = (now, utc);
         self.events.push_back(Event::ClockSet(utc));
+        self.flush_startup(now);
         self.arm_clock_aligned(now);
         self.arm_firmware(now);
     }
@@ -501,7 +528,7 @@ impl ChargePoint {
     /// (an EV still plugged in, faults) right after.
     #[must_use]
     pub fn restore(settings: Settings, state: crate::durable::DurableState, now: Instant) -> Self {
-        let mut cp = Self::new(settings, now);
+        let mut cp = Self::powered(settings, now);
         // Jobs and the firmware update first: what follows may start an installation.
         cp.jobs = state.jobs;
         cp.firmware = state.firmware;
@@ -534,6 +561,10 @@ impl ChargePoint {
                 )),
             }
         }
+        cp.restore_security_events(&state.security.events);
+        cp.security =
+            crate::security::Security::load(state.security, cp.settings.security_log_capacity);
+        cp.started_up();
         if cp.connector.transaction().is_some() {
             cp.stop_transaction(now, ocpp16::messages::Reason::PowerLoss, None);
         }
@@ -575,6 +606,7 @@ impl ChargePoint {
             jobs: self.jobs.clone(),
             firmware: self.firmware.clone(),
             boots: self.boots,
+            security: self.security.store(self.stored_security_events()),
         }
     }
 
@@ -667,7 +699,7 @@ impl ChargePoint {
                 _ => o.purpose == Purpose::Boot,
             };
             // Transaction messages wait for their retry interval.
-            allowed && !(retry_wait && o.purpose.is_transaction_message())
+            allowed && !(retry_wait && o.purpose.is_durable())
         };
         let Some(mut out) = self.session.next_to_send(may_send) else {
             return;
@@ -732,7 +764,7 @@ impl ChargePoint {
                 self.connector.forget_reported();
                 self.update_outputs(now);
                 self.arm_heartbeat(now);
-                self.firmware_booted();
+                self.firmware_booted(now);
             }
             RegistrationStatus::Pending | RegistrationStatus::Rejected => {
                 self.registration = if status == RegistrationStatus::Pending {

@@ -1,7 +1,8 @@
 //! The engine's random generator. The home hands in entropy (at creation through
 //! [`crate::Settings::seed`], later through [`crate::ChargePoint::add_entropy`]); the
 //! engine draws reconnect jitter and message id prefixes from it. It is not a
-//! cryptographic generator: key material will take its bytes from the home directly.
+//! cryptographic generator: a key pair's seed comes from the home
+//! (`ChargePoint::provide_key_seed`) when it has one; this stream is the fallback.
 
 /// SplitMix64 over a 64-bit state: small, fast and well distributed, which is all that
 /// jitter and id prefixes need.
@@ -25,6 +26,24 @@ impl Rng {
         }
     }
 
+    /// Fills `out` from the stream (the fallback seed of a key pair when the home gave
+    /// none of its own, see `ChargePoint::provide_key_seed`).
+    #[cfg_attr(
+        not(feature = "certificates"),
+        allow(
+            dead_code,
+            reason = "the certificate part is used with the `certificates` feature"
+        )
+    )]
+    pub(crate) fn fill(&mut self, out: &mut [u8]) {
+        for chunk in out.chunks_mut(8) {
+            let word = self.next_u64().to_le_bytes();
+            for (o, w) in chunk.iter_mut().zip(word) {
+                *o = w;
+            }
+        }
+    }
+
     pub(crate) fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
@@ -45,5 +64,10 @@ mod tests {
         assert_eq!(a.next_u64(), b.next_u64());
         b.mix(&[1, 2, 3]);
         assert_ne!(a.next_u64(), b.next_u64());
+        let (mut x, mut y) = ([0u8; 32], [0u8; 32]);
+        a.fill(&mut x);
+        a.fill(&mut y);
+        assert_ne!(x, y);
+        assert_ne!(x, [0; 32]);
     }
 }

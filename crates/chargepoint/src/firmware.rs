@@ -212,6 +212,8 @@ pub struct Upload {
     pub url: String,
     /// The file name the CSMS was told.
     pub file: String,
+    /// The content (GetLog's; GetDiagnostics writes it per attempt).
+    pub content: String,
     /// The window asked for.
     pub window: (Option<DateTime>, Option<DateTime>),
     /// The job now running, or `None` while waiting for the next attempt.

@@ -62,6 +62,18 @@ impl ChargePoint {
     /// The engine restarts as after power-up: the connection is closed, registration
     /// starts again, transaction messages stay queued, the hardware state stays.
     pub(crate) fn reboot(&mut self, now: Instant, hard: bool) {
+        let why = if *self.firmware.phase() == crate::firmware::Phase::Installed {
+            alloc::format!("rebooting into firmware {}", self.firmware_version())
+        } else if hard {
+            alloc::string::String::from("hard Reset")
+        } else {
+            alloc::string::String::from("soft Reset")
+        };
+        self.security_event(
+            now,
+            crate::features::security::SecurityEvent::ResetOrReboot,
+            Some(why),
+        );
         self.reset = None;
         self.timers = crate::timers::Timers::default();
         self.commands.push_back(Command::Disconnect);
@@ -72,6 +84,15 @@ impl ChargePoint {
         self.relay = None;
         self.led = None;
         self.power_on(now);
+        self.started_up();
+        self.flush_startup(now);
+        if self
+            .security
+            .upload()
+            .is_some_and(|u| u.upload.job.is_none())
+        {
+            self.timers.set(crate::timers::Timer::LogRetry, now);
+        }
         // What waits for a time goes on waiting across the reboot.
         self.arm_firmware(now);
         if self.diagnostics.upload().is_some_and(|u| u.job.is_none()) {

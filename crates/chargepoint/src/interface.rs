@@ -251,7 +251,25 @@ pub enum Event {
         /// Why it failed (UploadFailed).
         reason: Option<String>,
     },
-    /// A transaction message was given up: it will never reach the CSMS.
+    /// A GetLog upload's status changed (what LogStatusNotification says), with the
+    /// reason of a failure.
+    Log {
+        /// The new status.
+        status: ocpp16::messages::UploadLogStatus,
+        /// The GetLog's requestId.
+        request_id: Option<i32>,
+        /// Why it failed.
+        reason: Option<String>,
+    },
+    /// A SecurityEventNotification was queued for the CSMS (also in the security log).
+    SecurityEvent {
+        /// Its type (`StartupOfTheDevice`, …).
+        kind: String,
+        /// Its techInfo.
+        tech_info: Option<String>,
+    },
+    /// A message that had to reach the CSMS (a transaction message, a security event)
+    /// was given up: it never will.
     MessageLost {
         /// Its action.
         action: ocpp16::Action,

@@ -62,6 +62,13 @@
 //!   a power cut is retried (attempts left) or ends DownloadFailed / InstallationFailed.
 //!   TriggerMessage reports Idle before the first download attempt and after a final
 //!   status. GetDiagnostics' file is `<id>-diagnostics-<yyyymmddThhmmssZ>.log`.
+//! - The Security extension (see [`security`]): SecurityEventNotification for the
+//!   contract's six types, durable and retried like transaction messages (the first
+//!   one, StartupOfTheDevice, follows every BootNotification of a power-on); GetLog
+//!   like GetDiagnostics with `<id>-securitylog|diagnosticslog-<yyyymmddThhmmssZ>.log`
+//!   and `AcceptedCanceled` for a second one; ExtendedTriggerMessage like
+//!   TriggerMessage; a new root replaces the installed one (store of 1); a raised
+//!   SecurityProfile falls back after 3 failed connections; 2–3 need a `wss://` URL.
 //! - Message ids are `<per-boot prefix>.<counter>`: the prefix comes from the home's
 //!   entropy ([`Settings::seed`]), so ids never repeat across connections, reboots and
 //!   restarts of the home.
@@ -93,6 +100,8 @@ pub mod jobs;
 pub mod log;
 pub mod metering;
 pub mod model;
+pub mod pki;
+pub mod security;
 mod session;
 pub mod smart;
 pub mod time;

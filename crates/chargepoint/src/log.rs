@@ -107,6 +107,18 @@ pub(crate) fn describe(event: &crate::interface::Event) -> Option<String> {
             None => format!("diagnostics: {}", status.as_str()),
         },
         E::MessageLost { action, reason } => format!("{} lost: {reason}", action.as_str()),
+        E::Log {
+            status,
+            request_id,
+            reason,
+        } => {
+            let id = request_id.map_or(String::new(), |i| format!(" {i}"));
+            match reason {
+                Some(why) => format!("log upload{id}: {} ({why})", status.as_str()),
+                None => format!("log upload{id}: {}", status.as_str()),
+            }
+        }
+        E::SecurityEvent { kind, .. } => format!("security event {kind}"),
         E::Frame { .. } | E::ClockSet(_) | E::ConnectionScheduled { .. } | E::JobEnded { .. } => {
             return None;
         }

@@ -37,6 +37,9 @@ pub(crate) enum Purpose {
     /// change: kept across a lost connection (not across a power cut), so the CSMS
     /// hears of every step of an update that ran offline or rebooted the box.
     Notification,
+    /// A SecurityEventNotification: durable and retried like a transaction message
+    /// (Security Whitepaper: queued while offline, delivered in order).
+    SecurityEvent,
 }
 
 impl Purpose {
@@ -48,9 +51,15 @@ impl Purpose {
         )
     }
 
-    /// Kept across a lost connection: transaction messages and status notifications.
+    /// Kept in the durable state and tried again after a failed delivery:
+    /// transaction messages and security events.
+    pub(crate) const fn is_durable(self) -> bool {
+        self.is_transaction_message() || matches!(self, Self::SecurityEvent)
+    }
+
+    /// Kept across a lost connection: durable messages and status notifications.
     pub(crate) const fn survives_disconnect(self) -> bool {
-        self.is_transaction_message() || matches!(self, Self::Notification)
+        self.is_durable() || matches!(self, Self::Notification)
     }
 }
 
@@ -79,7 +88,7 @@ pub(crate) struct Session {
     prefix: [u8; 6],
     pending: Option<Pending>,
     queue: VecDeque<Outgoing>,
-    /// A transaction message was queued since the durable state was last taken.
+    /// A durable message was queued since the durable state was last taken.
     dirty: bool,
 }
 
@@ -175,7 +184,7 @@ impl Session {
     }
 
     pub(crate) fn push(&mut self, request: Request, purpose: Purpose) {
-        self.dirty |= purpose.is_transaction_message();
+        self.dirty |= purpose.is_durable();
         self.queue.push_back(Outgoing {
             request,
             purpose,

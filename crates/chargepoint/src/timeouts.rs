@@ -54,6 +54,7 @@ impl ChargePoint {
             }
             Timer::FirmwareUpdate => self.firmware_due(now),
             Timer::DiagnosticsRetry => self.upload_attempt(now),
+            Timer::LogRetry => self.log_attempt(),
             Timer::ResetGrace => {
                 if let Some(hard) = self.reset {
                     self.reboot(now, hard);

@@ -29,10 +29,12 @@ pub enum Timer {
     FirmwareUpdate,
     /// The next attempt of a failed diagnostics upload is due.
     DiagnosticsRetry,
+    /// The next attempt of a failed GetLog upload is due.
+    LogRetry,
 }
 
 impl Timer {
-    const COUNT: usize = 12;
+    const COUNT: usize = 13;
 
     const fn index(self) -> usize {
         self as usize
@@ -51,6 +53,7 @@ impl Timer {
         Self::ChargingSchedule,
         Self::FirmwareUpdate,
         Self::DiagnosticsRetry,
+        Self::LogRetry,
     ];
 }
 

@@ -34,18 +34,19 @@ fn a_short_session_sends_exactly_these_frames() {
         .collect();
     let expected = [
         r#"     0 [2,"bggzvs.1","BootNotification",{"chargePointVendor":"Teltonika","chargePointModel":"TeltoCharge","chargePointSerialNumber":"EVC-0001","firmwareVersion":"1.0.0-evc-playground","meterType":"Teltonika internal meter"}]"#,
-        r#"     0 [2,"bggzvs.2","StatusNotification",{"connectorId":1,"errorCode":"NoError","status":"Available","timestamp":"2026-01-01T00:00:00Z"}]"#,
-        r#"     0 [2,"bggzvs.3","StatusNotification",{"connectorId":0,"errorCode":"NoError","status":"Available","timestamp":"2026-01-01T00:00:00Z"}]"#,
+        r#"     0 [2,"bggzvs.2","SecurityEventNotification",{"type":"StartupOfTheDevice","timestamp":"2026-01-01T00:00:00Z","techInfo":"power-on 1 (firmware 1.0.0-evc-playground)"}]"#,
+        r#"     0 [2,"bggzvs.3","StatusNotification",{"connectorId":1,"errorCode":"NoError","status":"Available","timestamp":"2026-01-01T00:00:00Z"}]"#,
+        r#"     0 [2,"bggzvs.4","StatusNotification",{"connectorId":0,"errorCode":"NoError","status":"Available","timestamp":"2026-01-01T00:00:00Z"}]"#,
         r#"  2000 [3,"csms-1",{"status":"Accepted"}]"#,
-        r#"  2000 [2,"bggzvs.4","Authorize",{"idTag":"04A2B3C4"}]"#,
-        r#"  2000 [2,"bggzvs.5","StatusNotification",{"connectorId":1,"errorCode":"NoError","status":"Preparing","timestamp":"2026-01-01T00:00:02Z"}]"#,
-        r#"  5000 [2,"bggzvs.6","StartTransaction",{"connectorId":1,"idTag":"04A2B3C4","meterStart":0,"timestamp":"2026-01-01T00:00:05Z"}]"#,
-        r#"  5000 [2,"bggzvs.7","StatusNotification",{"connectorId":1,"errorCode":"NoError","status":"Charging","timestamp":"2026-01-01T00:00:05Z"}]"#,
-        r#" 65000 [2,"bggzvs.8","MeterValues",{"connectorId":1,"transactionId":1,"meterValue":[{"timestamp":"2026-01-01T00:01:05Z","sampledValue":[{"value":"61","context":"Sample.Periodic","measurand":"Energy.Active.Import.Register","location":"Outlet","unit":"Wh"}]}]}]"#,
-        r#"125000 [2,"bggzvs.9","MeterValues",{"connectorId":1,"transactionId":1,"meterValue":[{"timestamp":"2026-01-01T00:02:05Z","sampledValue":[{"value":"122","context":"Sample.Periodic","measurand":"Energy.Active.Import.Register","location":"Outlet","unit":"Wh"}]}]}]"#,
-        r#"130000 [2,"bggzvs.10","StopTransaction",{"idTag":"04A2B3C4","meterStop":127,"timestamp":"2026-01-01T00:02:10Z","transactionId":1,"reason":"Local"}]"#,
-        r#"130000 [2,"bggzvs.11","StatusNotification",{"connectorId":1,"errorCode":"NoError","status":"Finishing","timestamp":"2026-01-01T00:02:10Z"}]"#,
-        r#"131000 [2,"bggzvs.12","StatusNotification",{"connectorId":1,"errorCode":"NoError","status":"Available","timestamp":"2026-01-01T00:02:11Z"}]"#,
+        r#"  2000 [2,"bggzvs.5","Authorize",{"idTag":"04A2B3C4"}]"#,
+        r#"  2000 [2,"bggzvs.6","StatusNotification",{"connectorId":1,"errorCode":"NoError","status":"Preparing","timestamp":"2026-01-01T00:00:02Z"}]"#,
+        r#"  5000 [2,"bggzvs.7","StartTransaction",{"connectorId":1,"idTag":"04A2B3C4","meterStart":0,"timestamp":"2026-01-01T00:00:05Z"}]"#,
+        r#"  5000 [2,"bggzvs.8","StatusNotification",{"connectorId":1,"errorCode":"NoError","status":"Charging","timestamp":"2026-01-01T00:00:05Z"}]"#,
+        r#" 65000 [2,"bggzvs.9","MeterValues",{"connectorId":1,"transactionId":1,"meterValue":[{"timestamp":"2026-01-01T00:01:05Z","sampledValue":[{"value":"61","context":"Sample.Periodic","measurand":"Energy.Active.Import.Register","location":"Outlet","unit":"Wh"}]}]}]"#,
+        r#"125000 [2,"bggzvs.10","MeterValues",{"connectorId":1,"transactionId":1,"meterValue":[{"timestamp":"2026-01-01T00:02:05Z","sampledValue":[{"value":"122","context":"Sample.Periodic","measurand":"Energy.Active.Import.Register","location":"Outlet","unit":"Wh"}]}]}]"#,
+        r#"130000 [2,"bggzvs.11","StopTransaction",{"idTag":"04A2B3C4","meterStop":127,"timestamp":"2026-01-01T00:02:10Z","transactionId":1,"reason":"Local"}]"#,
+        r#"130000 [2,"bggzvs.12","StatusNotification",{"connectorId":1,"errorCode":"NoError","status":"Finishing","timestamp":"2026-01-01T00:02:10Z"}]"#,
+        r#"131000 [2,"bggzvs.13","StatusNotification",{"connectorId":1,"errorCode":"NoError","status":"Available","timestamp":"2026-01-01T00:02:11Z"}]"#,
     ];
     assert_eq!(sent, expected, "\nactual:\n{}", sent.join("\n"));
     let locks: Vec<(u64, bool)> = h
@@ -70,8 +71,8 @@ fn every_csms_action_without_a_handler_is_not_supported_whatever_its_payload() {
     let supported = chargepoint::supported_actions();
     assert_eq!(
         supported.len(),
-        19,
-        "Core, Firmware Management, Local Auth List Management, Remote Trigger, Reservation, Smart Charging"
+        24,
+        "Core, Firmware Management, Local Auth List Management, Remote Trigger, Reservation, Smart Charging, and of the Security extension all but DeleteCertificate and SignedUpdateFirmware"
     );
     for &action in Action::ALL {
         if !action.sender().allows(Side::Csms) || supported.contains(&action) {

@@ -69,9 +69,15 @@ impl ChargePoint {
         now: Instant,
         r: &ChangeConfigurationRequest,
     ) -> ChangeConfigurationResponse {
-        let outcome = self
-            .config
-            .change(&r.key, &r.value, self.has_root_certificate());
+        let previous_profile = self.config.int(Key::SecurityProfile);
+        let previous_cpo = alloc::string::String::from(self.config.text(Key::CpoName));
+        let outcome = match self.security_change_refused(r) {
+            Some(reason) => ChangeOutcome::Rejected(reason),
+            None => self
+                .config
+                .change(&r.key, &r.value, self.has_root_certificate()),
+        };
+        let key = Key::from_name(&r.key);
         if !matches!(
             outcome,
             ChangeOutcome::Rejected(_) | ChangeOutcome::NotSupported
@@ -91,18 +97,31 @@ impl ChargePoint {
                 self.warn(format!("ChangeConfiguration refused: {reason}"));
             }
             ChangeOutcome::Reconnect
-                if r.key.as_str().eq_ignore_ascii_case("AuthorizationKey")
+                if key == Some(Key::AuthorizationKey)
                     && self.config.int(crate::model::Key::SecurityProfile) == 0 =>
             {
                 // Profile 0 sends no credentials: the new key is stored for a later
                 // raise of the profile, and the link stays up.
+                self.security_reconfigured(now, Key::AuthorizationKey, previous_profile);
             }
             ChangeOutcome::Reconnect => {
+                if let Some(k) = key {
+                    self.security_reconfigured(now, k, previous_profile);
+                }
                 // New credentials or security profile: reconnect once the answer is out.
                 self.commands.push_back(Command::Disconnect);
                 self.handle_disconnected(now);
             }
-            ChangeOutcome::Accepted => self.config_changed(now, &r.key),
+            ChangeOutcome::Accepted => {
+                self.config_changed(now, &r.key);
+                // A new CpoName is the O of a new certificate: ask for one.
+                if key == Some(Key::CpoName)
+                    && self.config.text(Key::CpoName) != previous_cpo
+                    && self.registration == Registration::Accepted
+                {
+                    self.send_csr(now);
+                }
+            }
             ChangeOutcome::RebootRequired | ChangeOutcome::NotSupported => {}
         }
         ChangeConfigurationResponse {
@@ -180,9 +199,9 @@ impl ChargePoint {
         self.changed();
     }
 
-    /// No certificates can be installed yet (Security profile to come).
+    /// Whether a CentralSystemRootCertificate is installed (SecurityProfile 2–3 need one).
     fn has_root_certificate(&self) -> bool {
-        false
+        self.security.root().is_some()
     }
 
     fn remote_start(

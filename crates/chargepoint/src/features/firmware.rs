@@ -23,7 +23,7 @@
 use alloc::{format, string::String};
 use ocpp16::{Action, DateTime, Request, WireError, messages::*};
 
-use super::{Handler, rows};
+use super::{Handler, rows, security::SecurityEvent};
 use crate::{
     engine::ChargePoint,
     firmware::{self, FIRMWARE_FILE, Phase, Upload},
@@ -42,7 +42,7 @@ pub(crate) const HANDLERS: &[(Action, Handler)] = rows![
 ];
 
 /// The transfer protocols of the contract (SupportedFileTransferProtocols).
-fn supported_scheme(location: &str) -> bool {
+pub(super) fn supported_scheme(location: &str) -> bool {
     let scheme = location.split_once(':').map_or("", |(s, _)| s);
     ["http", "https", "ftp"]
         .iter()
@@ -50,7 +50,7 @@ fn supported_scheme(location: &str) -> bool {
 }
 
 /// `yyyymmddThhmmssZ`.
-fn compact_utc(t: DateTime) -> String {
+pub(super) fn compact_utc(t: DateTime) -> String {
     let (y, mo, d, h, mi, s, _) = t.to_utc_fields();
     format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}{s:02}Z")
 }
@@ -243,6 +243,9 @@ impl ChargePoint {
         if ours {
             self.upload_ended(now, update);
         }
+        if self.is_log_job(job.id) {
+            self.log_job_ended(now, update);
+        }
     }
 
     /// After a restore: a download or installation whose job is gone ends as
@@ -262,11 +265,13 @@ impl ChargePoint {
     }
 
     /// The boot after an installation was accepted: `Installed`.
-    pub(crate) fn firmware_booted(&mut self) {
+    pub(crate) fn firmware_booted(&mut self, now: Instant) {
         if *self.firmware.phase() == Phase::Installed {
             self.firmware.set_phase(Phase::Idle);
             self.changed();
             self.firmware_status(FirmwareStatus::Installed, None);
+            let info = format!("running firmware {}", self.firmware_version());
+            self.security_event(now, SecurityEvent::FirmwareUpdated, Some(info));
         }
     }
 
@@ -347,6 +352,7 @@ impl ChargePoint {
         self.diagnostics.set(Some(Upload {
             url,
             file: file.clone(),
+            content: String::new(),
             window,
             job: None,
             attempts: firmware::retries(r.retries),
@@ -383,28 +389,43 @@ impl ChargePoint {
         let Some(u) = self.diagnostics.upload_mut() else {
             return;
         };
-        u.job = None;
-        if *update == JobUpdate::Done {
-            self.diagnostics.set(None);
-            return self.diagnostics_status(DiagnosticsStatus::Uploaded, None);
+        match upload_end(u, update) {
+            UploadEnd::Uploaded => {
+                self.diagnostics.set(None);
+                self.diagnostics_status(DiagnosticsStatus::Uploaded, None);
+            }
+            UploadEnd::Retry {
+                left,
+                interval_s,
+                why,
+            } => {
+                self.note(
+                    now,
+                    format!(
+                        "diagnostics upload failed ({why}); {left} more attempt(s), the next in {interval_s} s"
+                    ),
+                );
+                self.timers
+                    .set(Timer::DiagnosticsRetry, now + secs(u64::from(interval_s)));
+            }
+            UploadEnd::Failed(why) => {
+                self.diagnostics.set(None);
+                self.diagnostics_status(DiagnosticsStatus::UploadFailed, Some(why));
+            }
         }
-        let why = failure(update);
-        if u.attempts > 0 {
-            u.attempts -= 1;
-            let (left, interval) = (u.attempts, u.interval_s);
-            self.note(
-                now,
-                format!(
-                    "diagnostics upload failed ({why}); {} more attempt(s), the next in {interval} s",
-                    left + 1
-                ),
-            );
-            self.timers
-                .set(Timer::DiagnosticsRetry, now + secs(u64::from(interval)));
-        } else {
-            self.diagnostics.set(None);
-            self.diagnostics_status(DiagnosticsStatus::UploadFailed, Some(why));
-        }
+    }
+
+    /// The time window of the frames the driver appends to upload job `job`: the
+    /// diagnostics upload's or a GetLog DiagnosticsLog's; `None` for any other job.
+    #[must_use]
+    pub fn frames_window(&self, job: u32) -> Option<(Option<DateTime>, Option<DateTime>)> {
+        let diagnostics = self.diagnostics.upload().filter(|u| u.job == Some(job));
+        let log = self
+            .security
+            .upload()
+            .filter(|u| u.diagnostics && u.upload.job == Some(job))
+            .map(|u| &u.upload);
+        diagnostics.or(log).map(|u| u.window)
     }
 
     /// The diagnostics file: who the box is, its configuration (AuthorizationKey
@@ -451,6 +472,48 @@ impl ChargePoint {
             let _ = writeln!(text, "{at} {line}");
         }
         text
+    }
+}
+
+/// The job that carries out (an attempt of) an upload.
+pub(super) fn upload_job(u: &Upload) -> JobKind {
+    JobKind::Upload {
+        url: u.url.clone(),
+        file: u.file.clone(),
+        content: u.content.clone(),
+    }
+}
+
+/// What an upload's job ending means (GetDiagnostics and GetLog alike).
+pub(super) enum UploadEnd {
+    /// It reached the server.
+    Uploaded,
+    /// It failed; `left` attempts remain, the next in `interval_s`.
+    Retry {
+        left: u32,
+        interval_s: u32,
+        why: String,
+    },
+    /// It failed and no attempt is left.
+    Failed(String),
+}
+
+/// The upload's job ended with `update`: the next step, with one attempt used.
+pub(super) fn upload_end(u: &mut Upload, update: &JobUpdate) -> UploadEnd {
+    u.job = None;
+    if *update == JobUpdate::Done {
+        return UploadEnd::Uploaded;
+    }
+    let why = failure(update);
+    if u.attempts > 0 {
+        u.attempts -= 1;
+        UploadEnd::Retry {
+            left: u.attempts + 1,
+            interval_s: u.interval_s,
+            why,
+        }
+    } else {
+        UploadEnd::Failed(why)
     }
 }
 

@@ -7,11 +7,18 @@ use ocpp16::{Action, ErrorCode, Request, Response, WireError};
 
 use crate::{engine::ChargePoint, time::Instant};
 
+#[cfg(feature = "certificates")]
+mod certificates;
+#[cfg(not(feature = "certificates"))]
+#[path = "no_certificates.rs"]
+mod certificates;
 mod core;
 mod firmware;
+mod get_log;
 mod local_auth;
 mod remote_trigger;
 pub(crate) mod reservation;
+pub(crate) mod security;
 mod smart_charging;
 
 /// A handler: the decoded request in, the response (or a CALLERROR) out.
@@ -41,10 +48,13 @@ pub(crate) use rows;
 /// Every profile's rows.
 const PROFILES: &[&[(Action, Handler)]] = &[
     core::HANDLERS,
+    certificates::HANDLERS,
     firmware::HANDLERS,
+    get_log::HANDLERS,
     local_auth::HANDLERS,
     remote_trigger::HANDLERS,
     reservation::HANDLERS,
+    security::HANDLERS,
     smart_charging::HANDLERS,
 ];
 

@@ -19,7 +19,11 @@ pub(crate) const HANDLERS: &[(Action, Handler)] = rows![
 ];
 
 impl ChargePoint {
-    fn trigger(&mut self, now: Instant, r: &TriggerMessageRequest) -> TriggerMessageResponse {
+    pub(super) fn trigger(
+        &mut self,
+        now: Instant,
+        r: &TriggerMessageRequest,
+    ) -> TriggerMessageResponse {
         use MessageTrigger as M;
         let status = match (r.connector_id, r.requested_message) {
             // One connector: 0 (the box) or 1; nothing else exists.

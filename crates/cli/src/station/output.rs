@@ -254,6 +254,18 @@ impl Run {
             Event::Diagnostics { status, reason } => {
                 self.transfer_note(&format!("diagnostics {status}"), reason.as_deref());
             }
+            Event::Log {
+                status,
+                request_id,
+                reason,
+            } => {
+                let id = request_id.map_or_else(String::new, |i| format!(" {i}"));
+                self.transfer_note(&format!("log upload{id} {status}"), reason.as_deref());
+            }
+            Event::SecurityEvent { kind, tech_info } if verbose => match tech_info {
+                Some(info) => info!(cp = %id, "security event {kind}: {info}"),
+                None => info!(cp = %id, "security event {kind}"),
+            },
             Event::ConnectionScheduled { after_ms } => {
                 debug!(cp = %id, "next connection attempt in {after_ms} ms (engine time)");
             }

@@ -1,0 +1,441 @@
+//! The crypto of the OCPP 1.6 Security Whitepaper (edition 2) for the box: X.509
+//! certificates (PEM/DER, validity, basicConstraints, chain and root checks), the
+//! `certificateHashData` of InstallCertificate / GetInstalledCertificateIds /
+//! DeleteCertificate, and the box's P-256 key pair with its PKCS#10 CSR
+//! (SignCertificate) and PKCS#8 form (the native home's TLS client identity).
+//!
+//! Pure functions: no I/O, no clock (`now` is passed in), no entropy source (a key is
+//! made from 32 bytes the caller supplies). Nothing panics on any input.
+//!
+//! Signature algorithms: only ecdsa-with-SHA256 over P-256 is verified. RSA
+//! (sha256WithRSAEncryption) and ecdsa-with-SHA384 are refused with
+//! [`PkiError::UnsupportedAlgorithm`], which names the algorithm: this keeps the big-integer
+//! arithmetic of the `rsa` crate (and a second curve) out of every image; a CSMS whose CA
+//! is RSA is told so in the InstallCertificate / CertificateSigned answer's log.
+
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::fmt;
+
+use der::asn1::ObjectIdentifier;
+use der::{Decode, Encode};
+use ocpp16::DateTime;
+use ocpp16::messages::{CertificateHashData, HashAlgorithm};
+use p256::ecdsa::signature::Verifier;
+use p256::ecdsa::{Signature, VerifyingKey};
+use sha2::{Digest, Sha256};
+
+mod key;
+pub use key::KeyPair;
+use x509_cert::ext::pkix::BasicConstraints;
+
+const OID_ECDSA_SHA256: &str = "1.2.840.10045.4.3.2";
+const OID_EC_PUBLIC_KEY: &str = "1.2.840.10045.2.1";
+const OID_P256: &str = "1.2.840.10045.3.1.7";
+
+/// Why a certificate, chain, key or PEM text was refused. `Display` is a sentence for
+/// the log and for the CSMS-facing reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PkiError {
+    /// The text has no `-----BEGIN CERTIFICATE-----` line.
+    NoPem,
+    /// More than one certificate where exactly one was expected.
+    MoreThanOne(usize),
+    /// A PEM block is malformed (base64, missing END line, wrong label).
+    BadPem(String),
+    /// The DER is not an X.509 certificate.
+    BadDer(String),
+    /// The certificate's validity starts after `now`.
+    NotYetValid(DateTime),
+    /// The certificate's validity ended before `now`.
+    Expired(DateTime),
+    /// A CA was required and basicConstraints cA is not set.
+    NotCa,
+    /// A root was required and the certificate's issuer is not its subject.
+    NotSelfSigned,
+    /// The issuer named in a certificate is not the subject of the next one.
+    IssuerMismatch {
+        /// The certificate's issuer.
+        issuer: String,
+        /// The subject of the certificate expected to have signed it.
+        subject: String,
+    },
+    /// The signature is well-formed but does not verify with the issuer's key.
+    BadSignature,
+    /// The certificate is signed with an algorithm this box does not verify.
+    UnsupportedAlgorithm(String),
+    /// The public key is not a P-256 point.
+    UnsupportedKey(String),
+    /// A chain was empty.
+    EmptyChain,
+    /// A secret key (seed or hex) is not a valid P-256 scalar.
+    BadSecret,
+    /// A CSR subject field is unusable (empty CN).
+    BadSubject(String),
+}
+
+impl fmt::Display for PkiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NoPem => f.write_str("not PEM: no -----BEGIN CERTIFICATE----- line"),
+            Self::MoreThanOne(n) => write!(f, "expected one certificate, found {n}"),
+            Self::BadPem(why) => write!(f, "malformed PEM: {why}"),
+            Self::BadDer(why) => write!(f, "not an X.509 certificate: {why}"),
+            Self::NotYetValid(t) => write!(f, "certificate not valid before {t}"),
+            Self::Expired(t) => write!(f, "certificate expired on {t}"),
+            Self::NotCa => f.write_str("not a CA certificate (basicConstraints cA is not set)"),
+            Self::NotSelfSigned => f.write_str("not a root: issuer differs from subject"),
+            Self::IssuerMismatch { issuer, subject } => write!(
+                f,
+                "issuer \"{issuer}\" is not the next certificate's subject \"{subject}\""
+            ),
+            Self::BadSignature => f.write_str("signature does not verify"),
+            Self::UnsupportedAlgorithm(oid) => write!(
+                f,
+                "signature algorithm {oid}{} is not supported by this box",
+                algorithm_name(oid)
+            ),
+            Self::UnsupportedKey(why) => write!(f, "unsupported public key: {why}"),
+            Self::EmptyChain => f.write_str("empty certificate chain"),
+            Self::BadSecret => f.write_str("secret is not a valid P-256 scalar"),
+            Self::BadSubject(why) => write!(f, "bad CSR subject: {why}"),
+        }
+    }
+}
+
+impl core::error::Error for PkiError {}
+
+fn algorithm_name(oid: &str) -> &'static str {
+    match oid {
+        "1.2.840.113549.1.1.11" => " (sha256WithRSAEncryption)",
+        "1.2.840.113549.1.1.12" => " (sha384WithRSAEncryption)",
+        "1.2.840.113549.1.1.13" => " (sha512WithRSAEncryption)",
+        "1.2.840.113549.1.1.5" => " (sha1WithRSAEncryption)",
+        "1.2.840.113549.1.1.10" => " (RSASSA-PSS)",
+        "1.2.840.10045.4.3.3" => " (ecdsa-with-SHA384)",
+        "1.2.840.10045.4.3.4" => " (ecdsa-with-SHA512)",
+        "1.3.101.112" => " (Ed25519)",
+        _ => "",
+    }
+}
+
+/// An X.509 certificate: its DER and the fields the box reads.
+#[derive(Clone, PartialEq)]
+pub struct Certificate {
+    der: Vec<u8>,
+    tbs: Vec<u8>,
+    issuer_der: Vec<u8>,
+    subject_der: Vec<u8>,
+    subject: String,
+    issuer: String,
+    serial: Vec<u8>,
+    not_before: DateTime,
+    not_after: DateTime,
+    is_ca: bool,
+    key_algorithm: String,
+    key_curve: Option<String>,
+    public_key: Vec<u8>,
+    signature_algorithm: String,
+    signature: Vec<u8>,
+}
+
+impl fmt::Debug for Certificate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Certificate")
+            .field("subject", &self.subject)
+            .field("issuer", &self.issuer)
+            .field("serial", &self.serial_hex())
+            .field("not_before", &self.not_before)
+            .field("not_after", &self.not_after)
+            .field("is_ca", &self.is_ca)
+            .finish_non_exhaustive()
+    }
+}
+
+fn der_err(e: der::Error) -> PkiError {
+    PkiError::BadDer(e.to_string())
+}
+
+/// The `-----BEGIN CERTIFICATE-----` … `-----END CERTIFICATE-----` blocks of `pem`, in order.
+fn pem_blocks(pem: &str) -> Result<Vec<Vec<u8>>, PkiError> {
+    const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
+    const END: &str = "-----END CERTIFICATE-----";
+    let mut out = Vec::new();
+    let mut rest = pem;
+    while let Some(start) = rest.find(BEGIN) {
+        let after = rest.get(start..).unwrap_or("");
+        let Some(end) = after.find(END) else {
+            return Err(PkiError::BadPem("no -----END CERTIFICATE----- line".into()));
+        };
+        let block = after.get(..end + END.len()).unwrap_or("");
+        let (label, der) =
+            der::pem::decode_vec(block.as_bytes()).map_err(|e| PkiError::BadPem(e.to_string()))?;
+        if label != "CERTIFICATE" {
+            return Err(PkiError::BadPem(format!("label {label}")));
+        }
+        out.push(der);
+        rest = after.get(end + END.len()..).unwrap_or("");
+    }
+    if out.is_empty() {
+        return Err(PkiError::NoPem);
+    }
+    Ok(out)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+fn unhex(s: &str) -> Option<Vec<u8>> {
+    if !s.len().is_multiple_of(2) || !s.is_ascii() {
+        return None;
+    }
+    (0..s.len() / 2)
+        .map(|i| {
+            s.get(2 * i..2 * i + 2)
+                .and_then(|p| u8::from_str_radix(p, 16).ok())
+        })
+        .collect()
+}
+
+fn time(t: x509_cert::time::Time) -> DateTime {
+    let secs = i64::try_from(t.to_unix_duration().as_secs()).unwrap_or(i64::MAX);
+    DateTime::from_unix_millis(secs.saturating_mul(1000))
+}
+
+fn attribute_name(oid: &ObjectIdentifier) -> String {
+    match oid.to_string().as_str() {
+        "2.5.4.3" => "CN".into(),
+        "2.5.4.10" => "O".into(),
+        "2.5.4.11" => "OU".into(),
+        "2.5.4.6" => "C".into(),
+        "2.5.4.8" => "ST".into(),
+        "2.5.4.7" => "L".into(),
+        "2.5.4.5" => "serialNumber".into(),
+        "0.9.2342.19200300.100.1.25" => "DC".into(),
+        other => other.into(),
+    }
+}
+
+fn readable_name(name: &x509_cert::name::Name) -> String {
+    let mut parts = Vec::new();
+    for atv in name.iter() {
+        let value = String::from_utf8_lossy(atv.value.value());
+        parts.push(format!("{}={value}", attribute_name(&atv.oid)));
+    }
+    parts.join(", ")
+}
+
+impl Certificate {
+    /// Exactly one CERTIFICATE block (whitespace around it is tolerated).
+    pub fn from_pem(pem: &str) -> Result<Certificate, PkiError> {
+        let blocks = pem_blocks(pem)?;
+        match blocks.as_slice() {
+            [one] => Self::from_der(one),
+            more => Err(PkiError::MoreThanOne(more.len())),
+        }
+    }
+
+    /// One or more CERTIFICATE blocks, in the order given (leaf first).
+    pub fn chain_from_pem(pem: &str) -> Result<Vec<Certificate>, PkiError> {
+        pem_blocks(pem)?.iter().map(|d| Self::from_der(d)).collect()
+    }
+
+    /// A certificate from its DER encoding.
+    pub fn from_der(der: &[u8]) -> Result<Certificate, PkiError> {
+        let cert = x509_cert::Certificate::from_der(der).map_err(der_err)?;
+        let tbs_cert = cert.tbs_certificate();
+        let tbs = tbs_cert.to_der().map_err(der_err)?;
+        let spki = tbs_cert.subject_public_key_info();
+        let is_ca = match tbs_cert.get_extension::<BasicConstraints>() {
+            Ok(Some((_, bc))) => bc.ca,
+            Ok(None) => false,
+            Err(e) => return Err(der_err(e)),
+        };
+        let key_curve = spki
+            .algorithm
+            .parameters
+            .as_ref()
+            .and_then(|p| p.decode_as::<ObjectIdentifier>().ok())
+            .map(|o| o.to_string());
+        Ok(Certificate {
+            der: der.to_vec(),
+            tbs,
+            issuer_der: tbs_cert.issuer().to_der().map_err(der_err)?,
+            subject_der: tbs_cert.subject().to_der().map_err(der_err)?,
+            subject: readable_name(tbs_cert.subject()),
+            issuer: readable_name(tbs_cert.issuer()),
+            serial: tbs_cert.serial_number().as_bytes().to_vec(),
+            not_before: time(tbs_cert.validity().not_before),
+            not_after: time(tbs_cert.validity().not_after),
+            is_ca,
+            key_algorithm: spki.algorithm.oid.to_string(),
+            key_curve,
+            public_key: spki.subject_public_key.raw_bytes().to_vec(),
+            signature_algorithm: cert.signature_algorithm().oid.to_string(),
+            signature: cert.signature().raw_bytes().to_vec(),
+        })
+    }
+
+    /// The certificate as one PEM block, LF line endings.
+    pub fn to_pem(&self) -> String {
+        der::pem::encode_string("CERTIFICATE", der::pem::LineEnding::LF, &self.der)
+            .unwrap_or_default()
+    }
+
+    /// The DER encoding.
+    pub fn der(&self) -> &[u8] {
+        &self.der
+    }
+
+    /// basicConstraints cA = true.
+    pub fn is_ca(&self) -> bool {
+        self.is_ca
+    }
+
+    /// Start of validity.
+    pub fn not_before(&self) -> DateTime {
+        self.not_before
+    }
+
+    /// End of validity.
+    pub fn not_after(&self) -> DateTime {
+        self.not_after
+    }
+
+    /// The subject, readable: `CN=EVC-0001, O=Acme` (attributes in certificate order).
+    pub fn subject(&self) -> String {
+        self.subject.clone()
+    }
+
+    /// The issuer, in the same form as [`Certificate::subject`].
+    pub fn issuer(&self) -> String {
+        self.issuer.clone()
+    }
+
+    /// The serial number, lowercase hex without leading zeros (`"0"` for zero).
+    pub fn serial_hex(&self) -> String {
+        let h = hex(&self.serial);
+        let t = h.trim_start_matches('0');
+        if t.is_empty() { "0".into() } else { t.into() }
+    }
+
+    /// The subjectPublicKey BIT STRING contents (a SEC1 point for EC keys).
+    pub fn public_key(&self) -> &[u8] {
+        &self.public_key
+    }
+
+    /// The whitepaper's certificateHashData, with this certificate's own key standing for
+    /// the issuer's: exact for a self-signed root (the certificates InstallCertificate
+    /// installs); for a certificate issued by another use [`Certificate::hash_data_with_issuer`].
+    ///
+    /// What is hashed (SHA-256, as OCSP's CertID, RFC 6960 §4.1.1):
+    /// - `issuerNameHash`: the DER of the certificate's `issuer` Name (the whole SEQUENCE,
+    ///   tag and length included), lowercase hex;
+    /// - `issuerKeyHash`: the issuer's subjectPublicKey BIT STRING contents, without tag,
+    ///   length or unused-bits byte (for P-256, the 65-byte uncompressed point), lowercase hex;
+    /// - `serialNumber`: the serial, lowercase hex without leading zeros.
+    pub fn hash_data(&self) -> CertificateHashData {
+        self.hash_data_with_key(&self.public_key)
+    }
+
+    /// certificateHashData with `issuer`'s key as issuerKeyHash (see [`Certificate::hash_data`]).
+    pub fn hash_data_with_issuer(&self, issuer: &Certificate) -> CertificateHashData {
+        self.hash_data_with_key(&issuer.public_key)
+    }
+
+    fn hash_data_with_key(&self, key: &[u8]) -> CertificateHashData {
+        CertificateHashData {
+            hash_algorithm: HashAlgorithm::Sha256,
+            issuer_name_hash: ocpp16::CiString::truncated(&hex(&Sha256::digest(&self.issuer_der))),
+            issuer_key_hash: ocpp16::CiString::truncated(&hex(&Sha256::digest(key))),
+            serial_number: ocpp16::CiString::truncated(&self.serial_hex()),
+        }
+    }
+
+    /// Whether `issuer` signed this certificate: issuer name matches its subject, and the
+    /// ecdsa-with-SHA256 signature over the TBSCertificate verifies with its P-256 key.
+    pub fn is_signed_by(&self, issuer: &Certificate) -> Result<(), PkiError> {
+        if self.issuer_der != issuer.subject_der {
+            return Err(PkiError::IssuerMismatch {
+                issuer: self.issuer.clone(),
+                subject: issuer.subject.clone(),
+            });
+        }
+        if self.signature_algorithm != OID_ECDSA_SHA256 {
+            return Err(PkiError::UnsupportedAlgorithm(
+                self.signature_algorithm.clone(),
+            ));
+        }
+        if issuer.key_algorithm != OID_EC_PUBLIC_KEY
+            || issuer.key_curve.as_deref() != Some(OID_P256)
+        {
+            return Err(PkiError::UnsupportedKey(format!(
+                "issuer key {} {} is not P-256",
+                issuer.key_algorithm,
+                issuer.key_curve.as_deref().unwrap_or("")
+            )));
+        }
+        let key = VerifyingKey::from_sec1_bytes(&issuer.public_key)
+            .map_err(|_| PkiError::UnsupportedKey("not a valid P-256 point".into()))?;
+        let sig = Signature::from_der(&self.signature).map_err(|_| PkiError::BadSignature)?;
+        key.verify(&self.tbs, &sig)
+            .map_err(|_| PkiError::BadSignature)
+    }
+
+    fn check_time(&self, now: DateTime) -> Result<(), PkiError> {
+        if now < self.not_before {
+            return Err(PkiError::NotYetValid(self.not_before));
+        }
+        if now > self.not_after {
+            return Err(PkiError::Expired(self.not_after));
+        }
+        Ok(())
+    }
+}
+
+/// A root the CSMS installs (InstallCertificate CentralSystemRootCertificate): a CA,
+/// valid at `now`, self-signed and its signature verifies.
+pub fn check_root(root: &Certificate, now: DateTime) -> Result<(), PkiError> {
+    root.check_time(now)?;
+    if !root.is_ca {
+        return Err(PkiError::NotCa);
+    }
+    if root.issuer_der != root.subject_der {
+        return Err(PkiError::NotSelfSigned);
+    }
+    root.is_signed_by(root)
+}
+
+/// CertificateSigned: each certificate valid at `now`, each signed by the next, the last
+/// signed by `root` (or being the root) when a root is given; with no root only the links
+/// inside the chain are checked.
+pub fn verify_chain(
+    chain: &[Certificate],
+    root: Option<&Certificate>,
+    now: DateTime,
+) -> Result<(), PkiError> {
+    let Some(last) = chain.last() else {
+        return Err(PkiError::EmptyChain);
+    };
+    for cert in chain {
+        cert.check_time(now)?;
+    }
+    for pair in chain.windows(2) {
+        if let [child, parent] = pair {
+            child.is_signed_by(parent)?;
+        }
+    }
+    if let Some(root) = root
+        && last.der != root.der
+    {
+        root.check_time(now)?;
+        last.is_signed_by(root)?;
+    }
+    Ok(())
+}
