@@ -1,0 +1,244 @@
+"""The Security extension's certificates end to end (OCPP 1.6 Security Whitepaper ed. 2):
+InstallCertificate / GetInstalledCertificateIds of a CentralSystemRootCertificate, the
+box's CSR (SignCertificate) and CertificateSigned, the enrolment that ends in a mutual-TLS
+reconnect with the new certificate, and a SecurityProfile raise that falls back. The
+CSMS's side (CAs, hashes, signing) is PyPI `cryptography`, independent of the engine."""
+
+import ssl
+import time
+from datetime import timedelta
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from ocpp.v16 import call
+
+from . import pki
+from .csms import Csms, compact
+
+CP = "CP0000"
+KEY = "0123456789abcdef0123456789abcdef"
+
+
+def install(csms, pem, kind="CentralSystemRootCertificate"):
+    return csms.call(CP, call.InstallCertificate(certificate_type=kind, certificate=pem))["status"]
+
+
+def installed(csms, kind="CentralSystemRootCertificate"):
+    return compact(csms.call(CP, call.GetInstalledCertificateIds(certificate_type=kind)))
+
+
+def trigger(csms, message, **kw):
+    return csms.call(CP, call.ExtendedTriggerMessage(requested_message=message, **kw))["status"]
+
+
+def signed(csms, chain_pem):
+    return csms.call(CP, call.CertificateSigned(certificate_chain=chain_pem))["status"]
+
+
+def next_csr(csms, since, timeout=30):
+    """The CSR of the first SignCertificate after `since`, parsed and checked."""
+    (payload,) = csms.wait_for("SignCertificate", CP, since=since, timeout=timeout)[:1]
+    csr = x509.load_pem_x509_csr(payload["csr"].encode())
+    assert csr.is_signature_valid
+    key = csr.public_key()
+    assert isinstance(key, ec.EllipticCurvePublicKey) and key.curve.name == "secp256r1"
+    return csr
+
+
+def subject(csr, oid):
+    return [a.value for a in csr.subject.get_attributes_for_oid(oid)]
+
+
+def test_an_installed_root_is_identified_by_its_hashes_and_survives_a_restart(csms, evc):
+    run = evc().start(csms.url)
+    csms.wait_registered()
+    assert installed(csms) == {"status": "NotFound"}, "nothing is installed at first"
+    root = pki.make_ca()
+    assert install(csms, root.pem) == "Accepted"
+    answer = installed(csms)
+    assert answer == {"status": "Accepted", "certificateHashData": [pki.hash_data(root.cert)]}
+    assert installed(csms, "ManufacturerRootCertificate") == {"status": "NotFound"}
+
+    run.stop()
+    evc("again").start(csms.url, state_dir=run.state_dir)
+    csms.wait_for("BootNotification", count=2)
+    csms.wait(lambda: not csms.connection().closed and csms.connection().number > 1, what="the second run")
+    csms.wait_registered()
+    assert installed(csms) == answer, "the root is durable"
+
+
+def test_roots_that_are_not_valid_cas_are_rejected(csms, evc):
+    evc().start(csms.url)
+    csms.wait_registered()
+    now = pki.utcnow()
+    expired = pki.make_ca("expired", not_before=now - timedelta(days=30), not_after=now - timedelta(days=1))
+    not_ca = pki.make_ca("not a CA", ca=False)
+    issued = pki.make_ca("issuer")
+    leaf = issued.sign(ec.generate_private_key(ec.SECP256R1()).public_key(), "a leaf")
+    for what, pem in [("garbage", "-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n"),
+                      ("expired", expired.pem), ("not a CA", not_ca.pem), ("not self-signed", pki.pem(leaf))]:
+        assert install(csms, pem) == "Rejected", what
+    assert install(csms, pki.make_ca("manufacturer").pem, "ManufacturerRootCertificate") == "Rejected"
+    assert installed(csms) == {"status": "NotFound"}
+    assert installed(csms, "ManufacturerRootCertificate") == {"status": "NotFound"}
+
+
+def test_a_new_root_replaces_the_installed_one(csms, evc):
+    """The store holds one root (the engine's choice: a CSMS must be able to renew it)."""
+    evc().start(csms.url)
+    csms.wait_registered()
+    first, second = pki.make_ca("first"), pki.make_ca("second")
+    assert install(csms, first.pem) == "Accepted"
+    assert install(csms, second.pem) == "Accepted"
+    assert installed(csms)["certificateHashData"] == [pki.hash_data(second.cert)]
+
+
+def test_the_csr_names_the_box_and_the_cpo_and_certificate_signed_checks_key_and_chain(csms, evc):
+    evc().start(csms.url)
+    csms.wait_registered()
+    csms.policy.sign_certificate = "Accepted"
+    root = pki.make_ca("CSMS root")
+    assert install(csms, root.pem) == "Accepted"
+
+    since = time.monotonic()
+    assert csms.call(CP, call.ChangeConfiguration(key="CpoName", value="Acme CPO")) == {"status": "Accepted"}
+    csr = next_csr(csms, since)
+    assert subject(csr, NameOID.COMMON_NAME) == [CP]
+    assert subject(csr, NameOID.ORGANIZATION_NAME) == ["Acme CPO"]
+
+    since = time.monotonic()
+    assert trigger(csms, "SignChargePointCertificate") == "Accepted"
+    csr = next_csr(csms, since)
+    assert subject(csr, NameOID.ORGANIZATION_NAME) == ["Acme CPO"]
+
+    other_key = ec.generate_private_key(ec.SECP256R1()).public_key()
+    assert signed(csms, pki.pem(root.sign(other_key, CP, "Acme CPO"))) == "Rejected", "a leaf for another key"
+    stranger = pki.make_ca("another CA")
+    assert signed(csms, pki.pem(stranger.sign(csr.public_key(), CP, "Acme CPO"))) == "Rejected", \
+        "a chain that does not reach the installed root"
+    assert signed(csms, "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n") == "Rejected"
+    leaf = root.sign(csr.public_key(), CP, "Acme CPO")
+    assert signed(csms, pki.pem(leaf)) == "Accepted"
+
+
+def test_certificate_signed_accepts_a_chain_through_a_sub_ca(csms, evc):
+    evc().start(csms.url)
+    csms.wait_registered()
+    csms.policy.sign_certificate = "Accepted"
+    root = pki.make_ca("CSMS root")
+    sub_key = ec.generate_private_key(ec.SECP256R1())
+    sub = pki.Ca(_sub_ca(root, sub_key), sub_key)
+    assert install(csms, root.pem) == "Accepted"
+    since = time.monotonic()
+    assert trigger(csms, "SignChargePointCertificate") == "Accepted"
+    csr = next_csr(csms, since)
+    assert signed(csms, pki.pem(sub.sign(csr.public_key(), CP))) == "Rejected", "the sub-CA is missing"
+    assert signed(csms, pki.pem(sub.sign(csr.public_key(), CP), sub.cert)) == "Accepted"
+
+
+def _sub_ca(root, key):
+    from cryptography.hazmat.primitives import hashes
+    now = pki.utcnow()
+    return (x509.CertificateBuilder().subject_name(pki.name("CSMS sub-CA")).issuer_name(root.cert.subject)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(minutes=5)).not_valid_after(now + timedelta(days=10))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+            .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
+            .sign(root.key, hashes.SHA256()))
+
+
+def test_certificate_signed_without_a_csr_or_a_root_is_rejected(csms, evc):
+    evc().start(csms.url)
+    csms.wait_registered()
+    root = pki.make_ca()
+    key = ec.generate_private_key(ec.SECP256R1()).public_key()
+    assert signed(csms, pki.pem(root.sign(key, CP))) == "Rejected", "no CSR was sent"
+
+
+# ---- TLS: the enrolment that ends in a mutual-TLS reconnect ----------------------------
+
+
+@pytest.fixture(scope="module")
+def csms_ca(tmp_path_factory):
+    """The CSMS's CA (cryptography), its server certificate and a factory client certificate."""
+    d = tmp_path_factory.mktemp("csms-pki")
+    ca = pki.make_ca("e2e CSMS CA")
+    (d / "ca.pem").write_text(ca.pem)
+    server = pki.write_server_files(ca, d)
+    client = pki.write_client_files(ca, d)
+    return d, ca, server, client
+
+
+@pytest.fixture
+def tls_csms(csms_ca):
+    d, ca, (cert, key), _ = csms_ca
+    servers = []
+
+    def make(client_certificates):
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        if client_certificates:
+            context.verify_mode = ssl.CERT_REQUIRED
+            context.load_verify_locations(d / "ca.pem")
+        servers.append(Csms(ssl=context).start())
+        return servers[-1]
+
+    yield make
+    for server in servers:
+        server.close()
+        assert server.violations == [], "\n".join(server.violations)
+
+
+def test_enrolment_ends_in_a_reconnect_with_the_new_client_certificate(tls_csms, csms_ca, evc):
+    d, ca, _, (client_pem, client_key, factory) = csms_ca
+    csms = tls_csms(client_certificates=True)
+    evc().start(csms.url, "--ca", d / "ca.pem", "--cert", client_pem, "--key", client_key,
+                "--security-profile", 3)
+    csms.wait_registered()
+    first = csms.connection()
+    assert x509.load_der_x509_certificate(first.client_cert).serial_number == factory.serial_number
+
+    assert install(csms, ca.pem) == "Accepted"
+    csms.policy.sign_certificate = "Accepted"
+    since = time.monotonic()
+    assert trigger(csms, "SignChargePointCertificate") == "Accepted"
+    csr = next_csr(csms, since)
+    leaf = ca.sign(csr.public_key(), CP)
+    assert signed(csms, pki.pem(leaf)) == "Accepted"
+
+    csms.wait(lambda: csms.connection().number > first.number and not csms.connection().closed,
+              timeout=60, what="the reconnect that presents the new certificate")
+    presented = x509.load_der_x509_certificate(csms.connection().client_cert)
+    assert presented.serial_number == leaf.serial_number
+    assert pki.public_point(presented.public_key()) == pki.public_point(csr.public_key())
+    assert first.closed
+    assert len(csms.payloads("BootNotification")) == 1, "a reconnect, not a reboot"
+    answer = compact(csms.call(CP, call.GetConfiguration(key=["SecurityProfile"])))
+    assert answer["configurationKey"][0]["value"] == "3"
+
+
+def test_a_raise_to_profile_3_that_cannot_connect_falls_back_to_2(tls_csms, csms_ca, evc):
+    """The CSMS wants Basic auth (profile 2) and refuses a handshake without it, which
+    profile 3 does not send: after the engine's failed attempts the box goes back to 2."""
+    d, ca, *_ = csms_ca
+    csms = tls_csms(client_certificates=False)
+    csms.policy.password = KEY
+    run = evc().start(csms.url, "--ca", d / "ca.pem", "--auth-key", KEY, "--security-profile", 2)
+    csms.wait_registered()
+    first = csms.connection()
+    change = lambda: csms.call(CP, call.ChangeConfiguration(key="SecurityProfile", value="3"))["status"]
+    assert change() == "Rejected", "profile 2-3 needs a CentralSystemRootCertificate installed first"
+    assert install(csms, ca.pem) == "Accepted"
+    since = time.monotonic()
+    assert change() == "Accepted"
+    (event,) = csms.wait_for("SecurityEventNotification", since=since, timeout=120,
+                             where=lambda p: p["type"] == "ReconfigurationOfSecurityParameters"
+                             and "back to 2" in p.get("techInfo", ""))
+    refused = [h for p, h in csms.handshakes[1:] if "authorization" not in h]
+    assert len(refused) >= 1, "profile 3 was tried (no Basic auth) before the fall-back"
+    assert csms.connection().number > first.number and csms.connection().authorization is not None
+    answer = compact(csms.call(CP, call.GetConfiguration(key=["SecurityProfile"])))
+    assert answer["configurationKey"][0]["value"] == "2"
+    assert run.running()
