@@ -56,7 +56,10 @@ def test_an_installed_root_is_identified_by_its_hashes_and_survives_a_restart(cs
     csms.wait_registered()
     assert installed(csms) == {"status": "NotFound"}, "nothing is installed at first"
     root = pki.make_ca()
+    since = time.monotonic()
     assert install(csms, root.pem) == "Accepted"
+    csms.wait_for("SecurityEventNotification", since=since,
+                  where=lambda p: p["type"] == "ReconfigurationOfSecurityParameters")
     answer = installed(csms)
     assert answer == {"status": "Accepted", "certificateHashData": [pki.hash_data(root.cert)]}
     assert installed(csms, "ManufacturerRootCertificate") == {"status": "NotFound"}
@@ -106,6 +109,7 @@ def test_the_csr_names_the_box_and_the_cpo_and_certificate_signed_checks_key_and
     assert csms.call(CP, call.ChangeConfiguration(key="CpoName", value="Acme CPO")) == {"status": "Accepted"}
     csr = next_csr(csms, since)
     assert subject(csr, NameOID.COMMON_NAME) == [CP]
+    assert csms.payloads("BootNotification")[0]["chargePointSerialNumber"] == CP
     assert subject(csr, NameOID.ORGANIZATION_NAME) == ["Acme CPO"]
 
     since = time.monotonic()
@@ -121,6 +125,24 @@ def test_the_csr_names_the_box_and_the_cpo_and_certificate_signed_checks_key_and
     assert signed(csms, "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n") == "Rejected"
     leaf = root.sign(csr.public_key(), CP, "Acme CPO")
     assert signed(csms, pki.pem(leaf)) == "Accepted"
+
+
+@pytest.mark.xfail(strict=True, reason="engine (sec): a rejected CertificateSigned raises no "
+                   "InvalidChargePointCertificate security event (it sends the contract's six types only)")
+def test_a_rejected_certificate_signed_is_an_invalid_charge_point_certificate_event(csms, evc):
+    """Whitepaper A02 (OCTT TC_077): a CertificateSigned the Charge Point rejects is
+    followed by a SecurityEventNotification InvalidChargePointCertificate."""
+    evc().start(csms.url)
+    csms.wait_registered()
+    csms.policy.sign_certificate = "Accepted"
+    assert install(csms, pki.make_ca("CSMS root").pem) == "Accepted"
+    since = time.monotonic()
+    assert trigger(csms, "SignChargePointCertificate") == "Accepted"
+    csr = next_csr(csms, since)
+    since = time.monotonic()
+    assert signed(csms, pki.pem(pki.make_ca("another CA").sign(csr.public_key(), CP))) == "Rejected"
+    csms.wait_for("SecurityEventNotification", since=since, timeout=15,
+                  where=lambda p: p["type"] == "InvalidChargePointCertificate")
 
 
 def test_certificate_signed_accepts_a_chain_through_a_sub_ca(csms, evc):
@@ -233,6 +255,9 @@ def test_a_raise_to_profile_3_that_cannot_connect_falls_back_to_2(tls_csms, csms
     assert install(csms, ca.pem) == "Accepted"
     since = time.monotonic()
     assert change() == "Accepted"
+    csms.wait_for("SecurityEventNotification", since=since,
+                  where=lambda p: p["type"] == "ReconfigurationOfSecurityParameters"
+                  and "raised from 2 to 3" in p.get("techInfo", ""))
     (event,) = csms.wait_for("SecurityEventNotification", since=since, timeout=120,
                              where=lambda p: p["type"] == "ReconfigurationOfSecurityParameters"
                              and "back to 2" in p.get("techInfo", ""))
