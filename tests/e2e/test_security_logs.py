@@ -76,6 +76,7 @@ def test_get_log_uploads_the_security_log_and_the_diagnostics(csms, evc, http):
     assert filename == name
     text = body.decode()
     assert "StartupOfTheDevice" in text, text[:2000]
+    assert "HeartbeatInterval" not in text, "the security log, not the diagnostics"
 
     name = get_log(csms, "DiagnosticsLog", 8, http.url("upload/"))
     assert name.startswith(f"{CP}-diagnosticslog-"), name
@@ -146,6 +147,14 @@ def test_setting_system_time_when_the_csms_clock_differs(csms, evc):
     # The moment is the boot answer's, on the box's clock before or after the step.
     assert min(abs(stamp - utc()), abs(stamp - utc(3600))) <= SLACK, stamp
     assert events(csms, "SettingSystemTime") == [moved], "one step, one event"
+
+    csms.policy.clock_offset = 0.0  # the CSMS's clock is put right: the Heartbeat's time steps back
+    since = time.monotonic()
+    assert csms.call(CP, call.TriggerMessage(requested_message="Heartbeat")) == {"status": "Accepted"}
+    back = wait_event(csms, "SettingSystemTime", since=since)
+    assert back.at > csms.calls("Heartbeat", since=since)[0].at
+    stamp = parse(back.payload["timestamp"])
+    assert min(abs(stamp - utc()), abs(stamp - utc(3600))) <= SLACK, stamp
 
 
 def test_no_setting_system_time_when_the_clocks_agree(csms, evc):
@@ -246,6 +255,12 @@ def test_extended_trigger_sends_the_message(shared, message, action, kw):
     answer = shared.call(CP, call.ExtendedTriggerMessage(requested_message=message, **kw))
     assert answer == {"status": "Accepted"}
     shared.wait_for(action, CP, since=since)
+    frames = list(shared.frames)
+    result = max(i for i, f in enumerate(frames) if f.incoming and f.type == 3
+                 and f.action == "ExtendedTriggerMessage")
+    sent = min(i for i, f in enumerate(frames) if f.incoming and f.type == 2 and f.action == action
+               and f.at >= since)
+    assert sent > result, "the message follows the answer"
 
 
 @pytest.mark.parametrize("message", ["StatusNotification", "MeterValues"])
