@@ -216,8 +216,8 @@ def tls_csms(csms_ca):
 def test_enrolment_ends_in_a_reconnect_with_the_new_client_certificate(tls_csms, csms_ca, evc):
     d, ca, _, (client_pem, client_key, factory) = csms_ca
     csms = tls_csms(client_certificates=True)
-    evc().start(csms.url, "--ca", d / "ca.pem", "--cert", client_pem, "--key", client_key,
-                "--security-profile", 3)
+    args = ["--ca", d / "ca.pem", "--cert", client_pem, "--key", client_key, "--security-profile", 3]
+    run = evc().start(csms.url, *args)
     csms.wait_registered()
     first = csms.connection()
     assert x509.load_der_x509_certificate(first.client_cert).serial_number == factory.serial_number
@@ -239,6 +239,13 @@ def test_enrolment_ends_in_a_reconnect_with_the_new_client_certificate(tls_csms,
     assert len(csms.payloads("BootNotification")) == 1, "a reconnect, not a reboot"
     answer = compact(csms.call(CP, call.GetConfiguration(key=["SecurityProfile"])))
     assert answer["configurationKey"][0]["value"] == "3"
+
+    # The certificate and its key are durable: the next run presents them, not the factory's.
+    run.stop()
+    evc("again").start(csms.url, *args, state_dir=run.state_dir)
+    csms.wait_for("BootNotification", count=2)
+    again = x509.load_der_x509_certificate(csms.connection().client_cert)
+    assert again.serial_number == leaf.serial_number
 
 
 def test_a_raise_to_profile_3_that_cannot_connect_falls_back_to_2(tls_csms, csms_ca, evc):

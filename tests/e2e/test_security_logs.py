@@ -100,6 +100,31 @@ def test_get_log_to_a_refused_port_is_upload_failure_after_the_retries(csms, evc
     assert "connection refused" in run.err(), run.err()[-2000:]
 
 
+def test_a_refusing_server_ends_the_upload_at_once_with_its_reason(csms, evc, http):
+    """A status another attempt would not change: 403 is PermissionDenied, 400 BadMessage."""
+    evc().start(csms.url)
+    csms.wait_registered()
+    for request_id, (code, final) in enumerate([(403, "PermissionDenied"), (400, "BadMessage")], start=20):
+        http.refuse_uploads = code
+        get_log(csms, "SecurityLog", request_id, http.url("up/"), retries=3, retry_interval=30)
+        csms.wait(lambda: final in log_statuses(csms, request_id), timeout=20, what=final)
+        assert log_statuses(csms, request_id) == ["Uploading", final]
+    assert http.uploads == []
+
+
+def test_a_new_get_log_cancels_the_one_in_progress(csms, evc, http):
+    evc().start(csms.url)
+    csms.wait_registered()
+    # The first waits for its next attempt (a refused port, 30 s apart) when the second comes.
+    get_log(csms, "SecurityLog", 30, f"http://127.0.0.1:{free_port()}/up/", retries=3, retry_interval=30)
+    csms.wait_for("LogStatusNotification", where=lambda p: p.get("requestId") == 30)
+    answer = csms.call(CP, call.GetLog(log_type="DiagnosticsLog", request_id=31,
+                                       log={"remoteLocation": http.url("up/")}))
+    assert answer["status"] == "AcceptedCanceled" and answer["filename"].startswith(f"{CP}-diagnosticslog-")
+    csms.wait(lambda: "Uploaded" in log_statuses(csms, 31), what="the second upload")
+    assert len(http.uploads) == 1
+
+
 def test_get_log_without_a_usable_location_is_rejected(csms, evc):
     evc().start(csms.url)
     csms.wait_registered()
