@@ -4,6 +4,7 @@ certificate, and the whitepaper's certificateHashData computed from a certificat
 
 import hashlib
 import ipaddress
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -105,3 +106,59 @@ def write_client_files(ca, directory, cn="CP0000"):
     key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                            serialization.NoEncryption()))
     return cert_path, key_path, cert
+
+
+# ---- the box's private key: where it is, and where it must not be ----------------------
+
+HEX64 = re.compile(r"(?<![0-9a-fA-F])[0-9a-fA-F]{64}(?![0-9a-fA-F])")
+
+
+def keys_in_state(state_dir, wanted):
+    """Finds the private keys of `wanted` (name -> public key) among the 64-hex-digit runs
+    of the state dir's files: name -> (path, secret hex). Every one must be there, all in
+    one file."""
+    points = {public_point(k): n for n, k in wanted.items()}
+    found = {}
+    for path in (p for p in state_dir.rglob("*") if p.is_file()):
+        for h in set(HEX64.findall(path.read_text(errors="replace"))):
+            try:
+                point = public_point(ec.derive_private_key(int(h, 16), ec.SECP256R1()).public_key())
+            except ValueError:
+                continue
+            if point in points:
+                found[points[point]] = (path, h)
+    assert set(found) == set(wanted), f"the keys in the state dir: {sorted(found)} of {sorted(wanted)}"
+    holders = {path for path, _ in found.values()}
+    assert len(holders) == 1, f"one state file holds the keys: {sorted(map(str, holders))}"
+    return found
+
+
+def runner_texts(run, csms):
+    """What a runner left outside its state (trace, stdout, stderr) and every frame the CSMS saw."""
+    texts = {"trace": run.trace_path.read_text() if run.trace_path.exists() else "",
+             "stdout": run.out(), "stderr": run.err(), "frames": "\n".join(f.text for f in csms.frames)}
+    assert texts["trace"] and texts["frames"], "something was recorded"
+    return texts
+
+
+def private_key_forms(secret_hex):
+    """The forms a key could leak in: its hex, and the lines of its PEM bodies."""
+    key = ec.derive_private_key(int(secret_hex, 16), ec.SECP256R1())
+    forms = [secret_hex.lower(), secret_hex.upper()]
+    for fmt in (serialization.PrivateFormat.PKCS8, serialization.PrivateFormat.TraditionalOpenSSL):
+        body = key.private_bytes(serialization.Encoding.PEM, fmt, serialization.NoEncryption()).decode()
+        forms += [line for line in body.splitlines() if line and not line.startswith("-----")]
+    return forms
+
+
+def assert_keys_absent(found, texts, public=()):
+    """No key of `found` in any of `texts` (name -> text), no "PRIVATE KEY" and no
+    64-hex-digit run but the public hashes of the certificates `public`."""
+    public_hex = {v for c in public for k, v in hash_data(c).items() if k.endswith("Hash")}
+    for name, text in texts.items():
+        assert "PRIVATE KEY" not in text, f"a private key's PEM in {name}"
+        stray = {h.lower() for h in HEX64.findall(text)} - public_hex
+        assert stray == set(), f"64-hex-digit runs in {name}: {sorted(stray)[:3]}"
+        for kind, (_, secret) in found.items():
+            leaked = [f for f in private_key_forms(secret) if f in text]
+            assert leaked == [], f"the {kind} key in {name}"

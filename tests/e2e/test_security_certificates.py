@@ -217,7 +217,7 @@ def test_enrolment_ends_in_a_reconnect_with_the_new_client_certificate(tls_csms,
     d, ca, _, (client_pem, client_key, factory) = csms_ca
     csms = tls_csms(client_certificates=True)
     args = ["--ca", d / "ca.pem", "--cert", client_pem, "--key", client_key, "--security-profile", 3]
-    run = evc().start(csms.url, *args)
+    run = evc().start(csms.url, *args, log="debug")
     csms.wait_registered()
     first = csms.connection()
     assert x509.load_der_x509_certificate(first.client_cert).serial_number == factory.serial_number
@@ -242,10 +242,15 @@ def test_enrolment_ends_in_a_reconnect_with_the_new_client_certificate(tls_csms,
 
     # The certificate and its key are durable: the next run presents them, not the factory's.
     run.stop()
-    evc("again").start(csms.url, *args, state_dir=run.state_dir)
+    second = evc("again").start(csms.url, *args, state_dir=run.state_dir, log="debug")
     csms.wait_for("BootNotification", count=2)
     again = x509.load_der_x509_certificate(csms.connection().client_cert)
     assert again.serial_number == leaf.serial_number
+    second.stop()
+    # The key went into TLS twice and is nowhere else than the state.
+    found = pki.keys_in_state(run.state_dir, {"certified": csr.public_key()})
+    for r in (run, second):
+        pki.assert_keys_absent(found, pki.runner_texts(r, csms), public=[ca.cert])
 
 
 def test_a_raise_to_profile_3_that_cannot_connect_falls_back_to_2(tls_csms, csms_ca, evc):

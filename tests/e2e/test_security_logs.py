@@ -4,14 +4,11 @@ at the moments the whitepaper names (and delivered after the CSMS was down),
 ExtendedTriggerMessage for every message it names, and the box's private key never
 leaving its state file."""
 
-import re
 import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
 from ocpp.v16 import call
 
 from . import pki
@@ -296,19 +293,6 @@ def test_extended_trigger_for_connector_2_is_rejected(shared, message):
 
 # ---- the private key never leaves the state file ------------------------------------
 
-HEX64 = re.compile(r"(?<![0-9a-fA-F])[0-9a-fA-F]{64}(?![0-9a-fA-F])")
-
-
-def private_key_texts(secret_hex):
-    """The forms the box's key could leak in: its hex, and the PEM bodies of it."""
-    key = ec.derive_private_key(int(secret_hex, 16), ec.SECP256R1())
-    forms = [secret_hex.lower(), secret_hex.upper()]
-    for fmt in (serialization.PrivateFormat.PKCS8, serialization.PrivateFormat.TraditionalOpenSSL):
-        body = key.private_bytes(serialization.Encoding.PEM, fmt, serialization.NoEncryption()).decode()
-        forms += [line for line in body.splitlines() if line and not line.startswith("-----")]
-    return key, forms
-
-
 def test_the_private_key_appears_only_in_the_state_file(csms, evc, http):
     run = evc().start(csms.url, log="debug")
     csms.wait_registered()
@@ -335,34 +319,8 @@ def test_the_private_key_appears_only_in_the_state_file(csms, evc, http):
     csms.wait(lambda: len(http.uploads) == 3, what="the GetDiagnostics upload")
     run.stop()
 
-    state = {p: p.read_text(errors="replace") for p in run.state_dir.rglob("*") if p.is_file()}
-    # The state file holds the keys (as secret hex): the one certified and the pending one.
-    wanted = {pki.public_point(csr.public_key()): "certified", pki.public_point(pending.public_key()): "pending"}
-    found = {}
-    for path, text in state.items():
-        for h in set(HEX64.findall(text)):
-            try:
-                point = pki.public_point(ec.derive_private_key(int(h, 16), ec.SECP256R1()).public_key())
-            except ValueError:
-                continue
-            if point in wanted:
-                found[wanted[point]] = (path, h)
-    assert set(found) == {"certified", "pending"}, f"both keys in the state dir: {sorted(found)}"
-
-    outside = {"trace": run.trace_path.read_text(), "stdout": run.out(), "stderr": run.err(),
-               "frames": "\n".join(f.text for f in csms.frames)}
+    # The state holds the keys (as secret hex): the one certified and the pending one.
+    found = pki.keys_in_state(run.state_dir, {"certified": csr.public_key(), "pending": pending.public_key()})
+    outside = pki.runner_texts(run, csms)
     outside.update({f"upload {name}": body.decode(errors="replace") for name, body in http.uploads})
-    assert all(len(t) > 0 for k, t in outside.items() if k in ("trace", "frames")), "something was recorded"
-    public_hex = set()
-    for cert in (root.cert, leaf):
-        public_hex |= {v for k, v in pki.hash_data(cert).items() if k.endswith("Hash")}
-    for kind, (path, secret) in found.items():
-        _, forms = private_key_texts(secret)
-        for name, text in outside.items():
-            assert "PRIVATE KEY" not in text, f"a private key's PEM in {name}"
-            leaked = [f for f in forms if f in text]
-            assert leaked == [], f"the {kind} key in {name}"
-            stray = {h.lower() for h in HEX64.findall(text)} - public_hex
-            assert stray == set(), f"64-hex-digit runs in {name}: {sorted(stray)[:3]}"
-    holders = {p for p, t in state.items() for _, s in found.values() if s in t}
-    assert len(holders) == 1, f"one state file holds the keys: {sorted(map(str, holders))}"
+    pki.assert_keys_absent(found, outside, public=[root.cert, leaf])
