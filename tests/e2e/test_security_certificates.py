@@ -193,17 +193,22 @@ def csms_ca(tmp_path_factory):
     return d, ca, server, client
 
 
+def server_context(cert, key, client_ca=None):
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    if client_ca:
+        context.verify_mode = ssl.CERT_REQUIRED
+        context.load_verify_locations(client_ca)
+    return context
+
+
 @pytest.fixture
 def tls_csms(csms_ca):
     d, ca, (cert, key), _ = csms_ca
     servers = []
 
     def make(client_certificates):
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(cert, key)
-        if client_certificates:
-            context.verify_mode = ssl.CERT_REQUIRED
-            context.load_verify_locations(d / "ca.pem")
+        context = server_context(cert, key, d / "ca.pem" if client_certificates else None)
         servers.append(Csms(ssl=context).start())
         return servers[-1]
 
@@ -279,3 +284,51 @@ def test_a_raise_to_profile_3_that_cannot_connect_falls_back_to_2(tls_csms, csms
     answer = compact(csms.call(CP, call.GetConfiguration(key=["SecurityProfile"])))
     assert answer["configurationKey"][0]["value"] == "2"
     assert run.running()
+
+
+def switch_server_certificate(csms, ca, directory):
+    """The CSMS goes down and comes back on the same port with a server certificate of `ca`."""
+    directory.mkdir(parents=True, exist_ok=True)
+    csms.stop()
+    csms.ssl = server_context(*pki.write_server_files(ca, directory))
+    csms.start()
+
+
+def test_the_box_trusts_the_root_the_csms_installed(tls_csms, csms_ca, evc, tmp_path):
+    """The runner starts trusting the factory CA (--ca); the CSMS installs a new root and
+    moves to a server certificate under it: the box reconnects, trusting that root."""
+    d, *_ = csms_ca
+    csms = tls_csms(client_certificates=False)
+    csms.policy.password = KEY
+    evc().start(csms.url, "--ca", d / "ca.pem", "--auth-key", KEY, "--security-profile", 2)
+    csms.wait_registered()
+    first = csms.connection()
+    new_root = pki.make_ca("renewed CSMS root")
+    assert install(csms, new_root.pem) == "Accepted"
+    switch_server_certificate(csms, new_root, tmp_path / "renewed")
+    csms.wait(lambda: csms.connection().number > first.number and not csms.connection().closed,
+              timeout=60, what="a connection to the server under the installed root")
+    assert len(csms.payloads("BootNotification")) == 1
+
+
+@pytest.mark.xfail(strict=True, reason="engine (sec): a server certificate that does not verify raises no "
+                   "InvalidCentralSystemCertificate security event (it sends the contract's six types only)")
+def test_a_server_certificate_that_does_not_verify_is_a_security_event(tls_csms, csms_ca, evc, tmp_path):
+    """Whitepaper (security events): InvalidCentralSystemCertificate, "the certificate that
+    the Central System uses was not valid or could not be verified"; reported once the box
+    is connected again."""
+    d, ca, *_ = csms_ca
+    csms = tls_csms(client_certificates=False)
+    csms.policy.password = KEY
+    run = evc().start(csms.url, "--ca", d / "ca.pem", "--auth-key", KEY, "--security-profile", 2)
+    csms.wait_registered()
+    first = csms.connection()
+    switch_server_certificate(csms, pki.make_ca("an impostor"), tmp_path / "impostor")
+    csms.wait(lambda: "certificate" in run.err().lower() and first.closed, timeout=60,
+              what="a refused server certificate")
+    since = time.monotonic()
+    switch_server_certificate(csms, ca, tmp_path / "genuine")
+    csms.wait(lambda: csms.connection().number > first.number and not csms.connection().closed,
+              timeout=60, what="the reconnect to the genuine server")
+    csms.wait_for("SecurityEventNotification", since=since, timeout=30,
+                  where=lambda p: p["type"] == "InvalidCentralSystemCertificate")
