@@ -332,3 +332,30 @@ def test_a_server_certificate_that_does_not_verify_is_a_security_event(tls_csms,
               timeout=60, what="the reconnect to the genuine server")
     csms.wait_for("SecurityEventNotification", since=since, timeout=30,
                   where=lambda p: p["type"] == "InvalidCentralSystemCertificate")
+
+
+# ---- the configuration keys of the whitepaper's certificates ---------------------------
+
+CERTIFICATE_KEYS = ["AdditionalRootCertificateCheck", "CertificateStoreMaxLength", "CpoName", "SecurityProfile"]
+
+
+def certificate_keys(csms):
+    answer = compact(csms.call(CP, call.GetConfiguration(key=CERTIFICATE_KEYS)))
+    assert "unknownKey" not in answer, answer
+    return {kv["key"]: (kv["readonly"], kv.get("value")) for kv in answer["configurationKey"]}
+
+
+def test_the_certificate_configuration_keys_are_there(shared):
+    keys = certificate_keys(shared)
+    assert keys["CertificateStoreMaxLength"][1] == "1", "one root is kept"
+    assert keys["CpoName"][0] is False and keys["SecurityProfile"][0] is False
+
+
+@pytest.mark.xfail(strict=True, reason="engine (sec): AdditionalRootCertificateCheck is '0' and writable, "
+                   "CertificateStoreMaxLength writable; the whitepaper has a read-only boolean and integer")
+def test_the_certificate_keys_have_the_whitepapers_types_and_access(shared):
+    """Whitepaper ed. 2 configuration keys: AdditionalRootCertificateCheck boolean, R;
+    CertificateStoreMaxLength integer, R."""
+    keys = certificate_keys(shared)
+    assert keys["AdditionalRootCertificateCheck"] == (True, "false")
+    assert keys["CertificateStoreMaxLength"] == (True, "1")
