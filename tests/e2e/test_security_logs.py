@@ -12,7 +12,7 @@ from cryptography import x509
 from ocpp.v16 import call
 
 from . import pki
-from .files import HttpFiles, free_port
+from .files import FtpFiles, HttpFiles, free_port
 from .test_firmware import pack, update, wait_final
 
 CP = "CP0000"
@@ -84,6 +84,34 @@ def test_get_log_uploads_the_security_log_and_the_diagnostics(csms, evc, http):
     assert filename == name
     text = body.decode()
     assert CP in text and "HeartbeatInterval" in text and "BootNotification" in text, text[:2000]
+
+
+def test_get_log_keeps_to_the_window_asked_for_and_goes_over_ftp(csms, evc, tmp_path):
+    ftp = FtpFiles(tmp_path / "ftp")
+    try:
+        # One folder per request: two GetLogs in one second get the same file name.
+        for request_id in (40, 41):
+            (ftp.root / f"logs{request_id}").mkdir()
+        evc().start(csms.url, speed=None)
+        csms.wait_registered()
+        wait_event(csms, "StartupOfTheDevice")
+        iso = lambda t: t.isoformat(timespec="seconds").replace("+00:00", "Z")
+        windows = {40: {"latestTimestamp": iso(utc(-3600))}, 41: {"oldestTimestamp": iso(utc(-3600))}}
+        names = {}
+        for request_id, window in windows.items():
+            log = {"remoteLocation": ftp.url(f"logs{request_id}/"), **window}
+            answer = csms.call(CP, call.GetLog(log_type="SecurityLog", request_id=request_id, log=log))
+            assert answer["status"] == "Accepted", answer
+            names[request_id] = answer["filename"]
+            csms.wait(lambda: {"Uploaded", "UploadFailure"} & set(log_statuses(csms, request_id)),
+                      what=f"GetLog {request_id}")
+            assert log_statuses(csms, request_id) == ["Uploading", "Uploaded"]
+        before = (ftp.root / "logs40" / names[40]).read_text()
+        recent = (ftp.root / "logs41" / names[41]).read_text()
+        assert CP in before and "StartupOfTheDevice" not in before, "nothing is older than an hour ago"
+        assert "StartupOfTheDevice" in recent
+    finally:
+        ftp.close()
 
 
 def test_get_log_to_a_refused_port_is_upload_failure_after_the_retries(csms, evc):
