@@ -330,7 +330,7 @@ def test_a_server_certificate_that_does_not_verify_is_a_security_event(tls_csms,
     switch_server_certificate(csms, ca, tmp_path / "genuine")
     csms.wait(lambda: csms.connection().number > first.number and not csms.connection().closed,
               timeout=60, what="the reconnect to the genuine server")
-    csms.wait_for("SecurityEventNotification", since=since, timeout=30,
+    csms.wait_for("SecurityEventNotification", since=since, timeout=10,
                   where=lambda p: p["type"] == "InvalidCentralSystemCertificate")
 
 
