@@ -112,10 +112,14 @@ def test_the_csr_names_the_box_and_the_cpo_and_certificate_signed_checks_key_and
     assert csms.payloads("BootNotification")[0]["chargePointSerialNumber"] == CP
     assert subject(csr, NameOID.ORGANIZATION_NAME) == ["Acme CPO"]
 
+    first_csr = csr
     since = time.monotonic()
     assert trigger(csms, "SignChargePointCertificate") == "Accepted"
     csr = next_csr(csms, since)
     assert subject(csr, NameOID.ORGANIZATION_NAME) == ["Acme CPO"]
+    assert pki.public_point(csr.public_key()) != pki.public_point(first_csr.public_key()), "a new key each time"
+    assert signed(csms, pki.pem(root.sign(first_csr.public_key(), CP, "Acme CPO"))) == "Rejected", \
+        "the newer CSR's key replaced the older one"
 
     other_key = ec.generate_private_key(ec.SECP256R1()).public_key()
     assert signed(csms, pki.pem(root.sign(other_key, CP, "Acme CPO"))) == "Rejected", "a leaf for another key"
