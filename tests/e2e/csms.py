@@ -57,8 +57,9 @@ CP_ACTIONS = {
 }
 
 
-def now():
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+def now(offset=0.0):
+    at = datetime.fromtimestamp(time.time() + offset, timezone.utc)
+    return at.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def compact(payload):
@@ -110,6 +111,8 @@ class Policy:
     subprotocol: bool = True  # agree to ocpp1.6
     fail: dict = field(default_factory=dict)  # action -> how many of its next CALLs get a CALLERROR
     hold: set = field(default_factory=set)  # actions whose answers wait while they are in here
+    sign_certificate: str = "Rejected"  # the answer to SignCertificate
+    clock_offset: float = 0.0  # seconds added to the currentTime of Boot/Heartbeat answers
 
 
 @dataclass
@@ -121,6 +124,7 @@ class Connection:
     offered: str
     authorization: str
     client_cn: str = None  # common name of the client certificate (TLS)
+    client_cert: bytes = None  # the client certificate as DER (TLS)
     closed: bool = False
     close_frame_from_cp: bool = None  # the charge point sent (or answered) a close frame
     close_code: int = None
@@ -185,12 +189,12 @@ class _ChargePoint(OcppChargePoint):
     def on_boot(self, **kw):
         status = self.csms._next_boot()
         self.csms.registration[self.id] = status
-        return call_result.BootNotification(current_time=now(), interval=self.csms.policy.interval,
+        return call_result.BootNotification(current_time=now(self.csms.policy.clock_offset), interval=self.csms.policy.interval,
                                             status=status)
 
     @on("Heartbeat")
     def on_heartbeat(self, **kw):
-        return call_result.Heartbeat(current_time=now())
+        return call_result.Heartbeat(current_time=now(self.csms.policy.clock_offset))
 
     @on("StatusNotification")
     def on_status(self, **kw):
@@ -246,7 +250,7 @@ class _ChargePoint(OcppChargePoint):
 
     @on("SignCertificate")
     def on_sign_certificate(self, **kw):
-        return call_result.SignCertificate(status="Rejected")
+        return call_result.SignCertificate(status=self.csms.policy.sign_certificate)
 
 
 class Csms:
@@ -332,6 +336,8 @@ class Csms:
                           ws.request.headers.get("Authorization"))
         peer = ws.transport.get_extra_info("peercert") or {}
         info.client_cn = dict(x[0] for x in peer.get("subject", ())).get("commonName")
+        tls = ws.transport.get_extra_info("ssl_object")
+        info.client_cert = tls.getpeercert(binary_form=True) if tls is not None else None
         self.connections.append(info)
         cp = _ChargePoint(cp_id, ws, self, info.number)
         self.cps[cp_id] = cp

@@ -27,6 +27,7 @@ class HttpFiles:
         self.root.mkdir(parents=True, exist_ok=True)
         self.cors = cors
         self.delay = 0.0  # seconds between 4 KiB chunks of a download
+        self.refuse_uploads = None  # an HTTP status that every upload gets (e.g. 403)
         self.requests = []
         self.uploads = []
         owner = self
@@ -82,6 +83,8 @@ class HttpFiles:
             def do_POST(self):
                 owner.requests.append((time.time(), "POST", self.path))
                 body = self._body()
+                if owner.refuse_uploads:
+                    return self._reply(owner.refuse_uploads, b"refused\n")
                 head = f"Content-Type: {self.headers.get('Content-Type', '')}\r\n\r\n".encode()
                 message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
                 parts = [p for p in message.iter_parts() if p.get_filename()] if message.is_multipart() else []
@@ -93,6 +96,9 @@ class HttpFiles:
 
             def do_PUT(self):
                 owner.requests.append((time.time(), "PUT", self.path))
+                if owner.refuse_uploads:
+                    self._body()
+                    return self._reply(owner.refuse_uploads, b"refused\n")
                 owner.uploads.append((self.path.rsplit("/", 1)[-1], self._body()))
                 self._reply(201, b"stored\n")
 

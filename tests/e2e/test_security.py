@@ -101,3 +101,16 @@ def test_a_new_key_closes_the_old_link_for_real_before_the_new_one_opens(csms, e
     assert csms.closed_cleanly(first), "the old link was closed with a close frame"
     assert csms.connection("CP0000").authorization == basic("CP0000", KEY40)
     run.stop()
+
+
+def test_an_authorization_key_change_at_profile_0_keeps_the_link(csms, evc):
+    run = evc().start(csms.url)
+    csms.wait_registered()
+    first = csms.connection()
+    since = time.monotonic()
+    assert csms.call("CP0000", call.ChangeConfiguration(key="AuthorizationKey", value=KEY)) == {"status": "Accepted"}
+    (event,) = csms.wait_for("SecurityEventNotification", since=since,
+                             where=lambda p: p["type"] == "ReconfigurationOfSecurityParameters")
+    assert csms.call("CP0000", call.GetConfiguration(key=["SecurityProfile"]))["configurationKey"][0]["value"] == "0"
+    assert csms.connections == [first] and not first.closed, "profile 0 does not use the key: no reconnect"
+    assert_key_hidden(run, KEY)
