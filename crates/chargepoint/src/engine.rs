@@ -71,9 +71,17 @@ impl Settings {
 }
 
 /// A frame as traces may show it: a ChangeConfiguration of the write-only
-/// AuthorizationKey has its value replaced, so the key never reaches a trace or a log.
+/// AuthorizationKey has its value replaced, so the key never reaches a trace or a log,
+/// and so has the password of a URL in it (an FTP location's).
 #[must_use]
 pub fn redact(text: &str) -> String {
+    if text.contains("://") {
+        return redact_key(&crate::log::redact_url_passwords(text));
+    }
+    redact_key(text)
+}
+
+fn redact_key(text: &str) -> String {
     if !text.contains("AuthorizationKey") {
         return String::from(text);
     }

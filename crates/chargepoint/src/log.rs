@@ -34,6 +34,11 @@ impl EventLog {
         if self.capacity == 0 {
             return;
         }
+        let text = if text.contains("://") {
+            redact_url_passwords(&text)
+        } else {
+            text
+        };
         while self.lines.len() >= self.capacity {
             self.lines.pop_front();
         }
@@ -125,9 +130,65 @@ pub(crate) fn describe(event: &crate::interface::Event) -> Option<String> {
     })
 }
 
+/// `text` with the password of every URL in it replaced (`ftp://user:secret@host/` →
+/// `ftp://user:(redacted)@host/`): a CSMS's upload location may carry its FTP password,
+/// and neither the log nor a trace is the place for it.
+#[must_use]
+pub fn redact_url_passwords(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("://") {
+        let (head, tail) = rest.split_at(at + 3);
+        out.push_str(head);
+        // The authority ends at a path, query, fragment, white space or a quote.
+        let end = tail
+            .find(|c: char| matches!(c, '/' | '?' | '#' | '"' | '\\') || c.is_whitespace())
+            .unwrap_or(tail.len());
+        let (authority, after) = tail.split_at(end);
+        match authority.rsplit_once('@') {
+            Some((userinfo, host)) if userinfo.contains(':') => {
+                let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
+                out.push_str(user);
+                out.push_str(":(redacted)@");
+                out.push_str(host);
+            }
+            _ => out.push_str(authority),
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn url_passwords_are_redacted_and_nothing_else_changes() {
+        let r = redact_url_passwords;
+        assert_eq!(
+            r("GetDiagnostics to ftp://evc:secret@files.example:21/up failed"),
+            "GetDiagnostics to ftp://evc:(redacted)@files.example:21/up failed"
+        );
+        assert_eq!(
+            r(r#"{"location":"ftp://u:p%40ss@h/x","b":"https://a:b@c"}"#),
+            r#"{"location":"ftp://u:(redacted)@h/x","b":"https://a:(redacted)@c"}"#
+        );
+        for same in [
+            "http://files.example/fw.bin",
+            "ftp://user@host/",
+            "no url here",
+            "a://",
+            "://@:",
+            "mailto:a@b",
+        ] {
+            assert_eq!(r(same), same);
+        }
+        let mut log = EventLog::new(2);
+        log.push(DateTime::from_unix_millis(0), "x ftp://a:b@h y".into());
+        assert!(log.within(None, None).all(|(_, l)| !l.contains(":b@")));
+    }
 
     #[test]
     fn the_ring_keeps_the_newest_and_filters_by_time() {

@@ -715,3 +715,35 @@ fn the_log_keeps_the_capacity_the_settings_give() {
     assert!(!content.contains("CARD0"), "the oldest went first");
     assert!(content.contains("charge point: EVC-0002"));
 }
+
+#[test]
+fn an_upload_location_s_password_reaches_no_log_trace_or_file() {
+    let mut h = booted(Variant::Tethered);
+    let answer = call(
+        &mut h,
+        "GetDiagnostics",
+        json!({"location": "ftp://evc:s3cret-pw@files.example/up/", "retries": 0}),
+    )
+    .unwrap();
+    assert!(answer["fileName"].is_string());
+    let job = last_job(&h);
+    h.job(
+        job.id,
+        JobUpdate::Failed(String::from("connection refused")),
+    );
+    h.run_for(1_000);
+    let JobKind::Upload { url, content, .. } = &job.kind else {
+        panic!("{job:?}");
+    };
+    assert!(url.contains("s3cret-pw"), "the home needs it to log in");
+    assert!(!content.contains("s3cret-pw"), "{content}");
+    // The driver's trace (what the tab, the runner and diagnostics files show).
+    assert!(h.driver().trace().count() > 0);
+    for t in h.driver().trace() {
+        assert!(!t.text.contains("s3cret-pw"), "{}", t.text);
+    }
+    let now = h.driver().now();
+    let text = h.cp().diagnostics_text(now, None, None);
+    assert!(!text.contains("s3cret-pw"), "{text}");
+    assert!(text.contains("evc:(redacted)@files.example") || !text.contains("files.example"));
+}
