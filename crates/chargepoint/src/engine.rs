@@ -266,8 +266,10 @@ impl ChargePoint {
         self.session.is_connected()
     }
 
-    /// The wall clock (UTC) at `now`.
+    /// The wall clock (UTC) at `now`. Not inlined: some thirty call sites would each
+    /// carry the clamped 64-bit arithmetic (about 3 KB of the MCU image).
     #[must_use]
+    #[inline(never)]
     pub fn wall_clock(&self, now: Instant) -> DateTime {
         let (at, utc) = self.wall;
         let elapsed = i64::try_from(now.millis_since(at)).unwrap_or(i64::MAX);
