@@ -163,6 +163,14 @@ impl<'o> Fields<'o> {
     }
 
     pub(crate) fn field<T: Payload>(&mut self, name: &str, value: &T) {
+        self.key(name);
+        value.write(self.out);
+    }
+
+    /// `,"name":` (no comma before the first). Not generic, and not inlined into each
+    /// field's writer: that is most of an encoder's code.
+    #[inline(never)]
+    fn key(&mut self, name: &str) {
         if !self.first {
             self.out.push(',');
         }
@@ -170,7 +178,6 @@ impl<'o> Fields<'o> {
         self.out.push('"');
         self.out.push_str(name);
         self.out.push_str("\":");
-        value.write(self.out);
     }
 
     pub(crate) fn optional<T: Payload>(&mut self, name: &str, value: Option<&T>) {
