@@ -307,8 +307,11 @@ impl DurableState {
 fn corrupt(e: DecodeError) -> RestoreError {
     if e.is_not_json() {
         // The path says in which field the text broke off or went wrong, if inside one.
-        let at = e.describe();
-        let at = at.trim_end_matches(": ");
+        let described = e.describe();
+        let mut at = described.as_str();
+        while let Some(rest) = at.strip_suffix(": ") {
+            at = rest;
+        }
         let mut why = String::from("stored state is not JSON (truncated or damaged)");
         if !at.is_empty() {
             why.push_str(" in ");

@@ -74,7 +74,7 @@ impl Settings {
 /// AuthorizationKey has its value replaced, so the key never reaches a trace or a log.
 #[must_use]
 pub fn redact(text: &str) -> String {
-    if !text.contains("AuthorizationKey") {
+    if !crate::text::contains(text, "AuthorizationKey") {
         return String::from(text);
     }
     match frame::parse(text) {
