@@ -394,7 +394,7 @@ pub(crate) fn store_call(out: &Outgoing) -> Option<StoredCall> {
     };
     Some(StoredCall {
         action: String::from(out.request.action().as_str()),
-        payload: out.request.to_payload(),
+        payload: out.request.payload_from_charge_point()?,
         transaction,
         attempts: out.attempts,
     })
