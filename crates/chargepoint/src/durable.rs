@@ -307,8 +307,11 @@ impl DurableState {
 fn corrupt(e: DecodeError) -> RestoreError {
     if e.is_not_json() {
         // The path says in which field the text broke off or went wrong, if inside one.
-        let at = e.describe();
-        let at = at.trim_end_matches(": ");
+        let described = e.describe();
+        let mut at = described.as_str();
+        while let Some(rest) = at.strip_suffix(": ") {
+            at = rest;
+        }
         let mut why = String::from("stored state is not JSON (truncated or damaged)");
         if !at.is_empty() {
             why.push_str(" in ");
@@ -391,7 +394,7 @@ pub(crate) fn store_call(out: &Outgoing) -> Option<StoredCall> {
     };
     Some(StoredCall {
         action: String::from(out.request.action().as_str()),
-        payload: out.request.to_payload(),
+        payload: out.request.payload_from_charge_point()?,
         transaction,
         attempts: out.attempts,
     })

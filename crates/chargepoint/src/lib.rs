@@ -104,6 +104,7 @@ pub mod pki;
 pub mod security;
 mod session;
 pub mod smart;
+mod text;
 pub mod time;
 mod timeouts;
 mod timers;

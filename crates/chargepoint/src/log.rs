@@ -34,7 +34,7 @@ impl EventLog {
         if self.capacity == 0 {
             return;
         }
-        let text = if text.contains("://") {
+        let text = if crate::text::contains(&text, "://") {
             redact_url_passwords(&text)
         } else {
             text
@@ -137,7 +137,7 @@ pub(crate) fn describe(event: &crate::interface::Event) -> Option<String> {
 pub fn redact_url_passwords(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(at) = rest.find("://") {
+    while let Some(at) = crate::text::positions(rest, "://").next() {
         let (head, tail) = rest.split_at(at + 3);
         out.push_str(head);
         // The authority ends at a path, query, fragment, white space or a quote.

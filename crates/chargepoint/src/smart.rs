@@ -164,11 +164,10 @@ impl ChargingProfiles {
             .iter()
             .map(|p| StoredProfile {
                 transaction: p.transaction,
-                payload: Request::SetChargingProfile(SetChargingProfileRequest {
+                payload: ocpp16::codec::encode(&SetChargingProfileRequest {
                     connector_id: p.connector_id,
                     cs_charging_profiles: p.profile.clone(),
-                })
-                .to_payload(),
+                }),
             })
             .collect()
     }

@@ -59,6 +59,8 @@ impl Ev {
         u128::from(self.spec.battery_wh) * MWMS_PER_WH
     }
 
+    // Not inlined: its 128-bit division would be copied into each caller.
+    #[inline(never)]
     fn target(&self) -> u128 {
         self.capacity() * u128::from(self.spec.target_permille.min(1000)) / 1000
     }

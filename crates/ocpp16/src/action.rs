@@ -206,6 +206,20 @@ macro_rules! actions {
                 match self { $(Self::$name(m) => codec::encode(m),)* }
             }
 
+            /// The payload of a request a charge point sends, as JSON text; `None` for
+            /// an action only the CSMS sends. Only those encoders are built in where
+            /// this is the only one called, so a charge point's image does not carry the
+            /// encoders of the CSMS's requests.
+            #[must_use]
+            pub fn payload_from_charge_point(&self) -> Option<String> {
+                $(
+                    if_sent_by_charge_point!($sender, if let Self::$name(m) = self {
+                        return Some(codec::encode(m));
+                    });
+                )*
+                None
+            }
+
             /// The payload as a JSON value.
             #[must_use]
             pub fn to_value(&self) -> Value {
@@ -264,6 +278,20 @@ macro_rules! actions {
             #[must_use]
             pub fn to_payload(&self) -> String {
                 match self { $(Self::$name(m) => codec::encode(m),)* }
+            }
+
+            /// The payload of an answer a charge point sends (to a request of the
+            /// CSMS), as JSON text; `None` for the answer to an action only a charge
+            /// point sends. Only those encoders are built in where this is the only one
+            /// called.
+            #[must_use]
+            pub fn payload_from_charge_point(&self) -> Option<String> {
+                $(
+                    if_sent_by_csms!($sender, if let Self::$name(m) = self {
+                        return Some(codec::encode(m));
+                    });
+                )*
+                None
             }
 
             /// The payload as a JSON value.

@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde_json::{Map, Value, value::RawValue};
 
 use crate::{
-    action::{Request, Response, kind_of},
+    action::{Action, Request, Response, kind_of},
     codec::{Kind, NumberValue, Reader, Scan, write_str},
     error::{ErrorCode, WireError},
 };
@@ -519,12 +519,19 @@ fn encode<T: Serialize>(frame: &T) -> String {
 /// `[2, id, action, payload]`.
 #[must_use]
 pub fn encode_call(id: &str, request: &Request) -> String {
+    encode_call_payload(id, request.action(), &request.to_payload())
+}
+
+/// `[2, id, action, payload]` around a payload already encoded (JSON text, e.g. from
+/// [`Request::payload_from_charge_point`]).
+#[must_use]
+pub fn encode_call_payload(id: &str, action: Action, payload: &str) -> String {
     let mut out = String::from("[2,");
     write_str(&mut out, id);
     out.push_str(",\"");
-    out.push_str(request.action().as_str());
+    out.push_str(action.as_str());
     out.push_str("\",");
-    out.push_str(&request.to_payload());
+    out.push_str(payload);
     out.push(']');
     out
 }
@@ -539,10 +546,17 @@ pub fn encode_raw_call(id: &str, action: &str, payload: &Value) -> String {
 /// `[3, id, payload]`.
 #[must_use]
 pub fn encode_call_result(id: &str, response: &Response) -> String {
+    encode_call_result_payload(id, &response.to_payload())
+}
+
+/// `[3, id, payload]` around a payload already encoded (JSON text, e.g. from
+/// [`Response::payload_from_charge_point`]).
+#[must_use]
+pub fn encode_call_result_payload(id: &str, payload: &str) -> String {
     let mut out = String::from("[3,");
     write_str(&mut out, id);
     out.push(',');
-    out.push_str(&response.to_payload());
+    out.push_str(payload);
     out.push(']');
     out
 }

@@ -14,6 +14,7 @@ use crate::{
     jobs::JobUpdate,
     security::LogUpload,
     session::Purpose,
+    text::positions,
     time::{Instant, secs},
     timers::Timer,
 };
@@ -27,7 +28,7 @@ pub(crate) const HANDLERS: &[(Action, Handler)] = rows![
 /// that another attempt would not change.
 fn refusal(why: &str) -> Option<UploadLogStatus> {
     let code = |prefix: &str| {
-        why.match_indices(prefix).find_map(|(i, _)| {
+        positions(why, prefix).find_map(|i| {
             let rest = why.get(i + prefix.len()..)?;
             let digits = rest.get(..3)?;
             digits.parse::<u16>().ok()
@@ -43,10 +44,11 @@ fn refusal(why: &str) -> Option<UploadLogStatus> {
 
 /// Whether an upload location has a supported scheme and a host.
 fn usable_location(url: &str) -> bool {
-    let host = url
-        .split_once("://")
-        .map_or("", |(_, rest)| rest.split(['/', '?']).next().unwrap_or(""));
-    let host = host.rsplit('@').next().unwrap_or("");
+    let host = positions(url, "://")
+        .next()
+        .and_then(|i| url.get(i + 3..))
+        .map_or("", |rest| rest.split(['/', '?']).next().unwrap_or(""));
+    let host = host.rsplit_once('@').map_or(host, |(_, host)| host);
     firmware::supported_scheme(url) && !host.is_empty() && !host.starts_with(':')
 }
 
