@@ -101,6 +101,11 @@ pub mod log;
 pub mod metering;
 pub mod model;
 pub mod pki;
+
+/// Whether this build carries the Security extension's certificates (the `certificates`
+/// cargo feature): InstallCertificate, GetInstalledCertificateIds, CertificateSigned and
+/// the CSR; without it they are NotSupported.
+pub const CERTIFICATES: bool = cfg!(feature = "certificates");
 pub mod security;
 mod session;
 pub mod smart;

@@ -252,11 +252,13 @@ pub(crate) fn App() -> Html {
                         <button id="update-firmware" onclick={update_firmware}>{"Update firmware"}</button>
                         <button id="get-diagnostics" onclick={action(&sim, &redraw, Sim::get_diagnostics)}>{"Get diagnostics"}</button>
                     </div>
-                    <div class="row">
-                        <button id="install-root" onclick={action(&sim, &redraw, Sim::install_root)}>{"Install root certificate"}</button>
-                        <button id="request-certificate" onclick={action(&sim, &redraw, Sim::request_certificate)}>{"Request a certificate"}</button>
-                    </div>
-                    <p class="hint">{"The demo CSMS does not sign: it holds no CA key, so its certificate request ends at the box's CSR (shown below); connect a real CSMS for CertificateSigned."}</p>
+                    if chargepoint::CERTIFICATES {
+                        <div class="row">
+                            <button id="install-root" onclick={action(&sim, &redraw, Sim::install_root)}>{"Install root certificate"}</button>
+                            <button id="request-certificate" onclick={action(&sim, &redraw, Sim::request_certificate)}>{"Request a certificate"}</button>
+                        </div>
+                        <p class="hint">{"The demo CSMS does not sign: it holds no CA key, so its certificate request ends at the box's CSR (shown below); connect a real CSMS for CertificateSigned."}</p>
+                    }
                     if !received.is_empty() {
                         <ul class="received" id="received">
                             { for received.iter().rev().map(|r| html! {
