@@ -158,6 +158,9 @@ impl LoopbackCsms {
                 self.record.diagnostics.push(r.status);
                 DiagnosticsStatusNotificationResponse {}.into()
             }
+            // The Security extension's notifications: taken (this CSMS records none).
+            Request::SecurityEventNotification(_) => SecurityEventNotificationResponse {}.into(),
+            Request::LogStatusNotification(_) => LogStatusNotificationResponse {}.into(),
             _ => HeartbeatResponse {
                 current_time: self.now,
             }
