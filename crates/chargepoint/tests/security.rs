@@ -1,4 +1,12 @@
 //! The Security extension in virtual time: every SecurityEventNotification at its
+#![cfg_attr(
+    not(feature = "certificates"),
+    allow(
+        dead_code,
+        unused_imports,
+        reason = "the certificate tests need the feature"
+    )
+)]
 //! moment and its delivery after an offline period and power cuts; GetLog's status
 //! sequences; ExtendedTriggerMessage for every message; SecurityProfile raises, the
 //! fallback, lowering; AuthorizationKey at profile 0; certificates and the CSR flow;
@@ -435,6 +443,7 @@ fn a_second_get_log_cancels_the_first() {
 // ---- ExtendedTriggerMessage -------------------------------------------------------------
 
 #[test]
+#[cfg(feature = "certificates")] // installs a root or asks for a CSR
 fn extended_trigger_sends_every_message_after_its_answer() {
     let mut h = booted(Variant::Tethered);
     for (message, action) in [
@@ -503,6 +512,7 @@ fn authorization_key_at_profile_0_keeps_the_link_and_lowering_is_rejected() {
 }
 
 #[test]
+#[cfg(feature = "certificates")] // installs a root or asks for a CSR
 fn a_raised_profile_that_cannot_connect_falls_back() {
     let mut h = booted(Variant::Tethered);
     change(&mut h, "AuthorizationKey", KEY);
@@ -547,6 +557,7 @@ fn a_raised_profile_that_cannot_connect_falls_back() {
 }
 
 #[test]
+#[cfg(feature = "certificates")] // installs a root or asks for a CSR
 fn tls_profiles_need_a_wss_url() {
     let mut settings = Settings::new("EVC-0001", Variant::Tethered);
     settings.csms_url = String::from("ws://csms.example/ocpp/");
@@ -562,6 +573,7 @@ fn tls_profiles_need_a_wss_url() {
 // ---- certificates -------------------------------------------------------------------------
 
 #[test]
+#[cfg(feature = "certificates")] // installs a root or asks for a CSR
 fn install_certificate_checks_the_root_and_get_ids_reports_its_hash() {
     let mut h = booted(Variant::Tethered);
     let ids = |h: &mut Harness, kind: &str| {
@@ -634,6 +646,7 @@ fn signed(h: &mut Harness, chain: &str) -> Value {
 }
 
 #[test]
+#[cfg(feature = "certificates")] // installs a root or asks for a CSR
 fn the_csr_flow_gives_the_box_its_certificate_and_no_key_leaks() {
     let mut h = booted(Variant::Tethered);
     install_root(&mut h, ROOT);
@@ -740,6 +753,7 @@ fn the_csr_flow_gives_the_box_its_certificate_and_no_key_leaks() {
 }
 
 #[test]
+#[cfg(feature = "certificates")] // installs a root or asks for a CSR
 fn a_rejected_sign_certificate_is_logged() {
     let mut h = booted(Variant::Tethered);
     h.csms.script.call_error_for.push(Action::SignCertificate);
@@ -758,6 +772,7 @@ fn a_rejected_sign_certificate_is_logged() {
 }
 
 #[test]
+#[cfg(feature = "certificates")] // installs a root or asks for a CSR
 fn a_sign_certificate_answered_rejected_is_logged() {
     let mut h = booted(Variant::Tethered);
     h.csms.script.answer = false;

@@ -29,5 +29,9 @@ pub mod heap;
 pub mod home;
 pub mod uart;
 
+/// Lines of the security log an MCU keeps (the engine's default is 64): the log lives in
+/// RAM and in the durable state, whose flash page on this board is 8 KiB.
+pub const SECURITY_LOG_LINES: usize = 16;
+
 /// The core clock of the mps2-an386 board (25 MHz).
 pub const CORE_HZ: u32 = 25_000_000;

@@ -439,24 +439,44 @@ impl ChargePoint {
         start: Option<DateTime>,
         stop: Option<DateTime>,
     ) -> String {
-        use core::fmt::Write;
+        // Measured first, then written into a string of exactly that size: growing by
+        // doubling would hold up to twice the text for a moment, which an MCU's heap feels.
+        let mut size = Count(0);
+        self.write_diagnostics(&mut size, now, start, stop);
+        // Plus room for what a driver without a frame trace appends (`[frames]` and a
+        // line saying there is none): a full string would be copied to grow by it.
+        let mut text = String::with_capacity(size.0 + FRAMES_NOTE_ROOM);
+        self.write_diagnostics(&mut text, now, start, stop);
+        text
+    }
+
+    fn write_diagnostics(
+        &self,
+        out: &mut impl core::fmt::Write,
+        now: Instant,
+        start: Option<DateTime>,
+        stop: Option<DateTime>,
+    ) {
         let id = &self.settings.identity;
-        // Room for the whole text at once: growing by doubling would hold twice its size
-        // for a moment, which an MCU's heap feels.
-        let mut text = String::with_capacity(256 + KEYS.len() * 40 + self.log.len() * 96);
-        let bound =
-            |t: Option<DateTime>, open: &str| t.map_or(String::from(open), |t| format!("{t}"));
         let _ = write!(
-            text,
-            "EVC diagnostics\ncharge point: {}\nvendor: {}\nmodel: {}\nfirmware: {}\ntime: {}\nwindow: {} to {}\n\n[configuration]\n",
+            out,
+            "EVC diagnostics\ncharge point: {}\nvendor: {}\nmodel: {}\nfirmware: {}\ntime: {}\nwindow: ",
             id.serial,
             id.vendor,
             id.model,
             self.firmware_version(),
             self.wall_clock(now),
-            bound(start, "the oldest entry"),
-            bound(stop, "now"),
         );
+        let _ = match start {
+            Some(t) => write!(out, "{t}"),
+            None => out.write_str("the oldest entry"),
+        };
+        let _ = out.write_str(" to ");
+        let _ = match stop {
+            Some(t) => write!(out, "{t}"),
+            None => out.write_str("now"),
+        };
+        let _ = out.write_str("\n\n[configuration]\n");
         for def in &KEYS {
             let value = if def.access == Access::WriteOnly {
                 if self.config.text(def.key).is_empty() {
@@ -467,13 +487,25 @@ impl ChargePoint {
             } else {
                 self.config.text(def.key)
             };
-            let _ = writeln!(text, "{} = {value}", def.name);
+            let _ = writeln!(out, "{} = {value}", def.name);
         }
-        text.push_str("\n[events]\n");
+        let _ = out.write_str("\n[events]\n");
         for (at, line) in self.log.within(start, stop) {
-            let _ = writeln!(text, "{at} {line}");
+            let _ = writeln!(out, "{at} {line}");
         }
-        text
+    }
+}
+
+/// Bytes the driver's `[frames]` section takes when it keeps no trace.
+const FRAMES_NOTE_ROOM: usize = 64;
+
+/// A `fmt::Write` that only counts the bytes written to it.
+struct Count(usize);
+
+impl core::fmt::Write for Count {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        self.0 += s.len();
+        Ok(())
     }
 }
 

@@ -76,6 +76,7 @@ pub(crate) fn run(clock: &impl Monotonic) -> bool {
     let start_wall = DateTime::from_unix_millis(1_767_225_600_000);
     let mut settings = Settings::new("EVC-MCU-0001", Variant::Socket);
     settings.trace_frames = false;
+    settings.security_log_capacity = firmware::SECURITY_LOG_LINES;
     let product = settings.identity.model.clone();
     // The default cadence: a meter reading every engine second, EV or not.
     let config = DriverConfig {
