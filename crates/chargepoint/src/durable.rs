@@ -240,7 +240,15 @@ impl DurableState {
     /// The stored text (format [`FORMAT_VERSION`], whatever `format` says).
     #[must_use]
     pub fn to_json(&self) -> String {
-        let mut out = String::with_capacity(512);
+        self.to_json_sized(512)
+    }
+
+    /// [`Self::to_json`] into a string of `capacity` bytes to begin with: a home that
+    /// knows about how long its last state was passes a little more, so the text is not
+    /// copied while it grows (an MCU's heap would hold it twice for a moment).
+    #[must_use]
+    pub fn to_json_sized(&self, capacity: usize) -> String {
+        let mut out = String::with_capacity(capacity);
         let mut r = Record::open(&mut out);
         r.put(name(0), &FORMAT_VERSION);
         r.put(name(1), &self.config);

@@ -2,6 +2,7 @@
 //! [`chargepoint::Driver`]'s ordered output, so that neither image re-codes it.
 
 use alloc::string::String;
+use core::sync::atomic::{AtomicUsize, Ordering};
 
 use chargepoint::{Command, Driver, Output};
 use embedded_hal::digital::OutputPin;
@@ -10,6 +11,9 @@ use crate::{
     files::Transfers,
     hal::{FileTransfer, ImageSlot, Outputs, Store, Transport},
 };
+
+/// The length of the last durable state written.
+static LAST_STATE: AtomicUsize = AtomicUsize::new(0);
 
 /// What one pass over the output did, for an image that checks itself.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -46,7 +50,13 @@ where
         match output {
             Output::Persist(p) => {
                 // A full store keeps the last state written; the engine carries on.
-                let saved = store.save("state", driver.durable_state().to_json().as_bytes());
+                // Sized after the last state written (plus an eighth), so the text is
+                // not copied while it grows.
+                let hint = LAST_STATE.load(Ordering::Relaxed);
+                let json = driver.durable_state().to_json_sized(hint + hint / 8 + 64);
+                LAST_STATE.store(json.len(), Ordering::Relaxed);
+                let saved = store.save("state", json.as_bytes());
+                drop(json);
                 carried.persisted += u32::from(saved.is_ok());
                 carried.store_full += u32::from(saved.is_err());
                 driver.persisted(p.token, saved.map_err(|_| String::from("store full")));

@@ -31,7 +31,11 @@ pub mod uart;
 
 /// Lines of the security log an MCU keeps (the engine's default is 64): the log lives in
 /// RAM and in the durable state, whose flash page on this board is 8 KiB.
-pub const SECURITY_LOG_LINES: usize = 16;
+pub const SECURITY_LOG_LINES: usize = 8;
+
+/// Lines of the event log (GetDiagnostics' file) an MCU keeps (the engine's default is
+/// 24): with the security log, the box's RAM budget (16 KiB of heap at its peak).
+pub const EVENT_LOG_LINES: usize = 20;
 
 /// The core clock of the mps2-an386 board (25 MHz).
 pub const CORE_HZ: u32 = 25_000_000;

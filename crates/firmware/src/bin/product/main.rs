@@ -62,6 +62,7 @@ fn run(clock: &impl Monotonic, mut transport: impl Transport + FileTransfer) -> 
     // No one reads a trace on the box.
     settings.trace_frames = false;
     settings.security_log_capacity = firmware::SECURITY_LOG_LINES;
+    settings.log_capacity = firmware::EVENT_LOG_LINES;
     settings.csms_url = String::from(CSMS_URL);
     // The board's unique id and the boot time as entropy (a real board adds its TRNG).
     settings.seed ^= clock.now_ms().rotate_left(17) ^ board::unique_id();

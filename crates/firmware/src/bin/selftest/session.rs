@@ -77,6 +77,7 @@ pub(crate) fn run(clock: &impl Monotonic) -> bool {
     let mut settings = Settings::new("EVC-MCU-0001", Variant::Socket);
     settings.trace_frames = false;
     settings.security_log_capacity = firmware::SECURITY_LOG_LINES;
+    settings.log_capacity = firmware::EVENT_LOG_LINES;
     let product = settings.identity.model.clone();
     // The default cadence: a meter reading every engine second, EV or not.
     let config = DriverConfig {
