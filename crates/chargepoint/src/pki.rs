@@ -14,21 +14,22 @@
 //! is RSA is told so in the InstallCertificate / CertificateSigned answer's log.
 
 use alloc::format;
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-use der::asn1::ObjectIdentifier;
-use der::{Decode, Encode};
 use ocpp16::DateTime;
 use ocpp16::messages::{CertificateHashData, HashAlgorithm};
 use p256::ecdsa::signature::Verifier;
 use p256::ecdsa::{Signature, VerifyingKey};
 use sha2::{Digest, Sha256};
 
+mod der;
 mod key;
+mod pem;
 pub use key::KeyPair;
-use x509_cert::ext::pkix::BasicConstraints;
+
+use der::{Der, Tlv, bad, inside};
 
 const OID_ECDSA_SHA256: &str = "1.2.840.10045.4.3.2";
 const OID_EC_PUBLIC_KEY: &str = "1.2.840.10045.2.1";
@@ -153,10 +154,6 @@ impl fmt::Debug for Certificate {
     }
 }
 
-fn der_err(e: der::Error) -> PkiError {
-    PkiError::BadDer(e.to_string())
-}
-
 /// The `-----BEGIN CERTIFICATE-----` … `-----END CERTIFICATE-----` blocks of `pem`, in order.
 fn pem_blocks(pem: &str) -> Result<Vec<Vec<u8>>, PkiError> {
     const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
@@ -168,13 +165,8 @@ fn pem_blocks(pem: &str) -> Result<Vec<Vec<u8>>, PkiError> {
         let Some(end) = after.find(END) else {
             return Err(PkiError::BadPem("no -----END CERTIFICATE----- line".into()));
         };
-        let block = after.get(..end + END.len()).unwrap_or("");
-        let (label, der) =
-            der::pem::decode_vec(block.as_bytes()).map_err(|e| PkiError::BadPem(e.to_string()))?;
-        if label != "CERTIFICATE" {
-            return Err(PkiError::BadPem(format!("label {label}")));
-        }
-        out.push(der);
+        let body = after.get(BEGIN.len()..end).unwrap_or("");
+        out.push(pem::decode_body(body)?);
         rest = after.get(end + END.len()..).unwrap_or("");
     }
     if out.is_empty() {
@@ -203,32 +195,143 @@ fn unhex(s: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-fn time(t: x509_cert::time::Time) -> DateTime {
-    let secs = i64::try_from(t.to_unix_duration().as_secs()).unwrap_or(i64::MAX);
-    DateTime::from_unix_millis(secs.saturating_mul(1000))
+/// An X.509 Time: UTCTime `YYMMDDHHMMSSZ` (years 1950–2049) or GeneralizedTime
+/// `YYYYMMDDHHMMSSZ` (RFC 5280 §4.1.2.5: UTC, seconds, no fractions).
+fn time(tlv: &Tlv<'_>, what: &str) -> Result<DateTime, PkiError> {
+    let text = core::str::from_utf8(tlv.content).map_err(|_| bad(what, "not ASCII"))?;
+    let full = match (tlv.tag, text.len()) {
+        (der::UTC_TIME, 13) => {
+            let yy: u32 = text.get(..2).and_then(|y| y.parse().ok()).unwrap_or(100);
+            let century = if yy < 50 { "20" } else { "19" };
+            format!("{century}{text}")
+        }
+        (der::GENERALIZED_TIME, 15) => text.into(),
+        _ => return Err(bad(what, "not a UTCTime or GeneralizedTime in UTC")),
+    };
+    let field = |from: usize, to: usize| full.get(from..to).unwrap_or("");
+    if !full.ends_with('Z') || !field(0, 14).bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad(what, "not a UTC time with seconds"));
+    }
+    let rfc3339 = format!(
+        "{}-{}-{}T{}:{}:{}Z",
+        field(0, 4),
+        field(4, 6),
+        field(6, 8),
+        field(8, 10),
+        field(10, 12),
+        field(12, 14)
+    );
+    let t = DateTime::parse(&rfc3339).map_err(|_| bad(what, "not a valid date"))?;
+    // As RustCrypto's `der` reads X.509 times: from the Unix epoch on.
+    if t < DateTime::UNIX_EPOCH {
+        return Err(bad(what, "before 1970"));
+    }
+    Ok(t)
 }
 
-fn attribute_name(oid: &ObjectIdentifier) -> String {
-    match oid.to_string().as_str() {
-        "2.5.4.3" => "CN".into(),
-        "2.5.4.10" => "O".into(),
-        "2.5.4.11" => "OU".into(),
-        "2.5.4.6" => "C".into(),
-        "2.5.4.8" => "ST".into(),
-        "2.5.4.7" => "L".into(),
-        "2.5.4.5" => "serialNumber".into(),
-        "0.9.2342.19200300.100.1.25" => "DC".into(),
-        other => other.into(),
+fn attribute_name(oid: &str) -> &str {
+    match oid {
+        "2.5.4.3" => "CN",
+        "2.5.4.10" => "O",
+        "2.5.4.11" => "OU",
+        "2.5.4.6" => "C",
+        "2.5.4.8" => "ST",
+        "2.5.4.7" => "L",
+        "2.5.4.5" => "serialNumber",
+        "0.9.2342.19200300.100.1.25" => "DC",
+        other => other,
     }
 }
 
-fn readable_name(name: &x509_cert::name::Name) -> String {
+/// A Name (SEQUENCE OF SET OF AttributeTypeAndValue), readable: `CN=EVC-0001, O=Acme`.
+fn readable_name(name: &Tlv<'_>, what: &str) -> Result<String, PkiError> {
     let mut parts = Vec::new();
-    for atv in name.iter() {
-        let value = String::from_utf8_lossy(atv.value.value());
-        parts.push(format!("{}={value}", attribute_name(&atv.oid)));
+    let mut rdns = inside(name);
+    while !rdns.is_empty() {
+        let set = rdns.expect(der::SET, what)?;
+        let mut atvs = inside(&set);
+        while !atvs.is_empty() {
+            let atv = atvs.expect(der::SEQUENCE, what)?;
+            let mut fields = inside(&atv);
+            let oid = der::oid_string(fields.expect(der::OID, what)?.content, what)?;
+            let value = fields.any(what)?;
+            fields.end(what)?;
+            let text = String::from_utf8_lossy(value.content);
+            parts.push(format!("{}={text}", attribute_name(&oid)));
+        }
     }
-    parts.join(", ")
+    Ok(parts.join(", "))
+}
+
+/// An AlgorithmIdentifier: its OID and, when present, its parameter as an OID (the
+/// named curve of an EC key; `None` for NULL or absent parameters).
+fn algorithm(tlv: &Tlv<'_>, what: &str) -> Result<(String, Option<String>), PkiError> {
+    let mut fields = inside(tlv);
+    let oid = der::oid_string(fields.expect(der::OID, what)?.content, what)?;
+    let parameter = match fields.optional(der::OID, what)? {
+        Some(curve) => Some(der::oid_string(curve.content, what)?),
+        None => {
+            let _ = fields.optional(0x05, what)?; // NULL
+            None
+        }
+    };
+    fields.end(what)?;
+    Ok((oid, parameter))
+}
+
+/// basicConstraints cA among the extensions ([3] EXPLICIT SEQUENCE OF Extension).
+fn is_ca(extensions: Option<Tlv<'_>>) -> Result<bool, PkiError> {
+    const WHAT: &str = "extensions";
+    let Some(explicit) = extensions else {
+        return Ok(false);
+    };
+    let mut outer = inside(&explicit);
+    let list = outer.expect(der::SEQUENCE, WHAT)?;
+    outer.end(WHAT)?;
+    let mut list = inside(&list);
+    let mut ca = false;
+    while !list.is_empty() {
+        let ext = list.expect(der::SEQUENCE, "extension")?;
+        let mut fields = inside(&ext);
+        let oid = fields.expect(der::OID, "extension")?;
+        der::oid_string(oid.content, "extension")?;
+        if let Some(critical) = fields.optional(der::BOOLEAN, "extension critical")? {
+            der::boolean(&critical, "extension critical")?;
+        }
+        let value = fields.expect(der::OCTET_STRING, "extension value")?;
+        fields.end("extension")?;
+        if oid.content == [0x55, 0x1d, 0x13] {
+            const BC: &str = "basicConstraints";
+            let mut value = Der::new(value.content);
+            let seq = value.expect(der::SEQUENCE, BC)?;
+            value.end(BC)?;
+            let mut bc = inside(&seq);
+            if let Some(flag) = bc.optional(der::BOOLEAN, BC)? {
+                ca = der::boolean(&flag, BC)?;
+            }
+            if let Some(path_len) = bc.optional(der::INTEGER, BC)? {
+                der::unsigned(&path_len, "basicConstraints pathLenConstraint")?;
+            }
+            bc.end(BC)?;
+        }
+    }
+    Ok(ca)
+}
+
+/// An ECDSA-Sig-Value (SEQUENCE { r INTEGER, s INTEGER }) as the 64 bytes r ‖ s.
+fn ecdsa_signature(der_bytes: &[u8]) -> Option<Signature> {
+    let mut outer = Der::new(der_bytes);
+    let seq = outer.expect(der::SEQUENCE, "signature").ok()?;
+    outer.end("signature").ok()?;
+    let mut fields = inside(&seq);
+    let mut raw = [0u8; 64];
+    for half in raw.chunks_mut(32) {
+        let n = der::unsigned(&fields.expect(der::INTEGER, "signature").ok()?, "signature").ok()?;
+        let at = 32usize.checked_sub(n.len())?;
+        half.get_mut(at..)?.copy_from_slice(n);
+    }
+    fields.end("signature").ok()?;
+    Signature::from_slice(&raw).ok()
 }
 
 impl Certificate {
@@ -247,45 +350,79 @@ impl Certificate {
     }
 
     /// A certificate from its DER encoding.
-    pub fn from_der(der: &[u8]) -> Result<Certificate, PkiError> {
-        let cert = x509_cert::Certificate::from_der(der).map_err(der_err)?;
-        let tbs_cert = cert.tbs_certificate();
-        let tbs = tbs_cert.to_der().map_err(der_err)?;
-        let spki = tbs_cert.subject_public_key_info();
-        let is_ca = match tbs_cert.get_extension::<BasicConstraints>() {
-            Ok(Some((_, bc))) => bc.ca,
-            Ok(None) => false,
-            Err(e) => return Err(der_err(e)),
-        };
-        let key_curve = spki
-            .algorithm
-            .parameters
-            .as_ref()
-            .and_then(|p| p.decode_as::<ObjectIdentifier>().ok())
-            .map(|o| o.to_string());
+    pub fn from_der(bytes: &[u8]) -> Result<Certificate, PkiError> {
+        let mut top = Der::new(bytes);
+        let cert = top.expect(der::SEQUENCE, "certificate")?;
+        top.end("certificate")?;
+        let mut c = inside(&cert);
+        let tbs = c.expect(der::SEQUENCE, "tbsCertificate")?;
+        let (signature_algorithm, _) = algorithm(
+            &c.expect(der::SEQUENCE, "signatureAlgorithm")?,
+            "signatureAlgorithm",
+        )?;
+        let signature = der::bit_string(
+            &c.expect(der::BIT_STRING, "signatureValue")?,
+            "signatureValue",
+        )?;
+        c.end("certificate")?;
+
+        let mut t = inside(&tbs);
+        if let Some(version) = t.optional(0xa0, "version")? {
+            let mut v = inside(&version);
+            let n = der::unsigned(&v.expect(der::INTEGER, "version")?, "version")?;
+            v.end("version")?;
+            if n.len() > 1 || n.first().is_some_and(|n| *n > 2) {
+                return Err(bad("version", "not v1, v2 or v3"));
+            }
+        }
+        let serial = der::unsigned(&t.expect(der::INTEGER, "serialNumber")?, "serialNumber")?;
+        algorithm(&t.expect(der::SEQUENCE, "signature")?, "signature")?;
+        let issuer = t.expect(der::SEQUENCE, "issuer")?;
+        let validity = t.expect(der::SEQUENCE, "validity")?;
+        let subject = t.expect(der::SEQUENCE, "subject")?;
+        let spki = t.expect(der::SEQUENCE, "subjectPublicKeyInfo")?;
+        let _ = t.optional(0x81, "issuerUniqueID")?;
+        let _ = t.optional(0x82, "subjectUniqueID")?;
+        let is_ca = is_ca(t.optional(0xa3, "extensions")?)?;
+        t.end("tbsCertificate")?;
+
+        let mut v = inside(&validity);
+        let not_before = time(&v.any("notBefore")?, "notBefore")?;
+        let not_after = time(&v.any("notAfter")?, "notAfter")?;
+        v.end("validity")?;
+        let mut k = inside(&spki);
+        let (key_algorithm, key_curve) = algorithm(
+            &k.expect(der::SEQUENCE, "subjectPublicKeyInfo algorithm")?,
+            "subjectPublicKeyInfo algorithm",
+        )?;
+        let public_key = der::bit_string(
+            &k.expect(der::BIT_STRING, "subjectPublicKey")?,
+            "subjectPublicKey",
+        )?;
+        k.end("subjectPublicKeyInfo")?;
+
         Ok(Certificate {
-            der: der.to_vec(),
-            tbs,
-            issuer_der: tbs_cert.issuer().to_der().map_err(der_err)?,
-            subject_der: tbs_cert.subject().to_der().map_err(der_err)?,
-            subject: readable_name(tbs_cert.subject()),
-            issuer: readable_name(tbs_cert.issuer()),
-            serial: tbs_cert.serial_number().as_bytes().to_vec(),
-            not_before: time(tbs_cert.validity().not_before),
-            not_after: time(tbs_cert.validity().not_after),
+            der: bytes.to_vec(),
+            tbs: tbs.whole.to_vec(),
+            issuer_der: issuer.whole.to_vec(),
+            subject_der: subject.whole.to_vec(),
+            subject: readable_name(&subject, "subject")?,
+            issuer: readable_name(&issuer, "issuer")?,
+            serial: serial.to_vec(),
+            not_before,
+            not_after,
             is_ca,
-            key_algorithm: spki.algorithm.oid.to_string(),
+            key_algorithm,
             key_curve,
-            public_key: spki.subject_public_key.raw_bytes().to_vec(),
-            signature_algorithm: cert.signature_algorithm().oid.to_string(),
-            signature: cert.signature().raw_bytes().to_vec(),
+            public_key: public_key.to_vec(),
+            signature_algorithm,
+            signature: signature.to_vec(),
         })
     }
 
     /// The certificate as one PEM block, LF line endings.
     pub fn to_pem(&self) -> String {
-        der::pem::encode_string("CERTIFICATE", der::pem::LineEnding::LF, &self.der)
-            .unwrap_or_default()
+        pem::encode("CERTIFICATE", &self.der)
     }
 
     /// The DER encoding.
@@ -383,7 +520,7 @@ impl Certificate {
         }
         let key = VerifyingKey::from_sec1_bytes(&issuer.public_key)
             .map_err(|_| PkiError::UnsupportedKey("not a valid P-256 point".into()))?;
-        let sig = Signature::from_der(&self.signature).map_err(|_| PkiError::BadSignature)?;
+        let sig = ecdsa_signature(&self.signature).ok_or(PkiError::BadSignature)?;
         key.verify(&self.tbs, &sig)
             .map_err(|_| PkiError::BadSignature)
     }

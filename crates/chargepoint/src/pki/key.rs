@@ -1,17 +1,23 @@
 //! The box's P-256 key pair: its secret for the durable state, its PKCS#8 form for
 //! rustls and its PKCS#10 CSR (SignCertificate), written with a small DER writer.
 
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-use der::Encode;
-use der::asn1::ObjectIdentifier;
 use p256::ecdsa::signature::Signer;
-use p256::ecdsa::{DerSignature, SigningKey};
-use p256::pkcs8::EncodePrivateKey;
+use p256::ecdsa::{Signature, SigningKey};
+use zeroize::Zeroizing;
 
-use super::{OID_EC_PUBLIC_KEY, OID_ECDSA_SHA256, OID_P256, PkiError, hex, unhex};
+use super::der::{self, bits, integer, tlv};
+use super::{PkiError, hex, pem, unhex};
+
+/// The contents of the OBJECT IDENTIFIERs the box writes.
+const ECDSA_WITH_SHA256: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02];
+const EC_PUBLIC_KEY: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
+const PRIME256V1: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
+const COMMON_NAME: &[u8] = &[0x55, 0x04, 0x03];
+const ORGANIZATION: &[u8] = &[0x55, 0x04, 0x0a];
 
 /// The box's P-256 key pair.
 #[derive(Clone)]
@@ -25,37 +31,30 @@ impl fmt::Debug for KeyPair {
     }
 }
 
-/// DER TLV with a definite length.
-fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(content.len() + 6);
-    out.push(tag);
-    let len = content.len();
-    if let Ok(short) = u8::try_from(len)
-        && short < 0x80
-    {
-        out.push(short);
-    } else {
-        let bytes = len.to_be_bytes();
-        let skip = bytes.iter().take_while(|b| **b == 0).count();
-        let significant = bytes.get(skip..).unwrap_or(&[]);
-        out.push(0x80 | u8::try_from(significant.len()).unwrap_or(0));
-        out.extend_from_slice(significant);
-    }
-    out.extend_from_slice(content);
-    out
+fn oid(content: &[u8]) -> Vec<u8> {
+    tlv(der::OID, content)
 }
 
-fn oid_der(oid: &str) -> Vec<u8> {
-    ObjectIdentifier::new(oid)
-        .ok()
-        .and_then(|o| o.to_der().ok())
-        .unwrap_or_default()
+fn name_attribute(oid_content: &[u8], value: &str) -> Vec<u8> {
+    let mut atv = oid(oid_content);
+    atv.extend(tlv(der::UTF8_STRING, value.as_bytes()));
+    tlv(der::SET, &tlv(der::SEQUENCE, &atv)) // SET { SEQUENCE { type, value } }
 }
 
-fn name_attribute(oid: &str, value: &str) -> Vec<u8> {
-    let mut atv = oid_der(oid);
-    atv.extend(tlv(0x0c, value.as_bytes())); // UTF8String
-    tlv(0x31, &tlv(0x30, &atv)) // SET { SEQUENCE { type, value } }
+/// AlgorithmIdentifier { id-ecPublicKey, prime256v1 }.
+fn ec_p256() -> Vec<u8> {
+    let mut alg = oid(EC_PUBLIC_KEY);
+    alg.extend(oid(PRIME256V1));
+    tlv(der::SEQUENCE, &alg)
+}
+
+/// An ECDSA-Sig-Value: SEQUENCE { r INTEGER, s INTEGER }.
+fn signature_der(sig: &Signature) -> Vec<u8> {
+    let raw = sig.to_bytes();
+    let (r, s) = raw.split_at(32);
+    let mut both = integer(r);
+    both.extend(integer(s));
+    tlv(der::SEQUENCE, &both)
 }
 
 impl KeyPair {
@@ -68,7 +67,11 @@ impl KeyPair {
 
     /// SEC1 uncompressed point, as in a certificate's subjectPublicKey.
     pub fn public_key(&self) -> Vec<u8> {
-        self.key.verifying_key().to_sec1_bytes().to_vec()
+        self.key
+            .verifying_key()
+            .to_sec1_point(false)
+            .as_bytes()
+            .to_vec()
     }
 
     /// The secret as lowercase hex of the 32-byte scalar, for the box's durable state only.
@@ -88,12 +91,22 @@ impl KeyPair {
         Self::from_seed(&seed)
     }
 
-    /// PKCS#8 "PRIVATE KEY" PEM for the native home's TLS client identity (rustls).
+    /// PKCS#8 "PRIVATE KEY" PEM (RFC 5958 PrivateKeyInfo over RFC 5915 ECPrivateKey,
+    /// with the public key) for the native home's TLS client identity (rustls).
     pub fn private_key_pem(&self) -> String {
-        p256::SecretKey::from(&self.key)
-            .to_pkcs8_pem(der::pem::LineEnding::LF)
-            .map(|s| s.to_string())
-            .unwrap_or_default()
+        let secret = Zeroizing::new(self.key.to_bytes());
+        // Capacities fixed up front: a growing buffer would leave copies of the secret.
+        let mut ec = Zeroizing::new(Vec::with_capacity(128));
+        ec.extend_from_slice(&[0x02, 0x01, 0x01]); // version 1
+        ec.extend_from_slice(&Zeroizing::new(tlv(der::OCTET_STRING, &secret)));
+        ec.extend_from_slice(&tlv(0xa1, &bits(&self.public_key())));
+        let ec = Zeroizing::new(tlv(der::SEQUENCE, &ec));
+        let mut info = Zeroizing::new(Vec::with_capacity(160));
+        info.extend_from_slice(&[0x02, 0x01, 0x00]); // version 0
+        info.extend_from_slice(&ec_p256());
+        info.extend_from_slice(&Zeroizing::new(tlv(der::OCTET_STRING, &ec)));
+        let info = Zeroizing::new(tlv(der::SEQUENCE, &info));
+        pem::encode("PRIVATE KEY", &info)
     }
 
     /// PKCS#10 CSR in PEM ("CERTIFICATE REQUEST"), subject CN = `common_name`,
@@ -102,31 +115,26 @@ impl KeyPair {
         if common_name.is_empty() {
             return Err(PkiError::BadSubject("empty common name".into()));
         }
-        let mut rdns = name_attribute("2.5.4.3", common_name);
+        let mut rdns = name_attribute(COMMON_NAME, common_name);
         if !organization.is_empty() {
-            rdns.extend(name_attribute("2.5.4.10", organization));
+            rdns.extend(name_attribute(ORGANIZATION, organization));
         }
-        let subject = tlv(0x30, &rdns);
-        let mut alg = oid_der(OID_EC_PUBLIC_KEY);
-        alg.extend(oid_der(OID_P256));
-        let mut bits = alloc::vec![0u8];
-        bits.extend(self.public_key());
-        let mut spki = tlv(0x30, &alg);
-        spki.extend(tlv(0x03, &bits));
-        let spki = tlv(0x30, &spki);
+        let subject = tlv(der::SEQUENCE, &rdns);
+        let mut spki = ec_p256();
+        spki.extend(bits(&self.public_key()));
+        let spki = tlv(der::SEQUENCE, &spki);
         let mut info = alloc::vec![0x02, 0x01, 0x00]; // version v1(0)
         info.extend(subject);
         info.extend(spki);
         info.extend([0xa0, 0x00]); // attributes [0] (none)
-        let info = tlv(0x30, &info);
-        let sig: DerSignature = self.key.sign(&info);
-        let mut sig_bits = alloc::vec![0u8];
-        sig_bits.extend_from_slice(sig.as_bytes());
+        let info = tlv(der::SEQUENCE, &info);
+        let sig: Signature = self.key.sign(&info);
         let mut req = info;
-        req.extend(tlv(0x30, &oid_der(OID_ECDSA_SHA256)));
-        req.extend(tlv(0x03, &sig_bits));
-        let req = tlv(0x30, &req);
-        der::pem::encode_string("CERTIFICATE REQUEST", der::pem::LineEnding::LF, &req)
-            .map_err(|e| PkiError::BadSubject(e.to_string()))
+        req.extend(tlv(der::SEQUENCE, &oid(ECDSA_WITH_SHA256)));
+        req.extend(bits(&signature_der(&sig)));
+        Ok(pem::encode(
+            "CERTIFICATE REQUEST",
+            &tlv(der::SEQUENCE, &req),
+        ))
     }
 }
