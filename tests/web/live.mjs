@@ -22,9 +22,7 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(process.env.PLAYWRIGHT_CORE ?? import.meta.url);
 const { chromium } = require('playwright-core');
-// `certificates` needs a page built with the certificates feature (not the default
-// page: the certificate code is over the page-weight budget), so it is not run by default.
-const [page_url, csms_url, log, sessions = 'reload,key,reset,firmware'] = process.argv.slice(2);
+const [page_url, csms_url, log, sessions = 'reload,key,reset,firmware,certificates'] = process.argv.slice(2);
 const run = (name) => sessions.split(',').includes(name);
 const fail = (msg) => { console.error(`live: FAIL: ${msg}`); process.exit(1); };
 const check = (ok, msg) => { if (!ok) fail(msg); console.log(`live: ok   ${msg}`); };

@@ -35,7 +35,11 @@ fn reference(der: &[u8]) -> Option<Fields> {
     Some((
         tbs.issuer().to_der().ok()?,
         tbs.subject().to_der().ok()?,
-        if hex.is_empty() { "0".into() } else { hex.into() },
+        if hex.is_empty() {
+            "0".into()
+        } else {
+            hex.into()
+        },
         i64::try_from(tbs.validity().not_before.to_unix_duration().as_secs()).ok()?,
         i64::try_from(tbs.validity().not_after.to_unix_duration().as_secs()).ok()?,
         is_ca,
@@ -138,7 +142,9 @@ fn der_faults_are_named() {
         e,
         "not an X.509 certificate: certificate: unexpected data after its last element"
     );
-    let e = Certificate::from_der(&[0x30, 0x80, 0, 0]).unwrap_err().to_string();
+    let e = Certificate::from_der(&[0x30, 0x80, 0, 0])
+        .unwrap_err()
+        .to_string();
     assert_eq!(
         e,
         "not an X.509 certificate: certificate: indefinite length is not DER"
@@ -150,7 +156,9 @@ fn der_faults_are_named() {
         e,
         "not an X.509 certificate: certificate: length not minimally encoded"
     );
-    let e = Certificate::from_der(&[0x02, 0x01, 0x00]).unwrap_err().to_string();
+    let e = Certificate::from_der(&[0x02, 0x01, 0x00])
+        .unwrap_err()
+        .to_string();
     assert_eq!(
         e,
         "not an X.509 certificate: certificate: expected tag 0x30, found 0x02"
@@ -172,7 +180,9 @@ fn pem_faults_are_named() {
         .unwrap_err()
         .to_string();
     assert_eq!(e, "malformed PEM: base64 length or padding is wrong");
-    let e = Certificate::from_pem(&wrap("QQ==QQ==")).unwrap_err().to_string();
+    let e = Certificate::from_pem(&wrap("QQ==QQ=="))
+        .unwrap_err()
+        .to_string();
     assert_eq!(e, "malformed PEM: base64 data after padding");
     // CRLF line endings and indentation are read.
     let crlf = FIXTURES[0].replace('\n', "\r\n  ");

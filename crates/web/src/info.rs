@@ -47,7 +47,7 @@ fn certificates(cp: &ChargePoint, csr: Option<String>, demo: bool) -> Html {
             }}{fallback.map(|p| format!("; falls back to {p} if it cannot connect")).unwrap_or_default()}</p>
             <p class="hint">{"A browser page cannot present a client certificate, so security profile 3 (mutual TLS) cannot be used from this tab; the CSR / CertificateSigned flow still works here, and the native runner evc uses the certificate for mTLS."}</p>
             if !chargepoint::CERTIFICATES {
-                <p class="hint" id="no-certificates">{"This build of the tab leaves the certificate code out (P-256 and X.509 would take the page about 68 KB over its 300 KB budget): InstallCertificate, GetInstalledCertificateIds and CertificateSigned are answered NotSupported here. The native runner evc has them; `trunk build --features certificates` builds a tab with them."}</p>
+                <p class="hint" id="no-certificates">{"This build of the tab leaves the certificate code out (it was built with --no-default-features): InstallCertificate, GetInstalledCertificateIds and CertificateSigned are answered NotSupported here. The default page and the native runner evc have them."}</p>
             }
             <div class="cert-grid">
                 <div>
