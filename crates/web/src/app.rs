@@ -53,11 +53,15 @@ pub(crate) fn App() -> Html {
         let sim = sim.clone();
         let redraw = redraw.clone();
         use_effect_with((), move |()| {
+            let api = {
+                let redraw = redraw.clone();
+                crate::api::install(sim.clone(), move || redraw.force_update())
+            };
             let interval = Interval::new(200, move || {
                 sim.borrow_mut().tick();
                 redraw.force_update();
             });
-            move || drop(interval)
+            move || drop((interval, api))
         });
     }
     let s = sim.borrow();

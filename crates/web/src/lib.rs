@@ -5,6 +5,7 @@
 //! in-memory link) or a real CSMS over the browser's WebSocket, in real time sped up 1×,
 //! 10× or 60×.
 
+mod api;
 mod app;
 mod info;
 pub mod live;

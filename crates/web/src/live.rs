@@ -358,6 +358,12 @@ impl Live {
         });
     }
 
+    /// Drops the link now (a network fault): the socket goes, the box reconnects.
+    pub fn drop_link(&mut self) {
+        self.driver.drop_link(real_ms());
+        self.carry_out();
+    }
+
     /// Whether the socket is open.
     pub fn connected(&self) -> bool {
         self.driver.link() == Link::Open

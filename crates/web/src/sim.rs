@@ -408,6 +408,27 @@ impl Sim {
         Some(csr)
     }
 
+    /// Whether the box talks to the built-in demo CSMS.
+    pub(crate) fn demo_home(&self) -> bool {
+        matches!(self.home, Home::Demo(..))
+    }
+
+    /// Whether the box's link to its CSMS is up.
+    pub(crate) fn connected(&self) -> bool {
+        match &self.home {
+            Home::Demo(h, _) => h.connected(),
+            Home::Live(l) => l.connected(),
+        }
+    }
+
+    /// Drops the link now, as a network fault would; the box reconnects by itself.
+    pub(crate) fn drop_link(&mut self) {
+        match &mut self.home {
+            Home::Demo(h, _) => h.drop_connection(),
+            Home::Live(l) => l.drop_link(),
+        }
+    }
+
     /// Connection state in words.
     pub(crate) fn link(&self) -> String {
         match &self.home {

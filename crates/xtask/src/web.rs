@@ -192,7 +192,15 @@ pub(crate) fn check() -> Result<(), String> {
         ],
     );
     live.env("PLAYWRIGHT_CORE", &playwright_core);
-    let result = run(live).and_then(|()| browser_suite(csms_port));
+    // The example of a CSMS team's own Playwright test: only `window.evc`.
+    let mut api = cmd(
+        "node",
+        &["tests/web/api.mjs", &url, &csms_url, &log.to_string_lossy()],
+    );
+    api.env("PLAYWRIGHT_CORE", &playwright_core);
+    let result = run(live)
+        .and_then(|()| run(api))
+        .and_then(|()| browser_suite(csms_port));
     let _ = fs::remove_file(&log);
     result
 }

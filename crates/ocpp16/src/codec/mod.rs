@@ -135,7 +135,7 @@ pub fn encode<T: Payload>(value: &T) -> String {
 }
 
 /// Appends `s` as a JSON string, escaped as serde_json escapes it.
-pub(crate) fn write_str(out: &mut String, s: &str) {
+pub fn write_str(out: &mut String, s: &str) {
     out.push('"');
     let mut run = 0;
     for (i, b) in s.bytes().enumerate() {

@@ -1,0 +1,306 @@
+//! The page's test API for Playwright / Puppeteer: `window.evc` (`www/evc.js`, typed by
+//! `www/evc.d.ts`) is a thin JavaScript layer over one function this module installs,
+//! `window.__evc(verb, argJson) -> replyJson`, which drives the same [`Sim`] the panel's
+//! buttons drive. A reply is `{"ok": …}` or `{"error": "…"}` (the JS layer throws it);
+//! waits (for a status, for a frame) poll from JS, so nothing here blocks the page.
+
+use std::{cell::RefCell, rc::Rc};
+
+use chargepoint::{Fault, HardwareEvent, model::Variant};
+use core::fmt::{Display, Write};
+use serde_json::Value;
+use wasm_bindgen::{JsValue, prelude::Closure};
+
+use crate::{sim::Sim, storage};
+
+type Shared = Rc<RefCell<Sim>>;
+
+/// Every fault the panel's fault input knows, by its OCPP-facing name.
+const FAULTS: [Fault; 10] = [
+    Fault::HighTemperature,
+    Fault::GroundFailure,
+    Fault::OverCurrent,
+    Fault::UnderVoltage,
+    Fault::OverVoltage,
+    Fault::PowerMeter,
+    Fault::PowerSwitch,
+    Fault::Reader,
+    Fault::ConnectorLock,
+    Fault::EvCommunication,
+];
+
+/// `window.__evc` while the panel is mounted; dropping it removes the function.
+pub(crate) struct Installed(
+    #[allow(dead_code, reason = "kept alive for JS")] Closure<dyn FnMut(String, String) -> String>,
+);
+
+impl Drop for Installed {
+    fn drop(&mut self) {
+        if let Some(w) = web_sys::window() {
+            let _ = js_sys::Reflect::delete_property(&w, &JsValue::from_str("__evc"));
+        }
+    }
+}
+
+/// Installs `window.__evc` over `sim`; `redraw` runs after every verb.
+pub(crate) fn install(sim: Shared, redraw: impl Fn() + 'static) -> Option<Installed> {
+    let closure =
+        Closure::<dyn FnMut(String, String) -> String>::new(move |verb: String, arg: String| {
+            let reply =
+                match serde_json::from_str::<Value>(if arg.is_empty() { "{}" } else { &arg }) {
+                    Ok(arg) => handle(&sim, &verb, &arg),
+                    Err(e) => Err(format!("the argument is not JSON: {e}")),
+                };
+            redraw();
+            let mut out = Json::new();
+            match reply {
+                Ok(ok) => out.raw("ok", &ok),
+                Err(error) => out.str("error", &error),
+            }
+            out.end()
+        });
+    let window = web_sys::window()?;
+    js_sys::Reflect::set(&window, &JsValue::from_str("__evc"), closure.as_ref()).ok()?;
+    Some(Installed(closure))
+}
+
+/// A JSON object written by hand: the page links no JSON serializer for this.
+struct Json(String);
+
+impl Json {
+    fn new() -> Self {
+        Json(String::from("{"))
+    }
+
+    fn key(&mut self, k: &str) {
+        if !self.0.ends_with('{') {
+            self.0.push(',');
+        }
+        ocpp16::codec::write_str(&mut self.0, k);
+        self.0.push(':');
+    }
+
+    fn str(&mut self, k: &str, v: &str) {
+        self.key(k);
+        ocpp16::codec::write_str(&mut self.0, v);
+    }
+
+    fn num(&mut self, k: &str, v: impl Display) {
+        self.key(k);
+        let _ = write!(self.0, "{v}");
+    }
+
+    fn opt(&mut self, k: &str, v: Option<impl Display>) {
+        match v {
+            Some(v) => self.num(k, v),
+            None => self.raw(k, "null"),
+        }
+    }
+
+    /// `v` is JSON text already.
+    fn raw(&mut self, k: &str, v: &str) {
+        self.key(k);
+        self.0.push_str(v);
+    }
+
+    fn end(mut self) -> String {
+        self.0.push('}');
+        self.0
+    }
+}
+
+fn text<'a>(arg: &'a Value, field: &str) -> Result<&'a str, String> {
+    arg.get(field)
+        .and_then(Value::as_str)
+        .ok_or_else(|| format!("needs \"{field}\", a string"))
+}
+
+fn flag(arg: &Value, field: &str, default: bool) -> Result<bool, String> {
+    match arg.get(field) {
+        None | Some(Value::Null) => Ok(default),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(_) => Err(format!("\"{field}\" must be true or false")),
+    }
+}
+
+/// Each verb's result as JSON text.
+fn handle(sim: &Shared, verb: &str, arg: &Value) -> Result<String, String> {
+    let mut s = sim.borrow_mut();
+    match verb {
+        "state" => {}
+        "configure" => configure(&mut s, arg)?,
+        "plug" if s.world().ev().is_some() => return Err("an EV is already plugged in".into()),
+        "plug" => s.plug(),
+        "unplug" | "pause" if s.world().ev().is_none() => {
+            return Err("no EV is plugged in".into());
+        }
+        "unplug" => s.unplug(),
+        "pause" => s.set_paused(flag(arg, "paused", true)?),
+        "tap" => {
+            let tag = text(arg, "idTag")?;
+            if tag.is_empty() || tag.chars().count() > 20 {
+                return Err("\"idTag\" must be 1 to 20 characters (IdToken)".into());
+            }
+            s.tap(tag);
+        }
+        "fault" => {
+            let name = text(arg, "fault")?;
+            let Some(fault) = FAULTS.into_iter().find(|f| format!("{f:?}") == name) else {
+                let names: Vec<String> = FAULTS.iter().map(|f| format!("{f:?}")).collect();
+                return Err(format!(
+                    "unknown fault \"{name}\"; one of {}",
+                    names.join(", ")
+                ));
+            };
+            let event = if flag(arg, "active", true)? {
+                HardwareEvent::FaultRaised(fault)
+            } else {
+                HardwareEvent::FaultCleared(fault)
+            };
+            s.hardware(vec![event]);
+        }
+        "speed" => {
+            let speed = arg
+                .get("speed")
+                .and_then(Value::as_u64)
+                .filter(|v| (1..=3600).contains(v))
+                .and_then(|v| u32::try_from(v).ok())
+                .ok_or("\"speed\" must be an integer from 1 to 3600")?;
+            s.set_speed(speed);
+        }
+        "dropLink" => s.drop_link(),
+        "csms" => return csms(&mut s, arg),
+        "trace" => return Ok(trace(&s)),
+        "factoryReset" => {
+            storage::factory_reset();
+            *s = Sim::new();
+        }
+        other => {
+            return Err(format!(
+                "unknown verb \"{other}\"; one of state, configure, plug, unplug, tap, pause, \
+                 fault, speed, dropLink, csms, trace, factoryReset"
+            ));
+        }
+    }
+    Ok(state(&s))
+}
+
+/// The demo CSMS sends a CALL: the box's answer frame.
+fn csms(s: &mut Sim, arg: &Value) -> Result<String, String> {
+    let action = text(arg, "action")?;
+    let payload = arg
+        .get("payload")
+        .cloned()
+        .unwrap_or(Value::Object(serde_json::Map::new()));
+    let Some(h) = s.demo() else {
+        return Err("the box is connected to a real CSMS, not the demo CSMS".into());
+    };
+    if !h.connected() {
+        return Err("the demo CSMS is not connected to the box".into());
+    }
+    let mut out = Json::new();
+    match h.call(action, payload) {
+        Some(ocpp16::frame::Frame::CallResult(r)) => out.raw("result", &r.payload),
+        Some(ocpp16::frame::Frame::CallError(e)) => {
+            let mut error = Json::new();
+            error.str("code", &e.code);
+            error.str("description", &e.description);
+            out.raw("error", &error.end());
+        }
+        _ => return Err(format!("the box did not answer {action} within 60 s")),
+    }
+    Ok(out.end())
+}
+
+fn configure(s: &mut Sim, arg: &Value) -> Result<(), String> {
+    let mut setup = s.setup.clone();
+    if let Some(url) = arg.get("url") {
+        let url = url.as_str().ok_or("\"url\" must be a string")?;
+        if !url.is_empty() {
+            storage::check_url(url)?;
+        }
+        setup.url = if url.is_empty() || url.ends_with('/') {
+            url.into()
+        } else {
+            format!("{url}/")
+        };
+    }
+    if let Some(id) = arg.get("id") {
+        let id = id
+            .as_str()
+            .filter(|i| !i.is_empty() && i.chars().count() <= 20);
+        setup.id = id.ok_or("\"id\" must be 1 to 20 characters")?.into();
+    }
+    if let Some(variant) = arg.get("variant") {
+        setup.variant = variant
+            .as_str()
+            .and_then(Variant::parse)
+            .ok_or("\"variant\" must be \"tethered\" or \"socket\"")?;
+    }
+    if let Some(key) = arg.get("key") {
+        setup.key = key.as_str().ok_or("\"key\" must be a string")?.into();
+    }
+    let speed = s.speed;
+    s.apply_setup(setup);
+    s.set_speed(speed);
+    Ok(())
+}
+
+fn state(s: &Sim) -> String {
+    let cp = s.cp();
+    let connector = cp.connector();
+    let (status, error, _) = connector.status(true);
+    let tx = connector.transaction();
+    let reading = cp.reading();
+    let ev = s.world().ev();
+    let mut o = Json::new();
+    o.str("id", &s.setup.id);
+    o.str("url", &s.setup.url);
+    o.str("home", if s.demo_home() { "demo" } else { "live" });
+    o.str("link", &s.link());
+    o.num("connected", s.connected());
+    o.str("status", &format!("{status:?}"));
+    o.str("errorCode", &format!("{error:?}"));
+    o.opt("transactionId", tx.and_then(|t| t.transaction_id));
+    o.opt(
+        "sessionWh",
+        tx.map(|t| reading.energy_wh.saturating_sub(t.meter_start_wh)),
+    );
+    o.num("meterWh", reading.energy_wh);
+    o.num("plugged", ev.is_some());
+    o.num("paused", ev.is_some_and(|e| e.paused));
+    o.opt("socPermille", ev.map(chargepoint::world::Ev::soc_permille));
+    o.num("relayClosed", s.world().relay().0);
+    o.str("led", &format!("{:?}", s.led()));
+    o.num("speed", s.speed);
+    o.str("firmware", &s.firmware().0);
+    match s.last_card() {
+        Some((tag, accepted)) => {
+            let mut card = Json::new();
+            card.str("idTag", &tag);
+            card.num("accepted", accepted);
+            o.raw("lastCard", &card.end());
+        }
+        None => o.raw("lastCard", "null"),
+    }
+    o.num("ms", s.driver().now().as_millis());
+    o.end()
+}
+
+/// The frames both ways, oldest first, as `[ms, wall time, from the box, text]`
+/// (`www/evc.js` reads their kind, id and action).
+fn trace(s: &Sim) -> String {
+    let mut out = String::from("[");
+    for (t, wall) in s.trace() {
+        if out.len() > 1 {
+            out.push(',');
+        }
+        let _ = write!(out, "[{},", t.at.as_millis());
+        ocpp16::codec::write_str(&mut out, &wall);
+        let _ = write!(out, ",{},", t.from_cp);
+        ocpp16::codec::write_str(&mut out, &t.text);
+        out.push(']');
+    }
+    out.push(']');
+    out
+}

@@ -1,0 +1,98 @@
+// The example of driving the page from a CSMS team's own Playwright test, through
+// nothing but `window.evc` (www/evc.js, typed by www/evc.d.ts): first against the
+// built-in demo CSMS, then against a real one (tests/web/csms.py, PyPI `ocpp`).
+// Usage: node tests/web/api.mjs PAGE_URL CSMS_WS_URL CSMS_LOG
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const require = createRequire(process.env.PLAYWRIGHT_CORE ?? import.meta.url);
+const { chromium } = require('playwright-core');
+
+const [pageUrl, csmsUrl, log] = process.argv.slice(2);
+const fail = (msg) => { console.error(`api: FAIL: ${msg}`); process.exit(1); };
+const check = (ok, msg) => { if (!ok) fail(msg); console.log(`api: ok   ${msg}`); };
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+try {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(pageUrl);
+  // One helper: run a verb in the page and hand its result (or its error) back.
+  const evc = (verb, ...args) => page.evaluate(([v, a]) => window.evc[v](...a), [verb, args]);
+  const refused = (verb, ...args) => page.evaluate(async ([v, a]) => {
+    try { await window.evc[v](...a); return null; } catch (e) { return e.message; }
+  }, [verb, args]);
+  await page.evaluate(() => window.evc.ready());
+
+  // ---- the demo CSMS ----
+  let s = await evc('waitForConnected');
+  check(s.home === 'demo' && s.status === 'Available', `demo: ${s.id} connected, ${s.status}`);
+  check(await refused('tap', '') === 'evc.tap: "idTag" must be 1 to 20 characters (IdToken)',
+    'a bad argument is refused with the verb and the reason');
+  check((await refused('fault', 'Smoke')).startsWith('evc.fault: unknown fault "Smoke"; one of HighTemperature'),
+    'an unknown fault is refused, listing the known ones');
+  check((await refused('unplug')) === 'evc.unplug: no EV is plugged in', 'unplug with nothing plugged in is refused');
+  const since = s.ms;
+  await evc('plug');
+  await evc('tap', '04A2B3C4D5');
+  s = await evc('waitForStatus', 'Charging');
+  check(s.transactionId !== null && s.relayClosed, `plug + card: Charging, transaction ${s.transactionId}`);
+  const start = await evc('waitForFrame', 'StartTransaction', { from: 'csms', kind: 'CALLRESULT', since });
+  check(JSON.parse(start.text)[2].transactionId === s.transactionId, 'waitForFrame: the CSMS\'s StartTransaction answer carries that transaction id');
+  const sample = await evc('csms', 'ChangeConfiguration', { key: 'MeterValueSampleInterval', value: '10' });
+  check(sample.result?.status === 'Accepted', 'csms(): ChangeConfiguration MeterValueSampleInterval=10 Accepted');
+  await evc('setSpeed', 60);
+  await evc('waitForFrame', 'MeterValues', { from: 'cp', since: (await evc('state')).ms });
+  check((await evc('state')).speed === 60, 'setSpeed(60): MeterValues every 10 s of box time follow');
+  const conf = await evc('csms', 'GetConfiguration', { key: ['HeartbeatInterval'] });
+  check(conf.result.configurationKey[0].key === 'HeartbeatInterval', 'csms(): the demo CSMS asks GetConfiguration and gets the key');
+  const broken = await evc('csms', 'ChangeConfiguration', { key: 'HeartbeatInterval' });
+  check(broken.error?.code === 'OccurenceConstraintViolation',
+    `csms(): a ChangeConfiguration without its value is answered ${broken.error?.code} (${broken.error?.description})`);
+  const mistakes = await evc('mistakes');
+  check(mistakes.some((m) => m.action === 'ChangeConfiguration' && m.frame?.includes('HeartbeatInterval')),
+    `mistakes(): the CALLERROR is listed with the CSMS's frame (${mistakes.length} in all)`);
+  await evc('fault', 'HighTemperature');
+  s = await evc('waitForStatus', 'Faulted');
+  check(s.errorCode === 'HighTemperature', 'fault(HighTemperature): Faulted, HighTemperature');
+  await evc('fault', 'HighTemperature', false);
+  await evc('waitForStatus', 'Charging');
+  await evc('unplug');
+  await evc('waitForFrame', 'StopTransaction', { from: 'cp', since });
+  s = await evc('waitForStatus', 'Available');
+  check(s.transactionId === null, 'unplug: StopTransaction, Available again');
+  const trace = await evc('trace');
+  check(trace.some((f) => f.action === 'BootNotification' && f.from === 'cp' && f.kind === 'CALL'), `trace(): ${trace.length} frames, BootNotification first among them`);
+
+  // ---- a real CSMS ----
+  const id = 'TC-API-0001';
+  await evc('setSpeed', 1);
+  await evc('configure', { url: csmsUrl, id });
+  s = await evc('waitForConnected');
+  check(s.home === 'live' && s.id === id, `configure(): ${id} connected to ${csmsUrl}`);
+  // The CSMS accepts the boot, then sets a 10 s sample interval: the box is registered.
+  await evc('waitForFrame', 'ChangeConfiguration', { from: 'cp', kind: 'CALLRESULT' });
+  await evc('plug');
+  await evc('tap', '04A2B3C4D5');
+  await evc('waitForFrame', 'StartTransaction', { from: 'csms', kind: 'CALLRESULT' });
+  const received = readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((r) => r.cp === id);
+  check(received.some((r) => r.action === 'StartTransaction'), 'the independent CSMS received StartTransaction from that charge point');
+  check(await refused('csms', 'Reset', { type: 'Soft' }) === 'evc.csms: the box is connected to a real CSMS, not the demo CSMS',
+    'csms() is refused against a real CSMS');
+  await evc('dropLink');
+  check(!(await evc('state')).connected, 'dropLink(): the link is down');
+  s = await evc('waitForConnected');
+  check(s.status === 'Charging', 'the box reconnected by itself, still charging');
+  await evc('unplug');
+  await evc('waitForFrame', 'StopTransaction', { from: 'csms', kind: 'CALLRESULT' });
+  s = await evc('factoryReset');
+  check(s.home === 'demo' && s.id === 'TC-1000123456', 'factoryReset(): the demo CSMS and the default id again');
+  check(errors.length === 0, `no page errors (${errors.join('; ')})`);
+} finally {
+  await browser.close();
+}

@@ -1,0 +1,138 @@
+// The EVC Playground page's test API, `window.evc` (www/evc.js). Every verb runs at once
+// on the page's charge point, the same one its panel drives, and returns the new state;
+// a refused verb throws an Error whose message names the verb and why
+// ("evc.tap: \"idTag\" must be 1 to 20 characters (IdToken)").
+//
+// From Playwright:   await page.evaluate(() => window.evc.plug());
+//                    await page.evaluate(() => window.evc.waitForStatus('Charging'));
+
+export type ConnectorStatus =
+  | 'Available' | 'Preparing' | 'Charging' | 'SuspendedEVSE' | 'SuspendedEV'
+  | 'Finishing' | 'Reserved' | 'Unavailable' | 'Faulted';
+
+export type Fault =
+  | 'HighTemperature' | 'GroundFailure' | 'OverCurrent' | 'UnderVoltage' | 'OverVoltage'
+  | 'PowerMeter' | 'PowerSwitch' | 'Reader' | 'ConnectorLock' | 'EvCommunication';
+
+export interface EvcState {
+  /** The charge point id (its serial number). */
+  id: string;
+  /** The CSMS URL; "" for the built-in demo CSMS. */
+  url: string;
+  home: 'demo' | 'live';
+  /** The link in words ("connected to ws://…", "connecting to … (why)"). */
+  link: string;
+  connected: boolean;
+  /** Connector 1's OCPP status. */
+  status: ConnectorStatus;
+  /** Its ChargePointErrorCode ("NoError" unless Faulted). */
+  errorCode: string;
+  transactionId: number | null;
+  /** Energy of the transaction in progress, Wh. */
+  sessionWh: number | null;
+  /** The meter register, Wh. */
+  meterWh: number;
+  plugged: boolean;
+  paused: boolean;
+  /** The EV's state of charge in tenths of a percent, while plugged in. */
+  socPermille: number | null;
+  relayClosed: boolean;
+  /** The LED ring's state (Booting, Standby, WaitingForAuthorization, Charging, …). */
+  led: string;
+  speed: number;
+  /** "Firmware 1.0.0", or the update in progress. */
+  firmware: string;
+  lastCard: { idTag: string; accepted: boolean } | null;
+  /** The box's engine time in ms: pass it as `since` to see only what comes next. */
+  ms: number;
+}
+
+export interface Frame {
+  /** Engine time in ms when it passed (compare with EvcState.ms). */
+  ms: number;
+  /** The box's wall time, RFC 3339. */
+  at: string;
+  from: 'cp' | 'csms';
+  kind: 'CALL' | 'CALLRESULT' | 'CALLERROR' | 'malformed';
+  /** The message id. */
+  id: string;
+  /** The action (for a CALLRESULT / CALLERROR: the action of the CALL it answers). */
+  action: string | null;
+  /** The frame as it went over the wire. */
+  text: string;
+}
+
+export interface Mistake {
+  ms: number;
+  at: string;
+  /** What went wrong, in words. */
+  what: string;
+  /** For a CALLERROR the box sent: its code and description, and the CSMS frame it answers. */
+  code?: string;
+  description?: string;
+  action?: string | null;
+  frame: string | null;
+  answer?: string;
+}
+
+export interface Setup {
+  /** ws:// or wss:// URL of the CSMS (the charge point id is appended); "" = demo CSMS. */
+  url?: string;
+  /** The charge point id, 1 to 20 characters. */
+  id?: string;
+  variant?: 'tethered' | 'socket';
+  /** AuthorizationKey for security profile 1–2 (never put into the page's URL). */
+  key?: string;
+}
+
+export interface WaitOptions {
+  /** Default 30000. */
+  timeoutMs?: number;
+}
+
+export interface FrameWaitOptions extends WaitOptions {
+  from?: 'cp' | 'csms';
+  kind?: Frame['kind'];
+  /** Only frames at or after this engine time (EvcState.ms). */
+  since?: number;
+}
+
+/** The demo CSMS's answer to `csms()`: the box's CALLRESULT payload or its CALLERROR. */
+export type CsmsAnswer =
+  | { result: unknown }
+  | { error: { code: string; description: string } };
+
+export interface Evc {
+  /** Resolves once the page mounted its panel (and `window.evc` verbs work). */
+  ready(timeoutMs?: number): Promise<true>;
+  state(): EvcState;
+  /** Changes the setup (stored like the settings form's) and powers the box on with it. */
+  configure(setup: Setup): EvcState;
+  plug(): EvcState;
+  unplug(): EvcState;
+  /** An RFID card at the reader. */
+  tap(idTag: string): EvcState;
+  pauseEv(paused?: boolean): EvcState;
+  fault(fault: Fault, active?: boolean): EvcState;
+  /** Time speed, 1 to 3600 (the panel offers 1, 10, 60). */
+  setSpeed(speed: number): EvcState;
+  /** Drops the link now as a network fault would; the box reconnects by itself. */
+  dropLink(): EvcState;
+  /** The demo CSMS sends a CALL (demo home only). */
+  csms(action: string, payload?: object): CsmsAnswer;
+  /** The frames both ways, oldest first (the page keeps the latest few hundred). */
+  trace(since?: number): Frame[];
+  /** What the CSMS got wrong as the box saw it (its CALLERRORs and malformed frames). */
+  mistakes(): Mistake[];
+  /** Forgets the settings and the box's stored state, and powers it on fresh. */
+  factoryReset(): EvcState;
+  waitForStatus(status: ConnectorStatus, options?: WaitOptions): Promise<EvcState>;
+  waitForConnected(options?: WaitOptions): Promise<EvcState>;
+  waitForFrame(action: string, options?: FrameWaitOptions): Promise<Frame>;
+}
+
+declare global {
+  interface Window {
+    evc: Evc;
+  }
+}

@@ -1,0 +1,75 @@
+// window.evc: the page's test API for Playwright / Puppeteer, typed by www/evc.d.ts.
+// Each verb is one call into the page's wasm (window.__evc, installed when the panel
+// mounts); a failed verb throws an Error naming the verb and why. Waits poll every 50 ms.
+(() => {
+  const call = (verb, arg = {}) => {
+    if (!window.__evc) throw new Error('evc: the page is not ready yet (await evc.ready())');
+    const reply = JSON.parse(window.__evc(verb, JSON.stringify(arg)));
+    if ('error' in reply) throw new Error(`evc.${verb}: ${reply.error}`);
+    return reply.ok;
+  };
+  const until = async (what, probe, timeoutMs = 30000) => {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const found = probe();
+      if (found !== undefined && found !== null && found !== false) return found;
+      if (Date.now() > end) throw new Error(`evc: no ${what} within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  // [ms, at, fromCp, text] → a Frame: its kind, id and action (a result's is its CALL's).
+  const KINDS = { 2: 'CALL', 3: 'CALLRESULT', 4: 'CALLERROR' };
+  const trace = (since = 0) => {
+    const calls = new Map();
+    return call('trace').map(([ms, at, fromCp, text]) => {
+      let m = null;
+      try { m = JSON.parse(text); } catch { /* kept as malformed */ }
+      const kind = (Array.isArray(m) && KINDS[m[0]]) || 'malformed';
+      const id = Array.isArray(m) && typeof m[1] === 'string' ? m[1] : '';
+      const from = fromCp ? 'cp' : 'csms';
+      let action = null;
+      if (kind === 'CALL') { action = String(m[2]); calls.set(`${from} ${id}`, action); }
+      else if (kind !== 'malformed') action = calls.get(`${fromCp ? 'csms' : 'cp'} ${id}`) ?? null;
+      return { ms, at, from, kind, id, action, text };
+    }).filter((f) => f.ms >= since);
+  };
+  // What the CSMS got wrong as the box saw it: the CALLERRORs the box answered with (and
+  // the CSMS frame each answers), and CSMS frames that are not OCPP-J at all.
+  const mistakes = () => {
+    const frames = trace();
+    return frames.flatMap((f) => {
+      if (f.from === 'csms' && f.kind === 'malformed') {
+        return [{ ms: f.ms, at: f.at, what: 'a frame that is not an OCPP-J message', frame: f.text }];
+      }
+      if (f.from !== 'cp' || f.kind !== 'CALLERROR') return [];
+      const [, , code, description] = JSON.parse(f.text);
+      const cause = frames.findLast((c) => c.from === 'csms' && c.kind === 'CALL' && c.id === f.id && c.ms <= f.ms);
+      return [{ ms: f.ms, at: f.at, what: `the box answered with a CALLERROR ${code}`, code, description,
+        action: f.action, frame: cause?.text ?? null, answer: f.text }];
+    });
+  };
+  const frame = (f, action, o) => f.action === action && (o.from === undefined || f.from === o.from)
+    && (o.kind === undefined || f.kind === o.kind);
+  window.evc = {
+    ready: (timeoutMs) => until('mounted page', () => window.__evc !== undefined, timeoutMs),
+    state: () => call('state'),
+    configure: (setup) => call('configure', setup),
+    plug: () => call('plug'),
+    unplug: () => call('unplug'),
+    tap: (idTag) => call('tap', { idTag }),
+    pauseEv: (paused = true) => call('pause', { paused }),
+    fault: (fault, active = true) => call('fault', { fault, active }),
+    setSpeed: (speed) => call('speed', { speed }),
+    dropLink: () => call('dropLink'),
+    csms: (action, payload = {}) => call('csms', { action, payload }),
+    trace,
+    mistakes,
+    factoryReset: () => call('factoryReset'),
+    waitForStatus: (status, o = {}) => until(`status ${status}`,
+      () => { const s = call('state'); return s.status === status ? s : undefined; }, o.timeoutMs),
+    waitForConnected: (o = {}) => until('connection',
+      () => { const s = call('state'); return s.connected ? s : undefined; }, o.timeoutMs),
+    waitForFrame: (action, o = {}) => until(`${o.from ?? 'any'} ${o.kind ?? 'frame'} ${action}`,
+      () => trace(o.since ?? 0).find((f) => frame(f, action, o)), o.timeoutMs),
+  };
+})();
