@@ -8,6 +8,7 @@
 mod api;
 mod app;
 mod info;
+pub mod kit;
 pub mod live;
 mod panel;
 mod settings;

@@ -219,7 +219,7 @@ fn browser_suite(csms_port: u16) -> Result<(), String> {
     let mut tests = cmd("cargo", &["test"]);
     tests
         .args(wasm)
-        .args(["--test", "browser"])
+        .args(["--test", "browser", "--test", "kit"])
         .env("EVC_TEST_CSMS_PORT", &port)
         .env(
             "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
