@@ -13,6 +13,8 @@ pub(crate) const TARGETS: [&str; 3] = [
 ];
 /// Trunk (0.22 needs a newer rustc than the project's 1.95).
 pub(crate) const TRUNK_VERSION: &str = "0.21.14";
+/// wasm-pack, for `wasm-pack test --headless --chrome` (the test kit's way in).
+pub(crate) const WASM_PACK_VERSION: &str = "0.15.1";
 /// binaryen on npm; Debian's 108 cannot read what rustc 1.95 emits.
 pub(crate) const BINARYEN_VERSION: &str = "132";
 
@@ -31,6 +33,8 @@ pub(crate) enum Component {
     WasmBindgen,
     /// Trunk.
     Trunk,
+    /// wasm-pack (it finds the wasm-bindgen CLI above and Debian's ChromeDriver).
+    WasmPack,
     /// QEMU for Arm and the Arm binutils, for the firmware image.
     Qemu,
     /// playwright-core from npm (it drives Debian's Chromium; it downloads no browser).
@@ -39,13 +43,14 @@ pub(crate) enum Component {
 
 impl Component {
     /// Every component, in install order.
-    pub(crate) const ALL: [Self; 8] = [
+    pub(crate) const ALL: [Self; 9] = [
         Self::Targets,
         Self::Python,
         Self::Chromium,
         Self::WasmOpt,
         Self::WasmBindgen,
         Self::Trunk,
+        Self::WasmPack,
         Self::Qemu,
         Self::Playwright,
     ];
@@ -59,6 +64,7 @@ impl Component {
             Self::WasmOpt => "wasm-opt",
             Self::WasmBindgen => "wasm-bindgen",
             Self::Trunk => "trunk",
+            Self::WasmPack => "wasm-pack",
             Self::Qemu => "qemu",
             Self::Playwright => "playwright",
         }
@@ -86,6 +92,7 @@ pub(crate) fn ensure(components: &[Component]) -> Result<(), String> {
             Component::WasmOpt => wasm_opt()?,
             Component::WasmBindgen => wasm_bindgen()?,
             Component::Trunk => trunk()?,
+            Component::WasmPack => wasm_pack()?,
             Component::Qemu => qemu()?,
             Component::Playwright => playwright()?,
         }
@@ -246,6 +253,25 @@ fn wasm_bindgen() -> Result<(), String> {
     run(cmd(
         "cargo",
         &["install", "wasm-bindgen-cli", "--version", &version],
+    ))
+}
+
+fn wasm_pack() -> Result<(), String> {
+    let have = output("wasm-pack", &["--version"]).unwrap_or_default();
+    if have.split_whitespace().nth(1) == Some(WASM_PACK_VERSION) {
+        ok("wasm-pack", WASM_PACK_VERSION);
+        return Ok(());
+    }
+    installing("wasm-pack", WASM_PACK_VERSION);
+    run(cmd(
+        "cargo",
+        &[
+            "install",
+            "--locked",
+            "wasm-pack",
+            "--version",
+            WASM_PACK_VERSION,
+        ],
     ))
 }
 

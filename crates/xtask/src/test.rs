@@ -192,6 +192,7 @@ pub(crate) fn test(args: &[String]) -> Result<(), String> {
             Component::WasmOpt,
             Component::WasmBindgen,
             Component::Trunk,
+            Component::WasmPack,
         ]);
     }
     println!("==> setup");
