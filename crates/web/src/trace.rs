@@ -140,7 +140,7 @@ pub(crate) fn Trace(p: &TraceProps) -> Html {
         Some((frames, transfers)) => rows(frames, transfers),
         None => rows(&p.frames, &p.transfers),
     };
-    let needle = filter.to_lowercase();
+    let needle = filter.to_ascii_lowercase();
     let shown: Vec<Row> = all
         .into_iter()
         .filter(|r| r.at_ms >= *cleared)
@@ -151,10 +151,10 @@ pub(crate) fn Trace(p: &TraceProps) -> Html {
         })
         .filter(|r| {
             needle.is_empty()
-                || r.action.to_lowercase().contains(&needle)
+                || r.action.to_ascii_lowercase().contains(&needle)
                 || r.answers
                     .as_ref()
-                    .is_some_and(|(a, _)| a.to_lowercase().contains(&needle))
+                    .is_some_and(|(a, _)| a.to_ascii_lowercase().contains(&needle))
         })
         .collect();
     let on_filter = {
