@@ -92,6 +92,29 @@ try {
   await evc('waitForFrame', 'StopTransaction', { from: 'csms', kind: 'CALLRESULT' });
   s = await evc('factoryReset');
   check(s.home === 'demo' && s.id === 'TC-1000123456', 'factoryReset(): the demo CSMS and the default id again');
+
+  // ---- a shared link reproduces the setup, never carries the key ----
+  const shared = await browser.newPage();
+  shared.on('pageerror', (e) => errors.push(String(e)));
+  await shared.goto(`${pageUrl}#url=&id=TC-SHARE-0001&variant=socket&speed=10&ev=16000x1`);
+  await shared.evaluate(() => window.evc.ready());
+  s = await shared.evaluate(() => window.evc.state());
+  check(s.id === 'TC-SHARE-0001' && s.variant === 'socket' && s.speed === 10 && s.home === 'demo',
+    `a link sets id, variant and speed (${s.id}, ${s.variant}, ${s.speed}×)`);
+  await shared.evaluate(() => window.evc.configure({ key: 'a-secret-key-0123456789' }));
+  const link = await shared.inputValue('#share-link');
+  check(link.endsWith('#url=&id=TC-SHARE-0001&variant=socket&speed=10&ev=16000x1') && !link.includes('secret'),
+    `the page's link is the same setup and has no key: ${link}`);
+  // (A new fragment on the same page is no new load: go away first.)
+  await shared.goto('about:blank');
+  await shared.goto(`${pageUrl}#id=TC-SHARE-0002&speed=0`);
+  await shared.waitForSelector('#link-error');
+  check((await shared.textContent('#link-error')) === 'The link was not applied: the link\'s speed must be 1 to 3600',
+    'a broken link is refused, saying which field');
+  await shared.goto('about:blank');
+  await shared.goto(`${pageUrl}#key=abc`);
+  await shared.waitForSelector('#link-error');
+  check((await shared.textContent('#link-error')).includes('never carries the AuthorizationKey'), 'a link with a key is refused');
   check(errors.length === 0, `no page errors (${errors.join('; ')})`);
 } finally {
   await browser.close();

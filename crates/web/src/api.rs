@@ -256,6 +256,7 @@ fn state(s: &Sim) -> String {
     let mut o = Json::new();
     o.str("id", &s.setup.id);
     o.str("url", &s.setup.url);
+    o.str("variant", s.setup.variant.as_str());
     o.str("home", if s.demo_home() { "demo" } else { "live" });
     o.str("link", &s.link());
     o.num("connected", s.connected());
@@ -284,6 +285,7 @@ fn state(s: &Sim) -> String {
         None => o.raw("lastCard", "null"),
     }
     o.num("ms", s.driver().now().as_millis());
+    o.str("shareLink", &s.share_link());
     o.end()
 }
 

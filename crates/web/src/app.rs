@@ -99,6 +99,7 @@ pub(crate) fn App() -> Html {
     let ev = s.ev;
     let info = crate::info::view(cp, s.pending_csr(), demo);
     let last_card = s.last_card();
+    let (share_link, link_error) = (s.share_link(), s.link_error.clone());
     let refuse_all = match &s.home {
         crate::sim::Home::Demo(h, _) => {
             h.csms.script.other_tags != ocpp16::messages::AuthorizationStatus::Accepted
@@ -219,6 +220,14 @@ pub(crate) fn App() -> Html {
             </section>
             <section class="csms">
                 <SettingsForm setup={setup} link={link} on_apply={on_apply} on_reset={on_reset} />
+                <div class="row share">
+                    <input id="share-link" readonly=true value={share_link.clone()} aria-label="Link to this setup" />
+                    <button id="copy-link" onclick={crate::info::copy(share_link)}>{"Copy link"}</button>
+                </div>
+                <p class="hint">{"The link holds the CSMS URL, id, variant, speed and EV, never the AuthorizationKey."}</p>
+                if let Some(why) = link_error {
+                    <p class="error" id="link-error">{format!("The link was not applied: {why}")}</p>
+                }
                 { for notes.iter().rev().take(3).map(|n| html! { <p class="note">{n.clone()}</p> }) }
                 if demo {
                     <h2>{"Demo CSMS"}</h2>

@@ -8,7 +8,7 @@ use chargepoint::{ChargePoint, model::Key, pki::Certificate};
 use yew::{Callback, Html, html};
 
 /// Copies `text` to the clipboard.
-fn copy(text: String) -> Callback<yew::MouseEvent> {
+pub(crate) fn copy(text: String) -> Callback<yew::MouseEvent> {
     Callback::from(move |_| {
         if let Some(window) = web_sys::window() {
             let _ = window.navigator().clipboard().write_text(&text);

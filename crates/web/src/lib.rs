@@ -12,6 +12,7 @@ pub mod kit;
 pub mod live;
 mod panel;
 mod settings;
+mod share;
 mod sim;
 pub mod storage;
 mod trace;

@@ -66,6 +66,8 @@ pub(crate) struct Sim {
     /// The pending CSR as last made, with the security log line that announced it:
     /// made again only when a new CSR was sent (it costs a signature).
     csr: RefCell<Option<(Option<LogLine>, String)>>,
+    /// Why the link the page was opened with was not applied.
+    pub(crate) link_error: Option<String>,
 }
 
 fn now_ms() -> f64 {
@@ -119,20 +121,45 @@ fn sample_url(file: &str) -> String {
 impl Sim {
     /// The box as the user last set it up: live when a CSMS URL is stored.
     pub(crate) fn new() -> Self {
-        let setup = Setup::load();
+        let mut setup = Setup::load();
+        let (mut speed, mut ev, mut link_error) = (1, EvSpec::default(), None);
+        // A shared link (the page's #fragment) sets the setup, speed and EV.
+        match crate::share::take_from_location() {
+            Some(Ok(link)) => {
+                setup = link.apply(setup);
+                setup.save();
+                speed = link.speed.unwrap_or(1);
+                if let Some((ma, phases)) = link.ev {
+                    ev.max_current_ma = ma;
+                    ev.phases = phases;
+                }
+            }
+            Some(Err(e)) => link_error = Some(e),
+            None => {}
+        }
         let home = if setup.url.is_empty() {
             demo(&setup)
         } else {
-            Home::Live(Box::new(Live::new(&setup, 1, false)))
+            Home::Live(Box::new(Live::new(&setup, speed, false)))
         };
         Self {
             home,
-            speed: 1,
+            speed,
             last_real: now_ms(),
-            ev: EvSpec::default(),
+            ev,
             setup,
             csr: RefCell::new(None),
+            link_error,
         }
+    }
+
+    /// The link to this setup, speed and EV (never the key).
+    pub(crate) fn share_link(&self) -> String {
+        crate::share::page_url(&crate::share::Link::fragment(
+            &self.setup,
+            self.speed,
+            &self.ev,
+        ))
     }
 
     /// Switches to a new setup: the demo CSMS when the URL is empty, else that CSMS.
