@@ -45,6 +45,11 @@ export interface EvcState {
   lastCard: { idTag: string; accepted: boolean } | null;
   /** The box's engine time in ms: pass it as `since` to see only what comes next. */
   ms: number;
+  /** The page's shareable link to this setup (never with the key). */
+  shareLink: string;
+  variant: 'tethered' | 'socket';
+  /** What the network faults did so far (null when none are set). */
+  networkFaults: { dropped: number; duplicated: number; reordered: number } | null;
 }
 
 export interface Frame {
@@ -118,6 +123,11 @@ export interface Evc {
   setSpeed(speed: number): EvcState;
   /** Drops the link now as a network fault would; the box reconnects by itself. */
   dropLink(): EvcState;
+  /**
+   * Network faults on the link to a real CSMS, both ways, repeatable from the seed:
+   * `'seed=7 latency=200 drop=5 duplicate=2 reorder=5'` (percentages; '' = none).
+   */
+  networkFaults(spec?: string): EvcState;
   /** The demo CSMS sends a CALL (demo home only). */
   csms(action: string, payload?: object): CsmsAnswer;
   /** The frames both ways, oldest first (the page keeps the latest few hundred). */

@@ -61,6 +61,7 @@
     fault: (fault, active = true) => call('fault', { fault, active }),
     setSpeed: (speed) => call('speed', { speed }),
     dropLink: () => call('dropLink'),
+    networkFaults: (spec = '') => call('networkFaults', { spec }),
     csms: (action, payload = {}) => call('csms', { action, payload }),
     trace,
     mistakes,

@@ -88,9 +88,25 @@ try {
   check(!(await evc('state')).connected, 'dropLink(): the link is down');
   s = await evc('waitForConnected');
   check(s.status === 'Charging', 'the box reconnected by itself, still charging');
+  // Network faults: every frame the box sends goes twice (seeded, both ways).
+  check((await refused('networkFaults', 'jitter=5')).startsWith('evc.networkFaults: unknown fault "jitter"'),
+    'an unknown network fault is refused');
+  s = await evc('networkFaults', 'seed=7 latency=50 duplicate=100');
+  check(s.networkFaults !== null, 'networkFaults(): set on the link to the real CSMS');
   await evc('unplug');
   await evc('waitForFrame', 'StopTransaction', { from: 'csms', kind: 'CALLRESULT' });
+  const stops = () => readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l))
+    .filter((r) => r.cp === id && r.action === 'StopTransaction').length;
+  const until = Date.now() + 10000;
+  while (stops() < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+  s = await evc('state');
+  check(stops() === 2 && s.networkFaults.duplicated >= 1,
+    `duplicate=100: the CSMS received the StopTransaction twice (${s.networkFaults.duplicated} frames duplicated)`);
+  s = await evc('networkFaults', '');
+  check(s.networkFaults === null, 'networkFaults(\'\'): the link is clean again');
   s = await evc('factoryReset');
+  check((await refused('networkFaults', 'drop=5')) === 'evc.networkFaults: network faults are for a real CSMS: connect to one first',
+    'network faults are refused against the demo CSMS');
   check(s.home === 'demo' && s.id === 'TC-1000123456', 'factoryReset(): the demo CSMS and the default id again');
 
   // ---- a shared link reproduces the setup, never carries the key ----

@@ -169,6 +169,7 @@ fn handle(sim: &Shared, verb: &str, arg: &Value) -> Result<String, String> {
             s.set_speed(speed);
         }
         "dropLink" => s.drop_link(),
+        "networkFaults" => s.set_network_faults(text(arg, "spec")?)?,
         "csms" => return csms(&mut s, arg),
         "trace" => return Ok(trace(&s)),
         "factoryReset" => {
@@ -178,7 +179,7 @@ fn handle(sim: &Shared, verb: &str, arg: &Value) -> Result<String, String> {
         other => {
             return Err(format!(
                 "unknown verb \"{other}\"; one of state, configure, plug, unplug, tap, pause, \
-                 fault, speed, dropLink, csms, trace, factoryReset"
+                 fault, speed, dropLink, networkFaults, csms, trace, factoryReset"
             ));
         }
     }
@@ -286,6 +287,16 @@ fn state(s: &Sim) -> String {
     }
     o.num("ms", s.driver().now().as_millis());
     o.str("shareLink", &s.share_link());
+    match s.network_faults() {
+        Some((dropped, duplicated, reordered)) => {
+            let mut f = Json::new();
+            f.num("dropped", dropped);
+            f.num("duplicated", duplicated);
+            f.num("reordered", reordered);
+            o.raw("networkFaults", &f.end());
+        }
+        None => o.raw("networkFaults", "null"),
+    }
     o.end()
 }
 

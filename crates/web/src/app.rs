@@ -100,6 +100,7 @@ pub(crate) fn App() -> Html {
     let info = crate::info::view(cp, s.pending_csr(), demo);
     let last_card = s.last_card();
     let (share_link, link_error) = (s.share_link(), s.link_error.clone());
+    let net = s.network_faults();
     let refuse_all = match &s.home {
         crate::sim::Home::Demo(h, _) => {
             h.csms.script.other_tags != ocpp16::messages::AuthorizationStatus::Accepted
@@ -108,6 +109,26 @@ pub(crate) fn App() -> Html {
     };
     drop(s);
     let custom = use_state(|| String::from("MY-CARD-01"));
+    let faults_spec = use_state(String::new);
+    let faults_error = use_state(String::new);
+    let on_faults_spec = {
+        let spec = faults_spec.clone();
+        Callback::from(move |e: yew::InputEvent| {
+            spec.set(
+                e.target_unchecked_into::<web_sys::HtmlInputElement>()
+                    .value(),
+            );
+        })
+    };
+    let apply_faults = {
+        let (sim, redraw) = (sim.clone(), redraw.clone());
+        let (spec, error) = (faults_spec.clone(), faults_error.clone());
+        Callback::from(move |_| {
+            let result = sim.borrow_mut().set_network_faults(&spec);
+            error.set(result.err().unwrap_or_default());
+            redraw.force_update();
+        })
+    };
     let sample = use_state(|| String::from(SAMPLES[0].1));
     let on_sample = {
         let sample = sample.clone();
@@ -225,6 +246,17 @@ pub(crate) fn App() -> Html {
                     <button id="copy-link" onclick={crate::info::copy(share_link)}>{"Copy link"}</button>
                 </div>
                 <p class="hint">{"The link holds the CSMS URL, id, variant, speed and EV, never the AuthorizationKey."}</p>
+                if !demo {
+                    <h2>{"Network faults"}</h2>
+                    <div class="row">
+                        <input id="net-faults" placeholder="seed=7 latency=200 drop=5 duplicate=2 reorder=5" value={(*faults_spec).clone()} oninput={on_faults_spec} />
+                        <button id="apply-faults" onclick={apply_faults}>{"Apply"}</button>
+                    </div>
+                    if !faults_error.is_empty() { <p class="error" id="faults-error">{(*faults_error).clone()}</p> }
+                    if let Some((dropped, duplicated, reordered)) = net {
+                        <p class="hint" id="fault-counts">{format!("{dropped} dropped, {duplicated} duplicated, {reordered} reordered (both ways); the same seed repeats the run")}</p>
+                    }
+                }
                 if let Some(why) = link_error {
                     <p class="error" id="link-error">{format!("The link was not applied: {why}")}</p>
                 }

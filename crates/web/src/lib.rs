@@ -10,6 +10,7 @@ mod app;
 mod info;
 pub mod kit;
 pub mod live;
+pub mod netfault;
 mod panel;
 mod settings;
 mod share;

@@ -17,6 +17,7 @@ use wasm_bindgen::{JsCast, closure::Closure};
 use web_sys::{MessageEvent, WebSocket};
 
 use crate::{
+    netfault::{Faults, Line},
     storage::{self, Setup},
     transfer::Transfers,
 };
@@ -75,6 +76,8 @@ pub struct Live {
     generation: u32,
     inbox: Inbox,
     transfers: Transfers,
+    /// Network faults each way (`netfault.rs`): box → CSMS, CSMS → box.
+    lines: [Line; 2],
 }
 
 /// Real milliseconds since the page started (monotonic).
@@ -190,6 +193,7 @@ impl Live {
             generation: 0,
             inbox: Rc::new(RefCell::new(VecDeque::new())),
             transfers,
+            lines: [Line::default(), Line::default()],
         };
         live.carry_out();
         live
@@ -241,10 +245,15 @@ impl Live {
                     socket.opened = true;
                     self.driver.opened(now);
                 }
+                WsEvent::Text(text) if self.lines[1].faults().active() => {
+                    self.lines[1].push(now, text);
+                }
                 WsEvent::Text(text) => self.driver.frame(now, &text),
                 WsEvent::Closed(reason) => {
                     let opened = socket.opened;
                     self.socket = None;
+                    // What was on the way is lost with the link.
+                    self.lines.iter_mut().for_each(Line::clear);
                     if opened {
                         self.driver.closed(now, &reason);
                     } else {
@@ -253,6 +262,17 @@ impl Live {
                 }
             }
             self.carry_out();
+        }
+        // The frames the faulty line delivers now, each way.
+        let real = real_ms();
+        for text in self.lines[1].due(real) {
+            if self.connected() {
+                self.driver.frame(real, &text);
+                self.carry_out();
+            }
+        }
+        for text in self.lines[0].due(real) {
+            self.send_now(&text);
         }
         let now = self.driver.now();
         for (id, update) in self.transfers.poll(now) {
@@ -297,6 +317,14 @@ impl Live {
     }
 
     fn send(&mut self, text: &str) {
+        if self.lines[0].faults().active() {
+            self.lines[0].push(real_ms(), text.to_string());
+        } else {
+            self.send_now(text);
+        }
+    }
+
+    fn send_now(&mut self, text: &str) {
         let Some(socket) = &self.socket else { return };
         if socket.ws.ready_state() == WebSocket::OPEN && socket.ws.send_with_str(text).is_ok() {
             return;
@@ -309,6 +337,7 @@ impl Live {
 
     fn open(&mut self, params: &ConnectParams) {
         self.retire();
+        self.lines.iter_mut().for_each(Line::clear);
         self.generation = self.generation.wrapping_add(1);
         let ws = match WebSocket::new_with_str(&socket_url(params), "ocpp1.6") {
             Ok(ws) => ws,
@@ -356,6 +385,22 @@ impl Live {
             opened: false,
             _handlers: [on_open, on_message, on_close],
         });
+    }
+
+    /// Puts network faults on the link, both ways (none: [`Faults::default`]).
+    pub fn set_faults(&mut self, faults: Faults) {
+        self.lines = [Line::new(faults, 1), Line::new(faults, 2)];
+    }
+
+    /// The faults on the link and what they did: (faults, dropped, duplicated, reordered).
+    pub fn faults(&self) -> (Faults, u64, u64, u64) {
+        let [a, b] = &self.lines;
+        (
+            a.faults(),
+            a.dropped + b.dropped,
+            a.duplicated + b.duplicated,
+            a.reordered + b.reordered,
+        )
     }
 
     /// Drops the link now (a network fault): the socket goes, the box reconnects.

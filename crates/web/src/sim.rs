@@ -456,6 +456,31 @@ impl Sim {
         }
     }
 
+    /// Network faults on the link to a real CSMS (`seed=7 latency=200 drop=5 …`).
+    pub(crate) fn set_network_faults(&mut self, spec: &str) -> Result<(), String> {
+        let faults = crate::netfault::Faults::parse(spec)?;
+        match &mut self.home {
+            Home::Live(l) => {
+                l.set_faults(faults);
+                Ok(())
+            }
+            Home::Demo(..) => {
+                Err("network faults are for a real CSMS: connect to one first".into())
+            }
+        }
+    }
+
+    /// What the network faults did: dropped, duplicated, reordered (live home).
+    pub(crate) fn network_faults(&self) -> Option<(u64, u64, u64)> {
+        match &self.home {
+            Home::Live(l) => {
+                let (f, dropped, duplicated, reordered) = l.faults();
+                f.active().then_some((dropped, duplicated, reordered))
+            }
+            Home::Demo(..) => None,
+        }
+    }
+
     /// Connection state in words.
     pub(crate) fn link(&self) -> String {
         match &self.home {
