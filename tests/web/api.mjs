@@ -28,6 +28,15 @@ try {
     try { await window.evc[v](...a); return null; } catch (e) { return e.message; }
   }, [verb, args]);
   await page.evaluate(() => window.evc.ready());
+  // www/evc.d.ts declares exactly what the page has: the verbs and the state's fields.
+  const dts = readFileSync(new URL('../../www/evc.d.ts', import.meta.url), 'utf8');
+  const block = (name) => dts.slice(dts.indexOf(`export interface ${name} {`)).split('\n}\n')[0];
+  const declared = (name, re) => [...block(name).matchAll(re)].map((m) => m[1]).sort();
+  const verbs = declared('Evc', /^  (\w+)\(/gm);
+  const fields = declared('EvcState', /^  (\w+)\??:/gm);
+  const actual = await page.evaluate(() => [Object.keys(window.evc).sort(), Object.keys(window.evc.state()).sort()]);
+  check(JSON.stringify(verbs) === JSON.stringify(actual[0]), `evc.d.ts declares the ${verbs.length} verbs window.evc has (${actual[0].join(', ')})`);
+  check(JSON.stringify(fields) === JSON.stringify(actual[1]), `evc.d.ts declares the ${fields.length} fields of state() (${actual[1].join(', ')})`);
 
   // ---- the demo CSMS ----
   let s = await evc('waitForConnected');
