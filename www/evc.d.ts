@@ -12,7 +12,7 @@ export type ConnectorStatus =
 
 export type Fault =
   | 'HighTemperature' | 'GroundFailure' | 'OverCurrent' | 'UnderVoltage' | 'OverVoltage'
-  | 'PowerMeter' | 'PowerSwitch' | 'Reader' | 'ConnectorLock' | 'EvCommunication';
+  | 'PowerMeter' | 'PowerSwitch' | 'Reader' | 'ConnectorLock' | 'EvCommunication' | 'Internal';
 
 export interface EvcState {
   /** The charge point id (its serial number). */
@@ -37,7 +37,12 @@ export interface EvcState {
   /** The EV's state of charge in tenths of a percent, while plugged in. */
   socPermille: number | null;
   relayClosed: boolean;
-  /** The LED ring's state (Booting, Standby, WaitingForAuthorization, Charging, …). */
+  /**
+   * The LED ring: Booting (white rolling), Available (white pulsing),
+   * WaitingForAuthorization (blue pulsing), WaitingForEv (blue from the middle), Charging
+   * (green rolling), Suspended (green: suspended or finished), Fault(Temperature) etc. (red
+   * in the pattern of the fault's class), Unavailable (off).
+   */
   led: string;
   speed: number;
   /** "Firmware 1.0.0", or the update in progress. */

@@ -47,10 +47,12 @@ try {
     'an unknown fault is refused, listing the known ones');
   check((await refused('unplug')) === 'evc.unplug: no EV is plugged in', 'unplug with nothing plugged in is refused');
   const since = s.ms;
-  await evc('plug');
   await evc('tap', '04A2B3C4D5');
+  await page.waitForFunction(() => document.querySelector('#status-light').getAttribute('class') === 'led blue middle');
+  check((await evc('state')).led === 'WaitingForEv', 'a card before the EV: blue from the middle, waiting for the EV');
+  await evc('plug');
   s = await evc('waitForStatus', 'Charging');
-  check(s.transactionId !== null && s.relayClosed, `plug + card: Charging, transaction ${s.transactionId}`);
+  check(s.transactionId !== null && s.relayClosed && s.led === 'Charging', `card + plug: Charging, transaction ${s.transactionId}, green rolling`);
   const start = await evc('waitForFrame', 'StartTransaction', { from: 'csms', kind: 'CALLRESULT', since });
   check(JSON.parse(start.text)[2].transactionId === s.transactionId, 'waitForFrame: the CSMS\'s StartTransaction answer carries that transaction id');
   const sample = await evc('csms', 'ChangeConfiguration', { key: 'MeterValueSampleInterval', value: '10' });
@@ -68,7 +70,8 @@ try {
     `mistakes(): the CALLERROR is listed with the CSMS's frame (${mistakes.length} in all)`);
   await evc('fault', 'HighTemperature');
   s = await evc('waitForStatus', 'Faulted');
-  check(s.errorCode === 'HighTemperature', 'fault(HighTemperature): Faulted, HighTemperature');
+  check(s.errorCode === 'HighTemperature' && s.led === 'Fault(Temperature)', 'fault(HighTemperature): Faulted, HighTemperature, the Temperature light');
+  check((await page.getAttribute('#status-light', 'class')) === 'led red f5', 'the panel shows the temperature class\'s red pattern (5 segments)');
   await evc('fault', 'HighTemperature', false);
   await evc('waitForStatus', 'Charging');
   await evc('unplug');

@@ -397,7 +397,12 @@ impl ChargePoint {
         }
 
         let led = match (self.registration, status) {
-            (_, ChargePointStatus::Faulted) => Led::Fault,
+            (_, ChargePointStatus::Faulted) => Led::Fault(
+                self.connector
+                    .faults()
+                    .first()
+                    .map_or(crate::FaultClass::Other, |f| f.class()),
+            ),
             (Registration::Unknown | Registration::Pending | Registration::Rejected, _)
                 if self.connector.transaction().is_none() =>
             {
@@ -405,10 +410,16 @@ impl ChargePoint {
             }
             (_, ChargePointStatus::Unavailable) => Led::Unavailable,
             (_, ChargePointStatus::Charging) => Led::Charging,
-            (_, ChargePointStatus::SuspendedEv | ChargePointStatus::SuspendedEvse) => {
-                Led::Suspended
+            (
+                _,
+                ChargePointStatus::SuspendedEv
+                | ChargePointStatus::SuspendedEvse
+                | ChargePointStatus::Finishing,
+            ) => Led::Suspended,
+            (_, ChargePointStatus::Preparing) if self.connector.ev_plugged() => {
+                Led::WaitingForAuthorization
             }
-            (_, ChargePointStatus::Preparing) => Led::WaitingForAuthorization,
+            (_, ChargePointStatus::Preparing) => Led::WaitingForEv,
             _ => Led::Available,
         };
         if self.led != Some(led) {

@@ -79,6 +79,21 @@ impl Fault {
         }
     }
 
+    /// The error class the front panel's red pattern shows for it.
+    #[must_use]
+    pub const fn class(self) -> FaultClass {
+        match self {
+            Self::UnderVoltage | Self::OverVoltage => FaultClass::InputVoltage,
+            Self::OverCurrent => FaultClass::Output,
+            Self::GroundFailure => FaultClass::Leakage,
+            Self::EvCommunication | Self::Reader => FaultClass::Connectivity,
+            Self::HighTemperature => FaultClass::Temperature,
+            Self::PowerMeter | Self::PowerSwitch | Self::ConnectorLock | Self::Internal => {
+                FaultClass::Other
+            }
+        }
+    }
+
     /// The `info` text of the StatusNotification (at most 50 characters).
     #[must_use]
     pub const fn info(self) -> &'static str {
@@ -121,6 +136,26 @@ pub enum HardwareEvent {
     Meter(MeterReading),
 }
 
+/// The error classes the real unit's red light patterns tell apart (the product's
+/// "LED indicators": input voltage, output voltage/current, leakage, connectivity,
+/// temperature, other). Connectivity is the links inside the box: the EV's control pilot
+/// and the RFID reader.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FaultClass {
+    /// Supply voltage too low or too high.
+    InputVoltage,
+    /// Output voltage or current out of range.
+    Output,
+    /// Residual current (leakage).
+    Leakage,
+    /// The EV's control pilot or the card reader does not answer.
+    Connectivity,
+    /// Over-temperature.
+    Temperature,
+    /// Meter, relay, cable lock, internal.
+    Other,
+}
+
 /// The front panel light patterns of the real unit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Led {
@@ -128,15 +163,18 @@ pub enum Led {
     Booting,
     /// White pulsing: standby, available.
     Available,
-    /// Blue pulsing: waiting for authorization (EV plugged, no card yet) or for the EV
-    /// (card accepted, no EV yet).
+    /// Blue pulsing: waiting for authorization (EV plugged, no card yet).
     WaitingForAuthorization,
+    /// Blue from the middle: no authorization needed (any more), waiting for the EV
+    /// (a card was accepted or a remote start came before the EV).
+    WaitingForEv,
     /// Green rolling: charging.
     Charging,
-    /// Green steady: a transaction is on but no energy flows (suspended by EV or EVSE).
+    /// Green steady: a transaction is on but no energy flows (suspended by EV or EVSE),
+    /// or it finished and the cable is still in.
     Suspended,
-    /// Red: a fault.
-    Fault,
+    /// Red, in the pattern of the fault's class.
+    Fault(FaultClass),
     /// Off: unavailable (ChangeAvailability Inoperative).
     Unavailable,
     /// Red blink: a card was refused.

@@ -121,7 +121,8 @@ pub use driver::{Driver, DriverConfig, Link, Output};
 pub use engine::{ChargePoint, Registration, Settings, redact};
 pub use features::{reservation::Reservation, supported_actions};
 pub use interface::{
-    ClientIdentity, Command, ConnectParams, Event, Fault, HardwareEvent, Led, MeterReading,
+    ClientIdentity, Command, ConnectParams, Event, Fault, FaultClass, HardwareEvent, Led,
+    MeterReading,
 };
 pub use jobs::{Job, JobKind, JobUpdate};
 pub use time::{Instant, TimeScale};

@@ -215,9 +215,9 @@ where
                 // Colours only; rolling and pulsing are a timer's job on a real board.
                 let (r, g, b) = match led {
                     Led::Booting | Led::Available => (true, true, true),
-                    Led::WaitingForAuthorization => (false, false, true),
+                    Led::WaitingForAuthorization | Led::WaitingForEv => (false, false, true),
                     Led::Charging | Led::Suspended => (false, true, false),
-                    Led::Fault | Led::Rejected => (true, false, false),
+                    Led::Fault(_) | Led::Rejected => (true, false, false),
                     Led::Unavailable => (false, false, false),
                 };
                 let _ = self.red.set_state(r.into());

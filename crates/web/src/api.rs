@@ -16,7 +16,7 @@ use crate::{sim::Sim, storage};
 type Shared = Rc<RefCell<Sim>>;
 
 /// Every fault the panel's fault input knows, by its OCPP-facing name.
-const FAULTS: [Fault; 10] = [
+const FAULTS: [Fault; 11] = [
     Fault::HighTemperature,
     Fault::GroundFailure,
     Fault::OverCurrent,
@@ -27,6 +27,7 @@ const FAULTS: [Fault; 10] = [
     Fault::Reader,
     Fault::ConnectorLock,
     Fault::EvCommunication,
+    Fault::Internal,
 ];
 
 /// `window.__evc` while the panel is mounted; dropping it removes the function.

@@ -1,6 +1,6 @@
 //! The front panel: an SVG wallbox with the status light, relay LED, display and cable.
 
-use chargepoint::{Led, MeterReading};
+use chargepoint::{FaultClass, Led, MeterReading};
 use yew::{Html, Properties, component, html};
 
 /// What the panel shows.
@@ -24,9 +24,15 @@ fn led_class(led: Led) -> &'static str {
         Led::Booting => "led white rolling",
         Led::Available => "led white pulsing",
         Led::WaitingForAuthorization => "led blue pulsing",
+        Led::WaitingForEv => "led blue middle",
         Led::Charging => "led green rolling",
         Led::Suspended => "led green",
-        Led::Fault | Led::Rejected => "led red",
+        Led::Fault(FaultClass::InputVoltage) => "led red f1",
+        Led::Fault(FaultClass::Output) => "led red f2",
+        Led::Fault(FaultClass::Leakage) => "led red f3",
+        Led::Fault(FaultClass::Connectivity) => "led red f4",
+        Led::Fault(FaultClass::Temperature) => "led red f5",
+        Led::Fault(FaultClass::Other) | Led::Rejected => "led red",
         Led::Unavailable => "led off",
     }
 }
