@@ -161,6 +161,14 @@ def test_a_fault_and_a_dropped_link(csms, evc):
     csms.wait(lambda: len([c for c in csms.connections if c.cp == "CP0001"]) > connections,
               timeout=120, what="CP0001 to reconnect after the drop")
     assert len(csms.calls("BootNotification", cp="CP0001")) == boots, "a dropped link is no reboot"
+    ctl.ok("wait_status", cp="CP0001", status="Available", timeout=60)
+
+    # A factory reset: the box boots again, from its defaults.
+    ctl.ok("reset", cp="CP0001")
+    csms.wait_for("BootNotification", cp="CP0001", count=boots + 1, timeout=120)
+    csms.wait(lambda: ctl.ok("status", cp="CP0001")["registration"] == "Accepted",
+              timeout=120, what="CP0001 accepted after the reset")
+    assert len(csms.calls("BootNotification", cp="CP0000")) == 1, "only CP0001 was reset"
     ctl.close()
     run.stop()
 
