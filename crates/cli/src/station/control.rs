@@ -87,6 +87,9 @@ impl Run {
                 ));
             }
         }
+        // What the input caused (a StatusNotification, a frame) is carried out first,
+        // so the reply shows the status it led to.
+        self.carry_out().await;
         Ok(self.status_json())
     }
 
