@@ -189,7 +189,8 @@ fn read(obj: &Map<String, Value>) -> Result<(Option<String>, Verb), Error> {
         ));
     }
     let cp = match obj.get("cp") {
-        None | Some(Value::Null) if verb == "list" => None,
+        // `list` is of the whole fleet: a `cp` is ignored.
+        _ if verb == "list" => None,
         None | Some(Value::Null) => return Err(Error::missing("cp", verb)),
         Some(Value::String(s)) => Some(s.clone()),
         Some(_) => return Err(Error::bad("cp", "must be a charge point id (a string)")),
@@ -409,6 +410,8 @@ mod tests {
     fn requests_are_read() {
         let r = parse(r#"{"id": 1, "verb": "list"}"#).unwrap();
         assert_eq!((r.id, r.cp, r.verb), (json!(1), None, Verb::List));
+        let r = parse(r#"{"id": 1, "verb": "list", "cp": "CP0001"}"#).unwrap();
+        assert_eq!((r.cp, r.verb), (None, Verb::List));
         let r = parse(r#"{"id": "a", "verb": "tap", "cp": "CP0001", "idTag": "CARD-1"}"#).unwrap();
         assert_eq!(r.cp.as_deref(), Some("CP0001"));
         assert_eq!(r.verb, Verb::Tap(String::from("CARD-1")));
