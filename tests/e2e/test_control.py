@@ -117,6 +117,14 @@ def test_drive_one_charge_point_of_two(csms, evc):
     assert all(m["cp"] == "CP0001" and m["sub"] == sub["id"] for m in ctl.stream)
     assert any(m["event"] == "frame" and m.get("action") == "StartTransaction" for m in ctl.stream)
 
+    # The EV pauses and resumes; the box's speed changes.
+    ctl.ok("pause", cp="CP0001")
+    ctl.ok("wait_status", cp="CP0001", status="SuspendedEV", timeout=60)
+    ctl.ok("resume", cp="CP0001")
+    ctl.ok("wait_status", cp="CP0001", status="Charging", timeout=60)
+    assert ctl.ok("speed", cp="CP0001", speed=20)["speed"] == 20
+    assert ctl.ok("status", cp="CP0000")["speed"] == 10, "only CP0001's speed changed"
+
     since = ctl.ok("status", cp="CP0001")["last_seq"]
     ctl.ok("unplug", cp="CP0001")
     stop = ctl.ok("wait_frame", cp="CP0001", action="StopTransaction", dir="send", since=since, timeout=60)
