@@ -159,6 +159,13 @@ pub(crate) struct RunArgs {
     /// Worker threads (default: one per core).
     #[arg(long)]
     pub(crate) threads: Option<usize>,
+    /// Serve the control channel (JSON over WebSocket, docs/control.md) on this
+    /// loopback address, e.g. 127.0.0.1:9100.
+    #[arg(long, value_name = "ADDR")]
+    pub(crate) control: Option<String>,
+    /// Let --control listen on a non-loopback address (it has no authentication).
+    #[arg(long, requires = "control")]
+    pub(crate) control_any_address: bool,
 }
 
 /// `evc csms`.

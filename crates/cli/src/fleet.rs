@@ -143,11 +143,12 @@ fn installer_config(args: &RunArgs) -> Result<Vec<(String, String)>, String> {
 }
 
 /// Applies the installer's settings; a raised SecurityProfile goes last (it needs the key).
-fn configure(
+pub(crate) fn configure(
     cp: &mut ChargePoint,
     now: Instant,
     config: &[(String, String)],
-    args: &RunArgs,
+    security_profile: Option<u8>,
+    auth_key: bool,
 ) -> Result<(), String> {
     for (k, v) in config {
         cp.configure(now, k, v).map_err(|e| {
@@ -158,9 +159,9 @@ fn configure(
         })?;
     }
     let current = cp.configuration().int(Key::SecurityProfile);
-    let wanted = match (args.security_profile, &args.auth_key) {
+    let wanted = match (security_profile, auth_key) {
         (Some(p), _) => Some(i64::from(p)),
-        (None, Some(_)) if current < 1 => Some(1),
+        (None, true) if current < 1 => Some(1),
         _ => None,
     };
     if let Some(p) = wanted.filter(|p| *p != current) {
@@ -278,6 +279,10 @@ pub(crate) async fn run(args: RunArgs) -> u8 {
         VariantArg::Socket => Variant::Socket,
     };
     let wall = crate::sys::wall_clock();
+    let mut control = match crate::control::Control::open(&args, &config) {
+        Ok(c) => c,
+        Err(e) => return bad(e),
+    };
     let mut stations = Vec::new();
     for i in 0..args.count {
         let index = args.first.saturating_add(i);
@@ -310,7 +315,8 @@ pub(crate) async fn run(args: RunArgs) -> u8 {
             driver.cp_mut().provide_key_seed(key_seed);
         }
         let now = driver.now();
-        if let Err(e) = configure(driver.cp_mut(), now, &config, &args) {
+        let (profile, key) = (args.security_profile, args.auth_key.is_some());
+        if let Err(e) = configure(driver.cp_mut(), now, &config, profile, key) {
             return bad(format_args!("{id}: {e}"));
         }
         driver.flush();
@@ -318,6 +324,7 @@ pub(crate) async fn run(args: RunArgs) -> u8 {
             .as_ref()
             .map(|s| Script::new(s.plan_for(index), Rng::new(seed, index)));
         stations.push(Station {
+            control: control.as_mut().map(|c| c.add(&id)),
             id,
             driver,
             script,
@@ -354,6 +361,9 @@ pub(crate) async fn run(args: RunArgs) -> u8 {
         tasks.spawn(st.run(shared.clone(), stop_rx.clone(), report_tx.clone()));
     }
     drop(report_tx);
+    if let Some(c) = control {
+        tasks.spawn(c.serve(stop_rx.clone()));
+    }
     let started = tokio::time::Instant::now();
     let progress = match args.progress {
         Progress::Never => None,

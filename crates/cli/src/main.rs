@@ -11,6 +11,7 @@
 
 mod args;
 mod connect;
+mod control;
 mod csms;
 mod firmware;
 mod fleet;

@@ -362,7 +362,7 @@ fn parse_status(text: &str) -> Result<ChargePointStatus, String> {
         .ok_or_else(|| format!("until: {text:?} is not an OCPP 1.6 connector status"))
 }
 
-fn parse_fault(text: &str) -> Result<Fault, String> {
+pub(crate) fn parse_fault(text: &str) -> Result<Fault, String> {
     use Fault as F;
     let all = [
         ("HighTemperature", F::HighTemperature),

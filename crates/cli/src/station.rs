@@ -3,6 +3,7 @@
 //! schedule and the ping policy), driven by one tokio task that only does I/O: the
 //! socket, the state file, the trace, the counters, the logs, and the scenario.
 
+mod control;
 mod output;
 
 use std::{future::Future, pin::Pin, sync::Arc, time::Duration};
@@ -38,6 +39,8 @@ pub(crate) struct Station {
     pub(crate) driver: Driver,
     pub(crate) script: Option<Script>,
     pub(crate) state: Option<StateFile>,
+    /// The control channel's end (`--control` only; `None` costs nothing).
+    pub(crate) control: Option<Box<crate::control::port::Port>>,
 }
 
 /// The running state of one charge point's task.
@@ -96,6 +99,7 @@ impl Station {
                     run.connected(result);
                 }
                 msg = next_message(&mut run.ws) => run.received(msg),
+                Some(ask) = control::next_ask(&mut run.st.control) => run.control(ask).await,
                 Some((id, update)) = next_update(&mut run.jobs) => {
                     let now = run.real();
                     run.st.driver.job(now, id, update);
@@ -186,6 +190,9 @@ impl Run {
                     tracing::info!(cp = %self.st.id, "connected");
                 }
                 self.st.driver.opened(now);
+                if let Some(port) = &self.st.control {
+                    port.link(true, None);
+                }
             }
             Err(e) => {
                 self.stats()

@@ -33,6 +33,14 @@ impl StateFile {
         &self.path
     }
 
+    /// Forgets the stored state (a factory reset); none is not an error.
+    pub(crate) fn remove(&self) -> std::io::Result<()> {
+        match fs::remove_file(&self.path) {
+            Err(e) if e.kind() != ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
+
     /// The stored state: `Ok(None)` when there is none yet.
     ///
     /// A corrupt or unreadable file is an error naming the file and the reason; the

@@ -124,6 +124,9 @@ impl Run {
     /// Forgets the socket (the counters follow); returns it to close it.
     pub(super) fn drop_socket(&mut self, why: &str) -> Option<crate::connect::Socket> {
         let ws = self.ws.take()?;
+        if let Some(port) = &self.st.control {
+            port.link(false, Some(why));
+        }
         self.stats().connected.fetch_sub(1, Relaxed);
         self.in_flight = None;
         if self.shared.verbose {
@@ -134,7 +137,10 @@ impl Run {
         Some(ws)
     }
 
-    fn trace(&self, sent: bool, text: &str) {
+    fn trace(&mut self, sent: bool, text: &str) {
+        if let Some(port) = &mut self.st.control {
+            port.frame(self.st.driver.now().as_millis(), sent, text);
+        }
         if let Some(trace) = &self.shared.trace {
             let ms = self.st.driver.now().as_millis();
             let wall = crate::sys::wall_clock().to_rfc3339();
@@ -184,6 +190,9 @@ impl Run {
     }
 
     fn event(&mut self, event: Event) {
+        if let Some(port) = &mut self.st.control {
+            port.event(&event);
+        }
         let stats = &self.shared.stats;
         let verbose = self.shared.verbose;
         let id = &self.st.id;
