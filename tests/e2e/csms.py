@@ -113,6 +113,7 @@ class Policy:
     hold: set = field(default_factory=set)  # actions whose answers wait while they are in here
     sign_certificate: str = "Rejected"  # the answer to SignCertificate
     clock_offset: float = 0.0  # seconds added to the currentTime of Boot/Heartbeat answers
+    delay: float = 0.0  # seconds every CALL waits before it is answered (a slow CSMS)
 
 
 @dataclass
@@ -147,6 +148,8 @@ class _ChargePoint(OcppChargePoint):
             if not waiter.done():
                 waiter.set_result(frame)
             return
+        if frame.type == 2 and self.csms.policy.delay > 0:
+            await asyncio.sleep(self.csms.policy.delay)
         await super().route_message(raw_msg)
 
     async def _handle_call(self, msg):

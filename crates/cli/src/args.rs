@@ -4,6 +4,8 @@ use std::{path::PathBuf, time::Duration};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::shard::Shard;
+
 /// Emulated Teltonika EVC charge points (OCPP 1.6-J) against a CSMS, one or ten thousand.
 #[derive(Debug, Parser)]
 #[command(name = "evc", version, about)]
@@ -23,6 +25,28 @@ pub(crate) enum Cmd {
     /// Make or check firmware files for UpdateFirmware.
     #[command(subcommand)]
     Firmware(FirmwareCmd),
+    /// Work with `--summary-json` files.
+    #[command(subcommand)]
+    Summary(SummaryCmd),
+}
+
+/// `evc summary`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum SummaryCmd {
+    /// Add the summaries of shards (`evc run --shard I/N --summary-json …`) into one:
+    /// counts summed, latency histograms added and their quantiles recomputed.
+    Merge(MergeArgs),
+}
+
+/// `evc summary merge`.
+#[derive(Debug, Args)]
+pub(crate) struct MergeArgs {
+    /// The shards' summary files.
+    #[arg(required = true, num_args = 1..)]
+    pub(crate) files: Vec<PathBuf>,
+    /// Where to write the merged summary (default: standard output).
+    #[arg(short, long, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
 }
 
 /// `evc firmware`.
@@ -100,6 +124,11 @@ pub(crate) struct RunArgs {
     /// The first index put into the id pattern.
     #[arg(long, default_value_t = 0)]
     pub(crate) first: u32,
+    /// Run only shard I of N of the fleet (0-based): the charge points whose position in
+    /// the fleet is ≡ I mod N. `env/N` takes I from JOB_COMPLETION_INDEX (Kubernetes
+    /// Indexed Job).
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    pub(crate) shard: Option<Shard>,
     /// Hardware variant.
     #[arg(long, value_enum, default_value_t = VariantArg::Tethered)]
     pub(crate) variant: VariantArg,
@@ -187,6 +216,11 @@ pub(crate) struct CsmsArgs {
     /// Worker threads (default: one per core).
     #[arg(long)]
     pub(crate) threads: Option<usize>,
+}
+
+/// `--shard I/N` or `env/N`.
+fn parse_shard(text: &str) -> Result<Shard, String> {
+    Shard::parse(text, |k| std::env::var(k).ok())
 }
 
 /// `90s`, `10m`, `1h`, `500ms`, or plain seconds.

@@ -185,6 +185,14 @@ pub(crate) async fn run(args: RunArgs) -> u8 {
     if args.count == 0 {
         return bad("--count must be at least 1");
     }
+    let shard = args.shard.unwrap_or_default();
+    let count = shard.size(args.count);
+    if count == 0 {
+        return bad(format_args!(
+            "--shard {shard} has no charge points: --count {} is fewer than {} shards",
+            args.count, shard.count
+        ));
+    }
     let scenario = match &args.scenario {
         None => None,
         Some(path) => match std::fs::read_to_string(path)
@@ -255,11 +263,10 @@ pub(crate) async fn run(args: RunArgs) -> u8 {
         },
     };
     let fds = crate::sys::raise_fd_limit();
-    if u64::from(args.count) + 64 > fds {
+    if u64::from(count) + 64 > fds {
         return bad(format_args!(
-            "{} charge points need {} open files; the limit is {fds} (raise the hard limit: ulimit -Hn)",
-            args.count,
-            u64::from(args.count) + 64
+            "{count} charge points need {} open files; the limit is {fds} (raise the hard limit: ulimit -Hn)",
+            u64::from(count) + 64
         ));
     }
     let clock = Clock::new();
@@ -284,7 +291,9 @@ pub(crate) async fn run(args: RunArgs) -> u8 {
         Err(e) => return bad(e),
     };
     let mut stations = Vec::new();
-    for i in 0..args.count {
+    // The global index (its position in the whole fleet plus --first) names the charge
+    // point, its state file and its scenario plan and randomness: the same in any shard.
+    for i in shard.positions(args.count) {
         let index = args.first.saturating_add(i);
         let id = match expand_id(&args.id, index) {
             Ok(id) => id,
@@ -331,7 +340,6 @@ pub(crate) async fn run(args: RunArgs) -> u8 {
             state,
         });
     }
-    let count = args.count;
     let shared = Arc::new(Shared {
         tls,
         transfers,
@@ -349,9 +357,14 @@ pub(crate) async fn run(args: RunArgs) -> u8 {
         .rss_start_bytes
         .store(rss_start, std::sync::atomic::Ordering::Relaxed);
     info!(
-        "{count} charge point(s) {} … against {} at {speed}× speed",
+        "{count} charge point(s) {} … against {} at {speed}× speed{}",
         stations.first().map_or("", |s| s.id.as_str()),
-        args.url
+        args.url,
+        if shard.count > 1 {
+            format!(" (shard {shard} of a fleet of {})", args.count)
+        } else {
+            String::new()
+        }
     );
     let (stop_tx, stop_rx) = watch::channel(false);
     let (report_tx, mut reports) = mpsc::unbounded_channel();
@@ -428,7 +441,7 @@ pub(crate) async fn run(args: RunArgs) -> u8 {
     );
     let _ = stop_tx.send(true);
     while tasks.join_next().await.is_some() {}
-    let summary = shared.stats.summary(count, started.elapsed());
+    let summary = shared.stats.summary(count, started.elapsed(), shard);
     if exit == 0 && (summary.messages_lost > 0 || summary.steps_skipped > 0) {
         exit = EXIT_NOT_DONE;
     }

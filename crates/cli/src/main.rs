@@ -15,7 +15,9 @@ mod control;
 mod csms;
 mod firmware;
 mod fleet;
+mod merge;
 mod scenario;
+mod shard;
 mod station;
 mod stats;
 mod store;
@@ -31,12 +33,13 @@ use tracing_subscriber::EnvFilter;
 fn main() -> ExitCode {
     let command = match args::Cli::parse().command {
         args::Cmd::Firmware(f) => return ExitCode::from(firmware::run(f)),
+        args::Cmd::Summary(args::SummaryCmd::Merge(m)) => return ExitCode::from(merge::run(&m)),
         other => other,
     };
     let (filter, threads) = match &command {
         args::Cmd::Run(a) => (a.log.clone(), a.threads),
         args::Cmd::Csms(a) => (String::from("info"), a.threads),
-        args::Cmd::Firmware(_) => return ExitCode::SUCCESS,
+        args::Cmd::Firmware(_) | args::Cmd::Summary(_) => return ExitCode::SUCCESS,
     };
     let filter = EnvFilter::try_from_default_env()
         .or_else(|_| EnvFilter::try_new(&filter))
@@ -63,7 +66,7 @@ fn main() -> ExitCode {
         match command {
             args::Cmd::Run(a) => fleet::run(*a).await,
             args::Cmd::Csms(a) => csms::run(a).await,
-            args::Cmd::Firmware(_) => 0,
+            args::Cmd::Firmware(_) | args::Cmd::Summary(_) => 0,
         }
     });
     runtime.shutdown_timeout(std::time::Duration::from_secs(1));

@@ -7,11 +7,13 @@ use std::{
     time::Duration,
 };
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+use crate::shard::Shard;
 
 /// Log-linear histogram: 8 sub-buckets per power of two of microseconds (≤ 12.5 % error).
-const SUB: usize = 8;
-const BUCKETS: usize = 40 * SUB;
+pub(crate) const SUB: usize = 8;
+pub(crate) const BUCKETS: usize = 40 * SUB;
 
 /// Counters shared by every charge point of the run.
 #[derive(Debug)]
@@ -49,7 +51,7 @@ pub(crate) struct Stats {
 
 /// How many lost messages and skipped steps the summary lists by name (the counts are
 /// always whole).
-const PROBLEMS_KEPT: usize = 100;
+pub(crate) const PROBLEMS_KEPT: usize = 100;
 
 #[derive(Debug, Default)]
 struct Problems {
@@ -69,7 +71,7 @@ fn bucket(us: u64) -> usize {
 }
 
 /// The upper bound of a bucket in µs.
-fn bucket_top(i: usize) -> u64 {
+pub(crate) fn bucket_top(i: usize) -> u64 {
     let log = i / SUB;
     let sub = u64::try_from(i % SUB).unwrap_or(0);
     let base = 1u64 << log;
@@ -144,41 +146,11 @@ impl Stats {
         }
     }
 
-    fn percentile(counts: &[u64], total: u64, p: f64) -> f64 {
-        #[allow(
-            clippy::cast_possible_truncation,
-            clippy::cast_sign_loss,
-            clippy::cast_precision_loss,
-            reason = "counts"
-        )]
-        let rank = ((total as f64) * p).ceil().max(1.0) as u64;
-        let mut seen = 0;
-        for (i, c) in counts.iter().enumerate() {
-            seen += c;
-            if seen >= rank {
-                #[allow(clippy::cast_precision_loss, reason = "µs")]
-                return bucket_top(i) as f64 / 1000.0;
-            }
-        }
-        0.0
-    }
-
     /// The summary as it stands.
-    pub(crate) fn summary(&self, charge_points: u32, elapsed: Duration) -> Summary {
+    pub(crate) fn summary(&self, charge_points: u32, elapsed: Duration, shard: Shard) -> Summary {
         let counts: Vec<u64> = self.latency.iter().map(|c| c.load(Relaxed)).collect();
-        let total: u64 = counts.iter().sum();
-        let round = |v: f64| (v * 10.0).round() / 10.0;
-        let latency = LatencyMs {
-            answers: total,
-            p50: round(Self::percentile(&counts, total, 0.50)),
-            p90: round(Self::percentile(&counts, total, 0.90)),
-            p99: round(Self::percentile(&counts, total, 0.99)),
-            max: round(counts.iter().rposition(|c| *c > 0).map_or(0.0, |i| {
-                #[allow(clippy::cast_precision_loss, reason = "µs")]
-                let top = bucket_top(i) as f64;
-                top / 1000.0
-            })),
-        };
+        let latency = LatencyMs::from_counts(&counts);
+        let round = round1;
         let usage = crate::sys::usage();
         let start = self.rss_start_bytes.load(Relaxed);
         let running = match self.rss_running_bytes.load(Relaxed) {
@@ -199,6 +171,11 @@ impl Stats {
             .map(|p| (p.lost.clone(), p.skipped.clone()))
             .unwrap_or_default();
         Summary {
+            shards: Shards {
+                count: shard.count,
+                indices: vec![shard.index],
+            },
+            latency_histogram: Histogram::from_counts(&counts),
             charge_points,
             transactions_running: self.transactions_running.load(Relaxed),
             messages_lost: self.messages_lost.load(Relaxed),
@@ -248,19 +225,136 @@ impl Stats {
     }
 }
 
-/// Answer latency figures in ms.
-#[derive(Debug, Serialize)]
-pub(crate) struct LatencyMs {
-    answers: u64,
-    p50: f64,
-    p90: f64,
-    p99: f64,
-    max: f64,
+/// A figure rounded to 0.1.
+pub(crate) fn round1(v: f64) -> f64 {
+    (v * 10.0).round() / 10.0
 }
 
-/// The end-of-run summary (`--summary-json` writes it as it is).
-#[derive(Debug, Serialize)]
+/// The `p` quantile in ms: the top of the bucket holding the answer of that rank.
+fn percentile(counts: &[u64], total: u64, p: f64) -> f64 {
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        clippy::cast_precision_loss,
+        reason = "counts"
+    )]
+    let rank = ((total as f64) * p).ceil().max(1.0) as u64;
+    let mut seen = 0;
+    for (i, c) in counts.iter().enumerate() {
+        seen += c;
+        if seen >= rank {
+            #[allow(clippy::cast_precision_loss, reason = "µs")]
+            return bucket_top(i) as f64 / 1000.0;
+        }
+    }
+    0.0
+}
+
+/// Answer latency figures in ms.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct LatencyMs {
+    pub(crate) answers: u64,
+    pub(crate) p50: f64,
+    pub(crate) p90: f64,
+    pub(crate) p99: f64,
+    pub(crate) max: f64,
+}
+
+impl LatencyMs {
+    /// The figures of a histogram's bucket counts (index = bucket).
+    pub(crate) fn from_counts(counts: &[u64]) -> Self {
+        let total: u64 = counts.iter().sum();
+        Self {
+            answers: total,
+            p50: round1(percentile(counts, total, 0.50)),
+            p90: round1(percentile(counts, total, 0.90)),
+            p99: round1(percentile(counts, total, 0.99)),
+            max: round1(counts.iter().rposition(|c| *c > 0).map_or(0.0, |i| {
+                #[allow(clippy::cast_precision_loss, reason = "µs")]
+                let top = bucket_top(i) as f64;
+                top / 1000.0
+            })),
+        }
+    }
+}
+
+/// Which shards of the fleet a summary covers (`--shard I/N`; one process: 0 of 1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Shards {
+    /// N: how many shards the fleet was split into.
+    pub(crate) count: u32,
+    /// Which of them this summary adds up (one for a run, several once merged).
+    pub(crate) indices: Vec<u32>,
+}
+
+/// The latency histogram itself, so that summaries of shards can be added: the
+/// non-empty buckets of a log-linear histogram of µs, `sub_buckets` per power of two.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Histogram {
+    pub(crate) unit: String,
+    pub(crate) sub_buckets: u32,
+    pub(crate) buckets: Vec<Bucket>,
+}
+
+/// One non-empty bucket: answers that took at most `top_us` µs (and more than the
+/// previous bucket's top).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Bucket {
+    pub(crate) index: u32,
+    pub(crate) top_us: u64,
+    pub(crate) count: u64,
+}
+
+impl Histogram {
+    /// The non-empty buckets of dense counts.
+    pub(crate) fn from_counts(counts: &[u64]) -> Self {
+        Self {
+            unit: String::from("us"),
+            sub_buckets: u32::try_from(SUB).unwrap_or(u32::MAX),
+            buckets: counts
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| **c > 0)
+                .map(|(i, c)| Bucket {
+                    index: u32::try_from(i).unwrap_or(u32::MAX),
+                    top_us: bucket_top(i),
+                    count: *c,
+                })
+                .collect(),
+        }
+    }
+
+    /// Adds this histogram into dense counts; refuses one of another layout.
+    pub(crate) fn add_to(&self, counts: &mut [u64]) -> Result<(), String> {
+        if self.unit != "us" || usize::try_from(self.sub_buckets).ok() != Some(SUB) {
+            return Err(format!(
+                "its latency histogram is in {:?} with {} sub-buckets; this evc writes \"us\" with {SUB}",
+                self.unit, self.sub_buckets
+            ));
+        }
+        for b in &self.buckets {
+            let i = usize::try_from(b.index).unwrap_or(usize::MAX);
+            let slot = counts
+                .get_mut(i)
+                .filter(|_| bucket_top(i) == b.top_us)
+                .ok_or_else(|| {
+                    format!(
+                        "its latency histogram has a bucket {} (top {} µs) that this evc does not have",
+                        b.index, b.top_us
+                    )
+                })?;
+            *slot = slot.saturating_add(b.count);
+        }
+        Ok(())
+    }
+}
+
+/// The end-of-run summary (`--summary-json` writes it as it is; `evc summary merge`
+/// adds those of shards).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Summary {
+    /// Which shards of the fleet this is (`--shard`).
+    pub(crate) shards: Shards,
     pub(crate) charge_points: u32,
     /// Transactions still running when the run ended (at the charge point, and so at
     /// the CSMS).
@@ -288,6 +382,8 @@ pub(crate) struct Summary {
     pub(crate) connect_failures: u64,
     pub(crate) warnings: u64,
     pub(crate) latency_ms: LatencyMs,
+    /// The histogram the latency figures come from.
+    pub(crate) latency_histogram: Histogram,
     pub(crate) elapsed_s: f64,
     pub(crate) cpu_s: f64,
     pub(crate) rss_bytes: u64,
@@ -305,6 +401,16 @@ impl Summary {
         #[allow(clippy::cast_precision_loss, reason = "display")]
         let kwh = self.energy_wh as f64 / 1000.0;
         writeln!(out, "── summary ─────────────────────────────────────")?;
+        if self.shards.count > 1 {
+            let list: Vec<String> = self.shards.indices.iter().map(u32::to_string).collect();
+            writeln!(
+                out,
+                "shards          {} of {} ({})",
+                self.shards.indices.len(),
+                self.shards.count,
+                list.join(", ")
+            )?;
+        }
         writeln!(
             out,
             "charge points   {} ({} connected at the end, {} ever)",
@@ -390,7 +496,7 @@ mod tests {
         for ms in 1..=100u64 {
             s.answer_latency(Duration::from_millis(ms));
         }
-        let sum = s.summary(1, Duration::from_secs(1));
+        let sum = s.summary(1, Duration::from_secs(1), Shard::default());
         assert_eq!(sum.latency_ms.answers, 100);
         assert!(
             (50.0..=57.0).contains(&sum.latency_ms.p50),
