@@ -99,7 +99,8 @@ impl Station {
                     run.connected(result);
                 }
                 msg = next_message(&mut run.ws) => run.received(msg),
-                Some(ask) = control::next_ask(&mut run.st.control) => run.control(ask).await,
+                // Boxed: inline, its future would grow every charge point's task, used or not.
+                Some(ask) = control::next_ask(&mut run.st.control) => Box::pin(run.control(ask)).await,
                 Some((id, update)) = next_update(&mut run.jobs) => {
                     let now = run.real();
                     run.st.driver.job(now, id, update);
