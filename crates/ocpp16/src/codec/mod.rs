@@ -129,7 +129,8 @@ fn not_an_object(payload: &str) -> Option<WireError> {
 /// Encodes a payload.
 #[must_use]
 pub fn encode<T: Payload>(value: &T) -> String {
-    let mut out = String::new();
+    // Most payloads fit; a MeterValues of six measurands grows it once or twice.
+    let mut out = String::with_capacity(256);
     value.write(&mut out);
     out
 }
