@@ -340,6 +340,8 @@ impl Driver {
         }
         self.ping_policy();
         if self.cp.poll_timeout().is_some_and(|t| t <= self.now) {
+            // A sample the engine takes now reads the meter of now, not of the cadence.
+            self.fresh_reading();
             self.cp.handle_timeout(self.now);
         }
         self.collect();
@@ -515,6 +517,9 @@ impl Driver {
         }
         if self.meter_wanted() {
             consider(self.next_meter);
+        }
+        if let Some(ms) = self.world.as_ref().and_then(World::next_change_ms) {
+            consider(self.now + ms);
         }
         let mut real = at.map(|t| self.real_at(t));
         for t in [self.next_ping, self.pong_due].into_iter().flatten() {

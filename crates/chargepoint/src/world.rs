@@ -270,6 +270,22 @@ impl World {
         self.temperature_mc += i32::try_from(delta).unwrap_or(0);
     }
 
+    /// Engine ms until the world changes by itself: the EV's battery reaches its
+    /// target at the power flowing now (a lower bound, as the charging curve only
+    /// lowers the power). `None` while no energy flows. A home that wakes then, and
+    /// reads the meter when the engine asks for a value, needs no periodic reading.
+    #[must_use]
+    pub fn next_change_ms(&self) -> Option<u64> {
+        let ev = self.ev.as_ref()?;
+        let power = self.power_mw();
+        if power == 0 || !ev.drawing {
+            return None;
+        }
+        let room = ev.target().saturating_sub(ev.stored);
+        let ms = room.div_ceil(power);
+        Some(u64::try_from(ms).unwrap_or(u64::MAX).max(1))
+    }
+
     /// What the meter and sensors read now.
     #[must_use]
     pub fn reading(&self) -> MeterReading {
