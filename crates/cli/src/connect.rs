@@ -2,20 +2,19 @@
 //! TLS (rustls: public roots plus a custom CA, a client certificate for profile 3) and
 //! errors a person can act on.
 
+mod upgrade;
+
 use std::{path::Path, sync::Arc, time::Duration};
 
-use base64::Engine as _;
 use tokio::net::TcpStream;
 use tokio_tungstenite::{
-    Connector, MaybeTlsStream, WebSocketStream,
-    tungstenite::{
-        self, client::IntoClientRequest, error::ProtocolError, http::HeaderValue,
-        protocol::WebSocketConfig,
-    },
+    WebSocketStream,
+    tungstenite::{self, http::Uri, protocol::WebSocketConfig},
 };
+pub(crate) use upgrade::Stream;
 
-/// A connected socket.
-pub(crate) type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+/// A connected socket, boxed so that a box without a connection does not carry it.
+pub(crate) type Socket = Box<WebSocketStream<Stream>>;
 
 /// How long a handshake may take.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
@@ -23,7 +22,7 @@ const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Small buffers: OCPP frames are small and a fleet holds thousands of sockets.
 pub(crate) fn ws_config() -> WebSocketConfig {
     WebSocketConfig::default()
-        .read_buffer_size(4096)
+        .read_buffer_size(512)
         .write_buffer_size(0)
         .max_message_size(Some(1 << 20))
         .max_frame_size(Some(1 << 20))
@@ -174,54 +173,88 @@ pub(crate) async fn open(
     basic: Option<(&str, &str)>,
     tls: &Tls,
 ) -> Result<Socket, String> {
-    let mut request = url
-        .into_client_request()
-        .map_err(|e| format!("bad URL {url}: {e}"))?;
-    let headers = request.headers_mut();
-    headers.insert(
-        "Sec-WebSocket-Protocol",
-        HeaderValue::from_static("ocpp1.6"),
-    );
-    if let Some((user, password)) = basic {
-        let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
-        let value = HeaderValue::from_str(&format!("Basic {token}"))
-            .map_err(|_| String::from("the AuthorizationKey cannot go into an HTTP header"))?;
-        headers.insert("Authorization", value);
-    }
-    let connector = tls.config().map(Connector::Rustls);
-    let attempt = tokio_tungstenite::connect_async_tls_with_config(
-        request,
-        Some(ws_config()),
-        true,
-        connector,
-    );
-    match tokio::time::timeout(HANDSHAKE_TIMEOUT, attempt).await {
+    match tokio::time::timeout(HANDSHAKE_TIMEOUT, attempt(url, basic, tls)).await {
         Err(_) => Err(format!(
             "{url}: no answer to the WebSocket handshake within {} s",
             HANDSHAKE_TIMEOUT.as_secs()
         )),
-        Ok(Ok((socket, _))) => Ok(socket),
-        Ok(Err(e)) => Err(explain(url, &e)),
+        Ok(result) => result,
     }
+}
+
+/// TCP, TLS for wss://, the upgrade; each failure in words.
+async fn attempt(url: &str, basic: Option<(&str, &str)>, tls: &Tls) -> Result<Socket, String> {
+    let uri: Uri = url.parse().map_err(|e| format!("bad URL {url}: {e}"))?;
+    let secure = match uri.scheme_str() {
+        Some("ws") => false,
+        Some("wss") => true,
+        _ => return Err(format!("bad URL {url}: the scheme must be ws:// or wss://")),
+    };
+    let (Some(authority), Some(host)) = (uri.authority(), uri.host()) else {
+        return Err(format!("bad URL {url}: no host"));
+    };
+    let port = uri.port_u16().unwrap_or(if secure { 443 } else { 80 });
+    let bare_host = host.trim_start_matches('[').trim_end_matches(']');
+    let tcp = TcpStream::connect((bare_host, port))
+        .await
+        .map_err(|e| explain_io(url, &e, Stage::Connect))?;
+    tcp.set_nodelay(true)
+        .map_err(|e| explain_io(url, &e, Stage::Connect))?;
+    let mut stream = if secure {
+        let config = tls
+            .config()
+            .ok_or_else(|| format!("{url}: wss:// without TLS settings"))?;
+        let name = rustls_pki_types::ServerName::try_from(bare_host.to_owned())
+            .map_err(|e| format!("bad URL {url}: {e}"))?;
+        let tls = tokio_rustls::TlsConnector::from(config)
+            .connect(name, tcp)
+            .await
+            .map_err(|e| explain_io(url, &e, Stage::Tls))?;
+        Stream::Tls(Box::new(tls))
+    } else {
+        Stream::Plain(tcp)
+    };
+    let path = uri.path_and_query().map_or("/", |p| p.as_str());
+    // The Host header without any user info of the URL.
+    let host_header = authority
+        .as_str()
+        .rsplit_once('@')
+        .map_or(authority.as_str(), |(_, h)| h);
+    let target = upgrade::Target {
+        host: host_header,
+        path,
+        basic,
+    };
+    let rest = upgrade::handshake(&mut stream, &target)
+        .await
+        .map_err(|e| explain(url, secure, e))?;
+    let role = tungstenite::protocol::Role::Client;
+    let ws = if rest.is_empty() {
+        WebSocketStream::from_raw_socket(stream, role, Some(ws_config())).await
+    } else {
+        WebSocketStream::from_partially_read(stream, rest, role, Some(ws_config())).await
+    };
+    Ok(Box::new(ws))
+}
+
+/// Where an I/O error happened.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    Connect,
+    Tls,
+    Upgrade,
 }
 
 /// A handshake failure in words a person can act on: what happened, and a hint only
 /// where the cause is clear (a refusal quotes what the CSMS said with it).
-pub(crate) fn explain(url: &str, e: &tungstenite::Error) -> String {
-    use std::io::ErrorKind as K;
-    use tungstenite::Error as E;
+fn explain(url: &str, secure: bool, e: upgrade::Refusal) -> String {
+    use upgrade::Refusal as R;
     match e {
-        E::Http(response) => {
-            let status = response.status();
-            let reason = status.canonical_reason().unwrap_or("");
-            let said = response
-                .body()
-                .as_deref()
-                .map(String::from_utf8_lossy)
-                .map(|b| b.split_whitespace().collect::<Vec<_>>().join(" "))
+        R::Status { code, reason, body } => {
+            let said = Some(body.split_whitespace().collect::<Vec<_>>().join(" "))
                 .filter(|b| !b.is_empty())
                 .map(|b| b.chars().take(200).collect::<String>());
-            let timed_out = matches!(status.as_u16(), 408 | 504)
+            let timed_out = matches!(code, 408 | 504)
                 || said.as_deref().is_some_and(|b| {
                     let b = b.to_ascii_lowercase();
                     b.contains("timeout") || b.contains("timed out")
@@ -229,7 +262,7 @@ pub(crate) fn explain(url: &str, e: &tungstenite::Error) -> String {
             let hint = if timed_out {
                 " (the CSMS gave up waiting for the handshake: a slow link or an overloaded CSMS, not the credentials)"
             } else {
-                match status.as_u16() {
+                match code {
                     401 => " (check the charge point id and --auth-key / AuthorizationKey)",
                     403 if said.is_none() => " (the CSMS does not let this charge point in)",
                     404 => " (check the URL's path and the charge point id)",
@@ -238,50 +271,54 @@ pub(crate) fn explain(url: &str, e: &tungstenite::Error) -> String {
             };
             let said = said.map_or_else(String::new, |b| format!(": \"{b}\""));
             format!(
-                "{url}: the CSMS refused the WebSocket handshake: HTTP {} {reason}{said}{hint}",
-                status.as_u16()
+                "{url}: the CSMS refused the WebSocket handshake: HTTP {code} {reason}{said}{hint}"
             )
         }
-        E::Protocol(ProtocolError::SecWebSocketSubProtocolError(_)) => format!(
+        R::Subprotocol => format!(
             "{url}: the CSMS did not agree to WebSocket subprotocol ocpp1.6 (is it an OCPP 1.6-J endpoint?)"
         ),
-        E::Protocol(ProtocolError::HandshakeIncomplete) => format!(
-            "{url}: the CSMS closed the connection during the WebSocket handshake, before answering it (did it time the handshake out?)"
-        ),
-        E::Io(io) if io.get_ref().is_some_and(|e| e.is::<rustls::Error>()) => {
-            let hint = if io.to_string().contains("UnknownIssuer") {
-                " (a CSMS certificate from a private CA needs --ca)"
-            } else {
-                ""
-            };
-            format!("{url}: TLS handshake failed: {io}{hint}")
-        }
-        E::Io(io) if url.starts_with("wss://") && io.to_string().contains("close_notify") => {
+        R::NotWebSocket(what) => {
             format!(
-                "{url}: the CSMS closed the TLS connection during the handshake ({io}); if it requires a client certificate (security profile 3), give --cert and --key"
+                "{url}: the answer to the WebSocket handshake is not a WebSocket upgrade: {what}"
             )
         }
-        E::Io(io) => match io.kind() {
-            K::ConnectionRefused => format!(
-                "{url}: connection refused: the CSMS is unreachable (is it running, is the port right?)"
-            ),
-            K::ConnectionReset | K::ConnectionAborted => format!(
-                "{url}: the connection was reset during the WebSocket handshake (by the CSMS or something on the way): {io}"
-            ),
-            K::UnexpectedEof => format!(
-                "{url}: the CSMS closed the connection during the WebSocket handshake, before answering it (did it time the handshake out?)"
-            ),
-            K::TimedOut => format!("{url}: no answer from the CSMS's host: {io}"),
-            K::HostUnreachable | K::NetworkUnreachable => {
-                format!("{url}: the CSMS is unreachable: {io}")
-            }
-            _ if io.to_string().contains("failed to lookup") => {
-                format!("{url}: the host name could not be resolved ({io})")
-            }
-            _ => format!("{url}: the WebSocket handshake failed: {io}"),
-        },
-        E::Tls(tls) => format!("{url}: TLS handshake failed: {tls}"),
-        E::Url(u) => format!("bad URL {url}: {u}"),
-        other => format!("{url}: WebSocket handshake failed: {other}"),
+        R::Io(io) => explain_io(url, &io, if secure { Stage::Tls } else { Stage::Upgrade }),
+    }
+}
+
+/// An I/O failure on the way to an open WebSocket.
+fn explain_io(url: &str, io: &std::io::Error, stage: Stage) -> String {
+    use std::io::ErrorKind as K;
+    if io.get_ref().is_some_and(|e| e.is::<rustls::Error>()) {
+        let hint = if io.to_string().contains("UnknownIssuer") {
+            " (a CSMS certificate from a private CA needs --ca)"
+        } else {
+            ""
+        };
+        return format!("{url}: TLS handshake failed: {io}{hint}");
+    }
+    if stage == Stage::Tls && url.starts_with("wss://") && io.to_string().contains("close_notify") {
+        return format!(
+            "{url}: the CSMS closed the TLS connection during the handshake ({io}); if it requires a client certificate (security profile 3), give --cert and --key"
+        );
+    }
+    match io.kind() {
+        K::ConnectionRefused => format!(
+            "{url}: connection refused: the CSMS is unreachable (is it running, is the port right?)"
+        ),
+        K::ConnectionReset | K::ConnectionAborted => format!(
+            "{url}: the connection was reset during the WebSocket handshake (by the CSMS or something on the way): {io}"
+        ),
+        K::UnexpectedEof => format!(
+            "{url}: the CSMS closed the connection during the WebSocket handshake, before answering it (did it time the handshake out?)"
+        ),
+        K::TimedOut => format!("{url}: no answer from the CSMS's host: {io}"),
+        K::HostUnreachable | K::NetworkUnreachable => {
+            format!("{url}: the CSMS is unreachable: {io}")
+        }
+        _ if io.to_string().contains("failed to lookup") => {
+            format!("{url}: the host name could not be resolved ({io})")
+        }
+        _ => format!("{url}: the WebSocket handshake failed: {io}"),
     }
 }

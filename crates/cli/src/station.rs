@@ -22,6 +22,9 @@ use crate::{
     store::StateFile,
 };
 
+/// How long a box without a deadline sleeps before it looks at the clock anyway.
+const IDLE_WAKE: Duration = Duration::from_secs(3600);
+
 type Connecting = Pin<Box<dyn Future<Output = Result<Socket, String>> + Send>>;
 
 /// What a charge point tells the fleet.
@@ -67,14 +70,18 @@ pub(crate) struct Jobs {
 
 impl Station {
     /// Runs until shutdown (or a fatal first-connection failure).
-    pub(crate) async fn run(
+    ///
+    /// Not an `async fn`: the box's state goes to the heap first, so that the task's
+    /// future holds a pointer to it instead of the station twice (the moved argument
+    /// and its local) beside the running state.
+    pub(crate) fn run(
         self,
         shared: Arc<Shared>,
-        mut shutdown: watch::Receiver<bool>,
+        shutdown: watch::Receiver<bool>,
         reports: mpsc::UnboundedSender<Report>,
-    ) {
+    ) -> impl Future<Output = ()> + Send + 'static {
         let start_register_mwh = self.driver.world().map_or(0, |w| w.register_mwh());
-        let mut run = Run {
+        let run = Box::new(Run {
             st: self,
             shared,
             ws: None,
@@ -86,26 +93,55 @@ impl Station {
             in_transaction: false,
             fatal: None,
             jobs: None,
-        };
+        });
+        run.main(shutdown, reports)
+    }
+}
+
+impl Run {
+    /// The task's loop: one wake-up (a frame, a connection, a control request, a job's
+    /// update, the clock) at a time, then the script and the driver's outputs.
+    async fn main(
+        mut self: Box<Self>,
+        mut shutdown: watch::Receiver<bool>,
+        reports: mpsc::UnboundedSender<Report>,
+    ) {
+        let run = &mut *self;
         let mut done_reported = false;
+        // Made once, not at every wake-up: a fresh `changed()` and timer per turn of
+        // the loop were a registration and a removal each, a good part of a wake-up.
+        let stop = async move {
+            let _ = shutdown.changed().await;
+        };
+        let mut stop = std::pin::pin!(stop);
+        let mut sleep = std::pin::pin!(tokio::time::sleep(IDLE_WAKE));
         run.carry_out().await;
         loop {
-            let wake = run.wake_at();
+            let now = tokio::time::Instant::now();
+            match run.wake_at() {
+                Some(at) if sleep.deadline() != at => sleep.as_mut().reset(at),
+                None if sleep.deadline() < now + IDLE_WAKE / 2 => {
+                    sleep.as_mut().reset(now + IDLE_WAKE);
+                }
+                _ => {}
+            }
             tokio::select! {
                 biased;
-                _ = shutdown.changed() => break,
+                () = &mut stop => break,
                 result = poll_connecting(&mut run.connecting) => {
                     run.connecting = None;
                     run.connected(result);
                 }
                 msg = next_message(&mut run.ws) => run.received(msg),
-                // Boxed: inline, its future would grow every charge point's task, used or not.
-                Some(ask) = control::next_ask(&mut run.st.control) => Box::pin(run.control(ask)).await,
-                Some((id, update)) = next_update(&mut run.jobs) => {
-                    let now = run.real();
-                    run.st.driver.job(now, id, update);
-                }
-                () = tokio::time::sleep_until(wake) => {
+                side = next_side(&mut run.jobs, &mut run.st.control) => match side {
+                    Side::Job((id, update)) => {
+                        let now = run.real();
+                        run.st.driver.job(now, id, update);
+                    }
+                    // Boxed: inline, its future would grow every charge point's task.
+                    Side::Ask(ask) => Box::pin(run.control(ask)).await,
+                },
+                () = &mut sleep => {
                     let now = run.real();
                     run.st.driver.timeout(now);
                 }
@@ -136,12 +172,35 @@ async fn poll_connecting(c: &mut Option<Connecting>) -> Result<Socket, String> {
     }
 }
 
-/// The next update of a file transfer, or forever pending without one.
-async fn next_update(jobs: &mut Option<Jobs>) -> Option<crate::transfer::Update> {
-    match jobs {
-        Some(j) => j.rx.recv().await,
-        None => std::future::pending().await,
-    }
+/// An input besides the socket and the clock.
+enum Side {
+    /// An update of one of this box's file transfers.
+    Job(crate::transfer::Update),
+    /// A request of the control channel.
+    Ask(crate::control::port::Ask),
+}
+
+/// The next update of a file transfer or request of the control channel; forever
+/// pending without either. One branch of the task's `select!` for both, polled in
+/// place: the control channel, used or not, adds no future to every box's task.
+fn next_side<'a>(
+    jobs: &'a mut Option<Jobs>,
+    control: &'a mut Option<Box<crate::control::port::Port>>,
+) -> impl Future<Output = Side> + 'a {
+    std::future::poll_fn(move |cx| {
+        if let Some(j) = jobs
+            && let std::task::Poll::Ready(Some(update)) = j.rx.poll_recv(cx)
+        {
+            return std::task::Poll::Ready(Side::Job(update));
+        }
+        // A closed channel (the control server has stopped) stays pending.
+        if let Some(port) = control
+            && let std::task::Poll::Ready(Some(ask)) = port.asks.poll_recv(cx)
+        {
+            return std::task::Poll::Ready(Side::Ask(ask));
+        }
+        std::task::Poll::Pending
+    })
 }
 
 /// The next message of the socket, or forever pending without one.
@@ -160,7 +219,7 @@ impl Run {
 
     /// When the task must look at the clock next: the driver's deadline or the
     /// script's next step, whichever comes first; nothing else wakes a waiting box.
-    fn wake_at(&self) -> tokio::time::Instant {
+    fn wake_at(&self) -> Option<tokio::time::Instant> {
         let driver = &self.st.driver;
         let script = self.st.script.as_ref().and_then(Script::deadline);
         let script = script.map(|d| match d {
@@ -171,10 +230,7 @@ impl Run {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
-        at.map_or_else(
-            || tokio::time::Instant::now() + Duration::from_secs(3600),
-            |ms| self.shared.clock.instant(ms),
-        )
+        at.map(|ms| self.shared.clock.instant(ms))
     }
 
     /// The outcome of a connection attempt.

@@ -13,14 +13,6 @@ use crate::control::{
     protocol::{Error, Verb},
 };
 
-/// The next request of the control channel, or forever pending without one.
-pub(super) async fn next_ask(port: &mut Option<Box<crate::control::port::Port>>) -> Option<Ask> {
-    match port {
-        Some(p) => p.asks.recv().await,
-        None => std::future::pending().await,
-    }
-}
-
 fn not_possible(why: &str) -> Error {
     Error::new("not_possible", why)
 }
