@@ -170,7 +170,7 @@ pub(crate) struct RunArgs {
     /// Stop after this much real time (e.g. 90s, 10m, 1h).
     #[arg(long, value_parser = parse_duration)]
     pub(crate) duration: Option<Duration>,
-    /// New connections opened per second, across the fleet.
+    /// New connections opened per second, across the fleet (0: no limit).
     #[arg(long, default_value_t = 500)]
     pub(crate) connect_rate: u32,
     /// Keep retrying when a charge point's first connection fails (otherwise: exit 3).
@@ -185,9 +185,11 @@ pub(crate) struct RunArgs {
     /// Log filter (tracing), e.g. info, debug, evc=debug; RUST_LOG works too.
     #[arg(long, default_value = "info")]
     pub(crate) log: String,
-    /// Worker threads (default: one per core).
-    #[arg(long)]
-    pub(crate) threads: Option<usize>,
+    /// Worker threads (default: 1). One thread carries a fleet of 10,000 at 10× in
+    /// about half a core (BENCHMARKS.md); more threads add cross-thread wake-ups, so
+    /// give more only when one core is not enough.
+    #[arg(long, default_value_t = 1)]
+    pub(crate) threads: usize,
     /// Serve the control channel (JSON over WebSocket, docs/control.md) on this
     /// loopback address, e.g. 127.0.0.1:9100.
     #[arg(long, value_name = "ADDR")]
@@ -213,9 +215,9 @@ pub(crate) struct CsmsArgs {
     /// Print frame counts every this many seconds (0: never).
     #[arg(long, default_value_t = 10)]
     pub(crate) stats_every: u64,
-    /// Worker threads (default: one per core).
-    #[arg(long)]
-    pub(crate) threads: Option<usize>,
+    /// Worker threads (default: 1, as for `evc run`).
+    #[arg(long, default_value_t = 1)]
+    pub(crate) threads: usize,
 }
 
 /// `--shard I/N` or `env/N`.

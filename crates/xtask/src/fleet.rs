@@ -4,7 +4,9 @@
 //! Two runs, each printing the runner's summary (figures for BENCHMARKS.md):
 //! 1. the target: 10,000 charge points connected, 1,000 of them charging with 5 s meter
 //!    samples (`crates/cli/benches/fleet.toml`);
-//! 2. busy: every charge point charging at 10× speed (20,000 CALLs/s), for CPU per frame.
+//! 2. busy: every charge point charging at 10× speed (20,000 CALLs/s), for CPU per frame;
+//! 3. connect: the same number of charge points connecting at once (`--connect-rate 0`)
+//!    for 5 s, for the connect rate (`connects_per_s` in its summary).
 
 use std::{
     io::{BufRead, BufReader},
@@ -82,7 +84,28 @@ pub(crate) fn bench(args: &[&str]) -> Result<(), String> {
         }
         println!("summary: {}", summary.display());
     }
+    let summary = out.join("fleet-connect.json");
+    println!("\n== fleet connect: {count} charge points connecting at once, 5 s ==");
+    let result = run(cmd(
+        &evc,
+        &[
+            "run",
+            &csms.url,
+            "--count",
+            count,
+            "--connect-rate",
+            "0",
+            "--duration",
+            "5s",
+            "--progress",
+            "never",
+            "--summary-json",
+            &summary.to_string_lossy(),
+        ],
+    ));
     csms.stop();
+    result?;
+    println!("summary: {}", summary.display());
     Ok(())
 }
 
