@@ -48,64 +48,62 @@ pub(crate) fn bench(args: &[&str]) -> Result<(), String> {
         text.replace("cps = \"0..999\"", &format!("cps = \"0..{last}\"")),
     )
     .map_err(|e| e.to_string())?;
+    let duration = format!("{duration}s");
+    let timed = |scenario: &str, speed: &str| -> Vec<String> {
+        [
+            "--scenario",
+            scenario,
+            "--speed",
+            speed,
+            "--config",
+            "MeterValueSampleInterval=5",
+            "--duration",
+            &duration,
+            "--connect-rate",
+            rate,
+            "--progress",
+            "always",
+        ]
+        .map(String::from)
+        .to_vec()
+    };
+    let burst: Vec<String> = [
+        "--connect-rate",
+        "0",
+        "--duration",
+        "5s",
+        "--progress",
+        "never",
+    ]
+    .map(String::from)
+    .to_vec();
     let runs = [
-        ("target", scenario.to_string_lossy().into_owned(), "1"),
-        ("busy", all.to_string_lossy().into_owned(), "10"),
+        (
+            "target",
+            format!("scenario {}, 1x", scenario.display()),
+            timed(&scenario.to_string_lossy(), "1"),
+        ),
+        (
+            "busy",
+            format!("scenario {}, 10x", all.display()),
+            timed(&all.to_string_lossy(), "10"),
+        ),
+        ("connect", String::from("connecting at once, 5 s"), burst),
     ];
-    for (name, scenario, speed) in runs {
+    for (name, what, options) in runs {
         let summary = out.join(format!("fleet-{name}.json"));
-        println!("\n== fleet {name}: {count} charge points, scenario {scenario}, {speed}x ==");
-        let result = run(cmd(
-            &evc,
-            &[
-                "run",
-                &csms.url,
-                "--count",
-                count,
-                "--scenario",
-                &scenario,
-                "--speed",
-                speed,
-                "--config",
-                "MeterValueSampleInterval=5",
-                "--duration",
-                &format!("{duration}s"),
-                "--connect-rate",
-                rate,
-                "--progress",
-                "always",
-                "--summary-json",
-                &summary.to_string_lossy(),
-            ],
-        ));
-        if let Err(e) = result {
+        println!("\n== fleet {name}: {count} charge points, {what} ==");
+        let summary_arg = summary.to_string_lossy().into_owned();
+        let mut argv: Vec<&str> = vec!["run", &csms.url, "--count", count];
+        argv.extend(options.iter().map(String::as_str));
+        argv.extend(["--summary-json", &summary_arg]);
+        if let Err(e) = run(cmd(&evc, &argv)) {
             csms.stop();
             return Err(e);
         }
         println!("summary: {}", summary.display());
     }
-    let summary = out.join("fleet-connect.json");
-    println!("\n== fleet connect: {count} charge points connecting at once, 5 s ==");
-    let result = run(cmd(
-        &evc,
-        &[
-            "run",
-            &csms.url,
-            "--count",
-            count,
-            "--connect-rate",
-            "0",
-            "--duration",
-            "5s",
-            "--progress",
-            "never",
-            "--summary-json",
-            &summary.to_string_lossy(),
-        ],
-    ));
     csms.stop();
-    result?;
-    println!("summary: {}", summary.display());
     Ok(())
 }
 
