@@ -328,11 +328,21 @@ impl Run {
                 code: CloseCode::Away,
                 reason: "charge point shutting down".into(),
             };
+            // Frames the CSMS sent before it saw the close (an answer already on its
+            // way) still count, and go into the trace.
+            let mut late = Vec::new();
             let closing = async {
                 let _ = (*ws).close(Some(frame)).await;
-                while let Some(Ok(_)) = ws.next().await {}
+                while let Some(Ok(msg)) = ws.next().await {
+                    if let Message::Text(text) = msg {
+                        late.push(text);
+                    }
+                }
             };
             let _ = tokio::time::timeout(Duration::from_secs(2), closing).await;
+            for text in late {
+                self.count_received(text.as_str());
+            }
         }
         if self.in_transaction {
             self.stats().in_transaction.fetch_sub(1, Relaxed);
