@@ -186,3 +186,48 @@ def test_only_loopback_unless_asked(evc, csms):
     exits(run, 2, r"not a loopback address", r"--control-any-address")
     run = evc("bad").start(csms.url, "--control", "nowhere")
     exits(run, 2, r"--control nowhere")
+
+
+def test_a_short_trace_and_a_stream_made_again(csms, evc):
+    """`--control-trace N` keeps the last N frames; with 0 nothing is kept, yet the
+    stream and `wait_frame` still see every new frame, and a stream ended by
+    `unsubscribe` can be made again."""
+    run, ctl = start(csms, evc, "--control-trace", "3")
+    csms.wait_registered("CP0000")
+    ctl.ok("plug", cp="CP0000")
+    ctl.ok("tap", cp="CP0000", idTag="CARD-3")
+    ctl.ok("wait_status", cp="CP0000", status="Charging", timeout=60)
+    kept = ctl.ok("trace", cp="CP0000")
+    assert len(kept["frames"]) == 3, kept
+    assert kept["first_seq"] == kept["last_seq"] - 2 > 1, kept
+    assert [f["seq"] for f in kept["frames"]] == list(range(kept["first_seq"], kept["last_seq"] + 1))
+    ctl.close()
+    run.stop()
+
+    run, ctl = start(csms, evc, "--control-trace", "0")
+    csms.wait_registered("CP0001")
+    for _ in range(2):
+        sub = ctl.ok("subscribe", cp="CP0001", events=False)
+        assert ctl.ok("status", cp="CP0001")["last_seq"] > 0
+        # Nothing is kept, so the wait goes out before the plug that makes the frame.
+        ctl.ws.send(json.dumps({"id": "w", "verb": "wait_frame", "cp": "CP0001",
+                                "action": "StatusNotification", "dir": "send", "timeout": 60}))
+        ctl.ws.send(json.dumps({"id": "p", "verb": "plug", "cp": "CP0001"}))
+        replies = {}
+        while len(replies) < 2:
+            m = ctl.receive(lambda m: m.get("id") in ("w", "p") and "event" not in m, timeout=90)
+            replies[m["id"]] = m
+        assert replies["p"]["ok"] is True and replies["w"]["ok"] is True, replies
+        assert json.loads(replies["w"]["frame"]["frame"])[3]["status"] == "Preparing"
+        def streamed(m):
+            return m.get("sub") == sub["id"] and m.get("action") == "StatusNotification"
+
+        if not any(streamed(m) for m in ctl.stream):
+            ctl.receive(streamed, timeout=60)
+        ctl.stream.clear()
+        assert ctl.ok("trace", cp="CP0001")["frames"] == []
+        assert ctl.ok("unsubscribe", cp="CP0001")["was_subscribed"] is True
+        ctl.ok("unplug", cp="CP0001")
+        ctl.ok("wait_status", cp="CP0001", status="Available", timeout=60)
+    ctl.close()
+    run.stop()

@@ -6,10 +6,10 @@
 //!
 //! Without `--control` none of it exists: no listener, no task, and each charge point's
 //! `Station::control` is `None` (no channel, no trace ring). With it, each charge point
-//! gets a request channel, a broadcast sender and a ring of its last frames; the
-//! connection tasks here talk to them, and the charge point's own task carries the
-//! requests out between its other inputs (`station/control.rs`), so the engine is never
-//! shared.
+//! gets a request queue shared with the connections (`port::Shared`: a stream sender
+//! only while someone subscribes) and a ring of its last frames; the connection tasks
+//! here talk to them, and the charge point's own task carries the requests out between
+//! its other inputs (`station/control.rs`), so the engine is never shared.
 
 pub(crate) mod port;
 pub(crate) mod protocol;
@@ -31,7 +31,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tracing::{debug, info};
 
 use self::{
-    port::{Ask, Notice, Port},
+    port::{Ask, INBOX_CAPACITY, Notice, Port, Refused, Shared},
     protocol::{Error, Request, Verb},
 };
 
@@ -48,8 +48,28 @@ pub(crate) struct Installer {
 #[derive(Debug)]
 struct Entry {
     id: String,
-    asks: mpsc::Sender<Ask>,
-    notices: broadcast::Sender<Notice>,
+    shared: Arc<Shared>,
+}
+
+impl Entry {
+    fn refused(&self, why: Refused) -> Error {
+        match why {
+            Refused::Stopped => {
+                Error::new("stopped", format!("charge point {} has stopped", self.id))
+            }
+            Refused::Busy => Error::new(
+                "busy",
+                format!(
+                    "charge point {} already has {INBOX_CAPACITY} requests waiting; send more once they are answered",
+                    self.id
+                ),
+            ),
+        }
+    }
+
+    fn subscribe(&self) -> Result<broadcast::Receiver<Notice>, Error> {
+        self.shared.subscribe().map_err(|e| self.refused(e))
+    }
 }
 
 /// The listener and the charge points, until it serves.
@@ -58,6 +78,7 @@ pub(crate) struct Control {
     listener: TcpListener,
     entries: Vec<Entry>,
     installer: Arc<Installer>,
+    trace_capacity: usize,
 }
 
 /// Whether `--control` may listen on `addr` (loopback only, unless `any`).
@@ -95,7 +116,10 @@ impl Control {
             security_profile: args.security_profile,
             auth_key: args.auth_key.is_some(),
         };
-        Self::bind(addr, args.control_any_address, installer).map(Some)
+        let mut control = Self::bind(addr, args.control_any_address, installer)?;
+        control.trace_capacity =
+            usize::try_from(args.control_trace).unwrap_or(port::TRACE_CAPACITY);
+        Ok(Some(control))
     }
 
     /// Binds the listener (before any charge point starts, so a bad address is refused
@@ -111,19 +135,22 @@ impl Control {
             listener,
             entries: Vec::new(),
             installer: Arc::new(installer),
+            trace_capacity: port::TRACE_CAPACITY,
         })
     }
 
     /// The end of the channel for charge point `id`.
     pub(crate) fn add(&mut self, id: &str) -> Box<Port> {
-        let (asks, rx) = mpsc::channel(64);
-        let (notices, _) = broadcast::channel(1024);
+        let shared = Arc::new(Shared::default());
         self.entries.push(Entry {
             id: id.to_owned(),
-            asks,
-            notices: notices.clone(),
+            shared: shared.clone(),
         });
-        Box::new(Port::new(rx, notices, self.installer.clone()))
+        Box::new(Port::new(
+            shared,
+            self.trace_capacity,
+            self.installer.clone(),
+        ))
     }
 
     /// Serves connections until `stop` says so.
@@ -181,13 +208,11 @@ impl Hub {
 /// Asks a charge point's task to carry a verb out.
 async fn ask(entry: &Entry, verb: Verb) -> Result<Value, Error> {
     let (reply, answer) = oneshot::channel();
-    let stopped = || Error::new("stopped", format!("charge point {} has stopped", entry.id));
     entry
-        .asks
+        .shared
         .send(Ask { verb, reply })
-        .await
-        .map_err(|_| stopped())?;
-    answer.await.map_err(|_| stopped())?
+        .map_err(|e| entry.refused(e))?;
+    answer.await.map_err(|_| entry.refused(Refused::Stopped))?
 }
 
 /// One client: requests in, replies and stream messages out.
@@ -270,7 +295,10 @@ async fn handle(
     match verb {
         Verb::WaitStatus { .. } | Verb::WaitFrame { .. } => {
             // Subscribed before the state is read, so nothing falls between.
-            let notices = entry.notices.subscribe();
+            let notices = match entry.subscribe() {
+                Ok(n) => n,
+                Err(e) => return Some(reply(Err(e))),
+            };
             let hub = hub.clone();
             let out = out.clone();
             waits.spawn(async move {
@@ -287,7 +315,10 @@ async fn handle(
             None
         }
         Verb::Subscribe { frames, events } => {
-            let mut notices = entry.notices.subscribe();
+            let mut notices = match entry.subscribe() {
+                Ok(n) => n,
+                Err(e) => return Some(reply(Err(e))),
+            };
             if let Some(old) = subs.remove(&slot) {
                 old.abort();
             }

@@ -193,9 +193,8 @@ fn next_side<'a>(
         {
             return std::task::Poll::Ready(Side::Job(update));
         }
-        // A closed channel (the control server has stopped) stays pending.
         if let Some(port) = control
-            && let std::task::Poll::Ready(Some(ask)) = port.asks.poll_recv(cx)
+            && let std::task::Poll::Ready(ask) = port.poll_ask(cx)
         {
             return std::task::Poll::Ready(Side::Ask(ask));
         }

@@ -18,11 +18,21 @@ use std::{
 
 use crate::util::{cmd, root, run};
 
-/// Options: `--count N` (10000), `--duration S` (120), `--connect-rate N` (2000).
+/// Options: `--count N` (10000), `--duration S` (120), `--connect-rate N` (2000),
+/// `--runs connect,target,busy` (all three); what follows `--` goes to every `evc run`
+/// (e.g. `-- --control 127.0.0.1:0` for the cost of an unused control channel).
 pub(crate) fn bench(args: &[&str]) -> Result<(), String> {
     let mut count = "10000";
     let mut duration = "120";
     let mut rate = "2000";
+    let mut only = "connect,target,busy";
+    let (args, extra) = match args.iter().position(|a| *a == "--") {
+        Some(at) => (
+            args.get(..at).unwrap_or_default(),
+            args.get(at + 1..).unwrap_or_default(),
+        ),
+        None => (args, &[][..]),
+    };
     let mut it = args.iter();
     while let Some(flag) = it.next() {
         let value = it.next().ok_or(format!("{flag} needs a value"))?;
@@ -30,8 +40,18 @@ pub(crate) fn bench(args: &[&str]) -> Result<(), String> {
             "--count" => count = value,
             "--duration" => duration = value,
             "--connect-rate" => rate = value,
+            "--runs" => only = value,
             other => return Err(format!("bench fleet: unknown option {other}")),
         }
+    }
+    let only: Vec<&str> = only.split(',').map(str::trim).collect();
+    if let Some(bad) = only
+        .iter()
+        .find(|r| !["connect", "target", "busy"].contains(r))
+    {
+        return Err(format!(
+            "bench fleet --runs: no run {bad:?} (connect, target, busy)"
+        ));
     }
     run(cmd("cargo", &["build", "--release", "-p", "evc"]))?;
     let evc = root().join("target/release/evc");
@@ -93,6 +113,9 @@ pub(crate) fn bench(args: &[&str]) -> Result<(), String> {
         ),
     ];
     for (name, what, options) in runs {
+        if !only.contains(&name) {
+            continue;
+        }
         let summary = out.join(format!("fleet-{name}.json"));
         println!("\n== fleet {name}: {count} charge points, {what} ==");
         let summary_arg = summary.to_string_lossy().into_owned();
@@ -103,6 +126,7 @@ pub(crate) fn bench(args: &[&str]) -> Result<(), String> {
         let mut argv: Vec<&str> = vec!["run", &csms.url, "--count", count];
         argv.extend(options.iter().map(String::as_str));
         argv.extend(["--summary-json", &summary_arg]);
+        argv.extend(extra.iter().copied());
         let result = run(cmd(&evc, &argv));
         csms.stop();
         result?;

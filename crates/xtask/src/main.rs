@@ -31,7 +31,9 @@ tasks:
                              firmware, web, schema, e2e)
   bench [-- ARGS]            the benchmarks behind BENCHMARKS.md (criterion)
   bench fleet [--count N] [--duration S] [--connect-rate N]
-                             the native runner's fleet benchmark (10,000 charge points)
+        [--runs connect,target,busy] [-- EVC-RUN-ARGS]
+                             the native runner's fleet benchmark (10,000 charge points;
+                             what follows -- goes to every evc run)
   serve                      build the browser playground and serve it on http://127.0.0.1:8080/";
 
 fn setup(args: &[String]) -> Result<(), String> {
