@@ -47,7 +47,7 @@ pub(crate) struct Installer {
 /// One charge point as the connections see it.
 #[derive(Debug)]
 struct Entry {
-    id: String,
+    id: Box<str>,
     shared: Arc<Shared>,
 }
 
@@ -143,7 +143,7 @@ impl Control {
     pub(crate) fn add(&mut self, id: &str) -> Box<Port> {
         let shared = Arc::new(Shared::default());
         self.entries.push(Entry {
-            id: id.to_owned(),
+            id: id.into(),
             shared: shared.clone(),
         });
         Box::new(Port::new(
@@ -158,15 +158,7 @@ impl Control {
         if let Ok(at) = self.listener.local_addr() {
             info!("control channel on ws://{at}/ (docs/control.md)");
         }
-        let hub = Arc::new(Hub {
-            index: self
-                .entries
-                .iter()
-                .enumerate()
-                .map(|(i, e)| (e.id.clone(), i))
-                .collect(),
-            entries: self.entries,
-        });
+        let hub = Arc::new(Hub::new(self.entries));
         let mut connections = JoinSet::new();
         loop {
             tokio::select! {
@@ -188,14 +180,39 @@ impl Control {
 #[derive(Debug)]
 struct Hub {
     entries: Vec<Entry>,
-    index: HashMap<String, usize>,
+    /// The entries' places sorted by their id (4 B a charge point, where a map by id
+    /// cost 60).
+    index: Vec<u32>,
 }
 
 impl Hub {
+    fn new(entries: Vec<Entry>) -> Self {
+        let mut index: Vec<u32> = (0..entries.len())
+            .filter_map(|i| u32::try_from(i).ok())
+            .collect();
+        index.sort_unstable_by(|a, b| Self::id_of(&entries, *a).cmp(Self::id_of(&entries, *b)));
+        Self { entries, index }
+    }
+
+    fn id_of(entries: &[Entry], slot: u32) -> &str {
+        usize::try_from(slot)
+            .ok()
+            .and_then(|i| entries.get(i))
+            .map_or("", |e| &e.id)
+    }
+
+    /// The place of charge point `cp`.
+    fn slot(&self, cp: &str) -> Option<usize> {
+        let at = self
+            .index
+            .binary_search_by(|s| Self::id_of(&self.entries, *s).cmp(cp))
+            .ok()?;
+        usize::try_from(*self.index.get(at)?).ok()
+    }
+
     fn entry(&self, cp: &str) -> Result<&Entry, Error> {
-        self.index
-            .get(cp)
-            .and_then(|i| self.entries.get(*i))
+        self.slot(cp)
+            .and_then(|i| self.entries.get(i))
             .ok_or_else(|| {
                 Error::new(
                     "unknown_cp",
@@ -285,8 +302,8 @@ async fn handle(
         }
         return Some(reply(Ok(json!({ "cps": cps }))));
     };
-    let slot = match hub.index.get(&cp) {
-        Some(i) => *i,
+    let slot = match hub.slot(&cp) {
+        Some(i) => i,
         None => return Some(reply(hub.entry(&cp).map(|_| Value::Null))),
     };
     let Some(entry) = hub.entries.get(slot) else {
@@ -476,6 +493,25 @@ mod tests {
                 .unwrap_err()
                 .contains("not an address")
         );
+    }
+
+    #[test]
+    fn charge_points_are_found_by_id_in_any_order() {
+        let ids = ["CP0002", "A", "CP0010", "CP0001", "zz"];
+        let hub = Hub::new(
+            ids.iter()
+                .map(|id| Entry {
+                    id: (*id).into(),
+                    shared: Arc::default(),
+                })
+                .collect(),
+        );
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(hub.slot(id), Some(i));
+        }
+        assert_eq!(hub.slot("CP0003"), None);
+        assert_eq!(hub.slot(""), None);
+        assert_eq!(hub.entry("B").unwrap_err().code, "unknown_cp");
     }
 
     #[test]
