@@ -1,7 +1,9 @@
 """deploy/: the Kubernetes manifest of a sharded fleet is valid against the Kubernetes
 schema (PyPI kubernetes-validate, offline, strict: no unknown fields), and its Indexed
-Job runs one `--shard $(JOB_COMPLETION_INDEX)/N` per completion; the Dockerfile builds
-`evc` and runs it."""
+Job runs one `--shard $(JOB_COMPLETION_INDEX)/N` per completion; the Dockerfile has the
+shape the image needs (its binary is built the same way and run by
+`test_static_binary.py`; the image itself is not built here: no container registry is
+reachable for its base images)."""
 
 import re
 from pathlib import Path

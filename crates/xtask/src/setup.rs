@@ -11,6 +11,9 @@ pub(crate) const TARGETS: [&str; 3] = [
     "thumbv7em-none-eabihf",
     "riscv32imc-unknown-none-elf",
 ];
+/// The target of the container image's static `evc` (deploy/Dockerfile builds the same
+/// on Alpine; the e2e suite runs it from here).
+pub(crate) const STATIC_TARGET: &str = "x86_64-unknown-linux-musl";
 /// Trunk (0.22 needs a newer rustc than the project's 1.95).
 pub(crate) const TRUNK_VERSION: &str = "0.21.14";
 /// wasm-pack, for `wasm-pack test --headless --chrome` (the test kit's way in).
@@ -39,11 +42,13 @@ pub(crate) enum Component {
     Qemu,
     /// playwright-core from npm (it drives Debian's Chromium; it downloads no browser).
     Playwright,
+    /// The musl target and Debian's musl-gcc, for the image's static `evc`.
+    Musl,
 }
 
 impl Component {
     /// Every component, in install order.
-    pub(crate) const ALL: [Self; 9] = [
+    pub(crate) const ALL: [Self; 10] = [
         Self::Targets,
         Self::Python,
         Self::Chromium,
@@ -53,6 +58,7 @@ impl Component {
         Self::WasmPack,
         Self::Qemu,
         Self::Playwright,
+        Self::Musl,
     ];
 
     /// Its name on the command line.
@@ -67,6 +73,7 @@ impl Component {
             Self::WasmPack => "wasm-pack",
             Self::Qemu => "qemu",
             Self::Playwright => "playwright",
+            Self::Musl => "musl",
         }
     }
 
@@ -95,6 +102,7 @@ pub(crate) fn ensure(components: &[Component]) -> Result<(), String> {
             Component::WasmPack => wasm_pack()?,
             Component::Qemu => qemu()?,
             Component::Playwright => playwright()?,
+            Component::Musl => musl()?,
         }
     }
     Ok(())
@@ -122,6 +130,20 @@ fn targets() -> Result<(), String> {
     let mut args = vec!["target", "add"];
     args.extend(&missing);
     run(cmd("rustup", &args))
+}
+
+fn musl() -> Result<(), String> {
+    let installed = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
+    if !installed.lines().any(|l| l.trim() == STATIC_TARGET) {
+        installing("target", STATIC_TARGET);
+        run(cmd("rustup", &["target", "add", STATIC_TARGET]))?;
+    }
+    if output("musl-gcc", &["--version"]).is_none() && !Path::new("/usr/bin/musl-gcc").exists() {
+        installing("musl-tools", "(Debian)");
+        apt_install(&["musl-tools"])?;
+    }
+    ok("musl", &format!("{STATIC_TARGET} + musl-gcc"));
+    Ok(())
 }
 
 /// A small stable hash (FNV-1a) of the requirements, to know when to reinstall.

@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use crate::{
-    setup::{Component, TARGETS, ensure, venv_python},
+    setup::{Component, STATIC_TARGET, TARGETS, ensure, venv_python},
     util::{cmd, run},
 };
 
@@ -108,7 +108,34 @@ fn e2e() -> Result<(), String> {
         std::path::PathBuf::from,
     );
     let evc = target.join("debug").join("evc");
-    pytest("tests/e2e", &[("EVC_BIN", &evc.to_string_lossy())])
+    println!(
+        "--- cargo build --release --locked --target {STATIC_TARGET} -p evc (the container image's static binary)"
+    );
+    let mut build = cmd(
+        "cargo",
+        &[
+            "build",
+            "--quiet",
+            "--release",
+            "--locked",
+            "--target",
+            STATIC_TARGET,
+            "-p",
+            "evc",
+        ],
+    );
+    build
+        .env("CC_x86_64_unknown_linux_musl", "musl-gcc")
+        .env("CARGO_PROFILE_RELEASE_STRIP", "symbols");
+    run(build)?;
+    let static_evc = target.join(STATIC_TARGET).join("release").join("evc");
+    pytest(
+        "tests/e2e",
+        &[
+            ("EVC_BIN", &evc.to_string_lossy()),
+            ("EVC_STATIC_BIN", &static_evc.to_string_lossy()),
+        ],
+    )
 }
 
 /// Runs a pytest suite in the project's venv; no test collected is a failure.
@@ -181,6 +208,9 @@ pub(crate) fn test(args: &[String]) -> Result<(), String> {
     let mut needs = vec![Component::Targets];
     if steps.contains(&"schema") || steps.contains(&"e2e") {
         needs.push(Component::Python);
+    }
+    if steps.contains(&"e2e") {
+        needs.push(Component::Musl);
     }
     if steps.contains(&"firmware") {
         needs.push(Component::Qemu);
