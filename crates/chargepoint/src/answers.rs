@@ -26,7 +26,7 @@ impl ChargePoint {
         match Response::decode_for_charge_point(action, &result.payload) {
             Ok(response) => self.on_response(now, pending, response),
             Err(error) => {
-                self.warn(format!("{action:?} answer refused: {error}"));
+                self.warn(format!("{action} answer refused: {error}"));
                 self.delivery_failed(now, pending);
             }
         }
@@ -43,7 +43,7 @@ impl ChargePoint {
         };
         self.timers.clear(Timer::CallTimeout);
         self.warn(format!(
-            "{:?} answered with CALLERROR {}: {}",
+            "{} answered with CALLERROR {}: {}",
             pending.out.request.action(),
             error.code,
             error.description

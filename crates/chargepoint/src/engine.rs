@@ -653,7 +653,7 @@ impl ChargePoint {
     /// A transaction message that will never reach the CSMS: a warning and
     /// [`Event::MessageLost`], so a home can say so and fail a run.
     pub(crate) fn lost(&mut self, action: ocpp16::Action, reason: String) {
-        self.warn(alloc::format!("{action:?} {reason}"));
+        self.warn(alloc::format!("{action} {reason}"));
         self.events.push_back(Event::MessageLost { action, reason });
     }
 

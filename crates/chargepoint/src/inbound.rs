@@ -30,7 +30,7 @@ impl ChargePoint {
         if let Some((action, None)) = handler {
             let error = WireError::new(
                 ErrorCode::NotSupported,
-                format!("{action:?} is not supported by this charge point"),
+                format!("{action} is not supported by this charge point"),
             );
             return self.reply_error(&call.id, &error);
         }

@@ -25,7 +25,7 @@ impl ChargePoint {
             Timer::CallTimeout => {
                 if let Some(pending) = self.session.take_in_flight() {
                     self.warn(format!(
-                        "{:?} got no answer in time",
+                        "{} got no answer in time",
                         pending.out.request.action()
                     ));
                     self.delivery_failed(now, pending);

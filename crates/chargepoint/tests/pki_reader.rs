@@ -176,6 +176,10 @@ fn pem_faults_are_named() {
         .unwrap_err()
         .to_string();
     assert_eq!(e, "malformed PEM: invalid base64 character '*'");
+    let e = Certificate::from_pem(&wrap(&body.replacen('A', "\u{1}", 1)))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(e, "malformed PEM: invalid base64 byte 0x01");
     let e = Certificate::from_pem(&wrap(&format!("{body}A")))
         .unwrap_err()
         .to_string();

@@ -123,6 +123,14 @@ macro_rules! actions {
             }
         }
 
+        /// Its name on the wire (what messages print; `{:?}` of the enum is the same text
+        /// through the derived `Debug`, which the MCU image then need not link).
+        impl core::fmt::Display for Action {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
         /// A typed request of any action.
         #[derive(Debug, Clone, PartialEq)]
         #[allow(missing_docs, reason = "each variant is the request of the action of its name")]
@@ -166,7 +174,7 @@ macro_rules! actions {
                 )*
                 Err(WireError::new(
                     ErrorCode::NotSupported,
-                    format!("{action:?} is not sent by the CSMS"),
+                    format!("{action} is not sent by the CSMS"),
                 ))
             }
 
@@ -183,7 +191,7 @@ macro_rules! actions {
                 )*
                 Err(WireError::new(
                     ErrorCode::NotSupported,
-                    format!("{action:?} is not sent by a charge point"),
+                    format!("{action} is not sent by a charge point"),
                 ))
             }
 
@@ -249,7 +257,7 @@ macro_rules! actions {
                 )*
                 Err(WireError::new(
                     ErrorCode::NotSupported,
-                    format!("{action:?} is not sent by a charge point"),
+                    format!("{action} is not sent by a charge point"),
                 ))
             }
 

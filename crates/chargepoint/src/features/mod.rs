@@ -109,6 +109,6 @@ pub(crate) fn supported_feature_profiles() -> alloc::string::String {
 fn mismatch(request: &Request) -> WireError {
     WireError::new(
         ErrorCode::InternalError,
-        format!("no handler for {:?}", request.action()),
+        format!("no handler for {}", request.action()),
     )
 }

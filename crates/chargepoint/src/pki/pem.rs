@@ -39,10 +39,12 @@ pub(super) fn decode_body(body: &str) -> Result<Vec<u8>, PkiError> {
             return Err(PkiError::BadPem("base64 data after padding".into()));
         }
         let Some(v) = sextet(c) else {
-            return Err(PkiError::BadPem(format!(
-                "invalid base64 character {:?}",
-                char::from(c)
-            )));
+            // Not `{:?}` of a char: that links Unicode's tables (flash on the MCU).
+            return Err(PkiError::BadPem(if c.is_ascii_graphic() || c == b' ' {
+                format!("invalid base64 character '{}'", char::from(c))
+            } else {
+                format!("invalid base64 byte 0x{c:02x}")
+            }));
         };
         acc = (acc << 6) | u32::from(v);
         held += 1;
