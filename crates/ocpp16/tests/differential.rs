@@ -13,6 +13,10 @@
 //! literal's own digits (`93912227436838800…0.0`, from `9.39122274368388e63`), and
 //! decides `multipleOf: 0.1` on the digits. For such payloads the code must agree and
 //! the descriptions must agree with the digits masked (or both name a decimal).
+//!
+//! And the quoting of a string a field got: the codec quotes it as JSON does (`"\u0000"`),
+//! the old decoder as Rust's `Debug` did (`"\0"`); the quoted texts must be equal
+//! (`common::same_but_quoting`).
 
 #![allow(
     clippy::unwrap_used,
@@ -62,6 +66,33 @@ fn same(text: &str, action: Action) {
         }
         _ => {}
     }
+}
+
+/// Strings the two decoders quote differently in a wrong-type description: a NUL, a
+/// control character, a soft hyphen (not printable to Rust), a combining mark.
+#[test]
+fn wrong_type_strings_are_quoted_as_json() {
+    for got in [r"\u0000", r"a\u0001b", r"\u00ad", r"\u0301x", r#"q\"\\"#] {
+        let text = format!(r#"[2,"1","StatusNotification",{{"connectorId":"{got}"}}]"#);
+        same(&text, Action::StatusNotification);
+        let Ok(Frame::Call(call)) = frame::parse(&text) else {
+            panic!("{text}")
+        };
+        let e = decode_call(Side::Csms, &call.action, &call.payload).unwrap_err();
+        let quoted = e.description.split("got string ").nth(1).unwrap();
+        let back: String = serde_json::from_str(quoted).unwrap();
+        let sent: String = serde_json::from_str(&format!("\"{got}\"")).unwrap();
+        assert_eq!(back, sent, "{}", e.description);
+    }
+    let e = decode_call(
+        Side::Csms,
+        "StatusNotification",
+        r#"{"connectorId":"a\u0001"}"#,
+    );
+    assert_eq!(
+        e.unwrap_err().description,
+        r#"connectorId: expected an integer, got string "a\u0001""#
+    );
 }
 
 proptest! {

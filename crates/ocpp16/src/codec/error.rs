@@ -78,7 +78,14 @@ impl DecodeError {
                 Some(_) => format!("integer `{text}`"),
                 None => format!("floating point `{}`", number::display(text, true)),
             },
-            Got::Str(s) => format!("string {s:?}"),
+            // Quoted as JSON quotes it (what the CSMS wrote, `\u0001` for a control
+            // character), not as Rust's `Debug` does: that links Unicode's printable and
+            // grapheme tables, about 4 KB of an MCU image.
+            Got::Str(s) => {
+                let mut quoted = String::from("string ");
+                super::write_str(&mut quoted, s);
+                quoted
+            }
             Got::Seq => String::from("sequence"),
             Got::Map => String::from("map"),
         };
