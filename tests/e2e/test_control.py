@@ -231,3 +231,33 @@ def test_a_short_trace_and_a_stream_made_again(csms, evc):
         ctl.ok("wait_status", cp="CP0001", status="Available", timeout=60)
     ctl.close()
     run.stop()
+
+
+def test_the_csms_s_mistakes_are_streamed(csms, evc):
+    """Each mistake of the CSMS reaches a subscriber as a `csms_mistake` event with its
+    kind, action and message id; a correct request is not one."""
+    run, ctl = start(csms, evc)
+    csms.wait_registered("CP0001")
+    ctl.ok("subscribe", cp="CP0001", frames=False)
+    csms.send("CP0001", '[2,"e2e-ok","GetConfiguration",{}]', reply_id="e2e-ok")
+    csms.send("CP0001", '[2,"e2e-schema","ChangeAvailability",{"connectorId":"one","type":"Operative"}]',
+              reply_id="e2e-schema")
+    csms.send("CP0001", '[2,"e2e-stop","RemoteStopTransaction",{"transactionId":999}]', reply_id="e2e-stop")
+    csms.send("CP0001", '[3,"e2e-nobody",{}]', wait=False)
+
+    def mistake(mid):
+        def found(m):
+            return m.get("event") == "csms_mistake" and m.get("messageId") == mid
+        return next((m for m in ctl.stream if found(m)), None) or ctl.receive(found, timeout=60)
+
+    schema = mistake("e2e-schema")
+    assert schema["kind"] == "schema-violation" and schema["action"] == "ChangeAvailability", schema
+    assert "connectorId" in schema["detail"], schema
+    stop = mistake("e2e-stop")
+    assert stop["kind"] == "senseless-request" and "999" in stop["detail"], stop
+    nobody = mistake("e2e-nobody")
+    assert nobody["kind"] == "unknown-or-late-answer" and nobody["action"] is None, nobody
+    kinds = [m["messageId"] for m in ctl.stream if m.get("event") == "csms_mistake"]
+    assert "e2e-ok" not in kinds and all(m["cp"] == "CP0001" for m in ctl.stream), ctl.stream
+    ctl.close()
+    run.stop()

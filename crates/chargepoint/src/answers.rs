@@ -1,11 +1,12 @@
 //! Answers to our CALLs (CALLRESULT, CALLERROR) and failed deliveries with their retries.
 
-use alloc::format;
+use alloc::{format, string::String};
 use ocpp16::{CallError, CallResult, Request, Response, messages::AuthorizationStatus};
 
 use crate::{
     engine::ChargePoint,
     interface::Event,
+    mistakes::MistakeKind,
     model::Key,
     session::{Pending, Purpose},
     time::{Instant, secs},
@@ -19,6 +20,12 @@ impl ChargePoint {
                 "CALLRESULT for unknown or late message id \"{}\" ignored",
                 result.id
             ));
+            self.mistake(
+                MistakeKind::UnknownOrLateAnswer,
+                None,
+                Some(&result.id),
+                String::from("a CALLRESULT for a CALL the box is not waiting for; ignored"),
+            );
             return;
         };
         self.timers.clear(Timer::CallTimeout);
@@ -27,6 +34,12 @@ impl ChargePoint {
             Ok(response) => self.on_response(now, pending, response),
             Err(error) => {
                 self.warn(format!("{action} answer refused: {error}"));
+                self.mistake(
+                    MistakeKind::WrongAnswerShape,
+                    Some(action.as_str()),
+                    Some(&result.id),
+                    format!("refused: {error}"),
+                );
                 self.delivery_failed(now, pending);
             }
         }
@@ -39,6 +52,15 @@ impl ChargePoint {
                 "CALLERROR for unknown or late message id \"{}\" ignored",
                 error.id
             ));
+            self.mistake(
+                MistakeKind::UnknownOrLateAnswer,
+                None,
+                Some(&error.id),
+                format!(
+                    "a CALLERROR {} for a CALL the box is not waiting for; ignored",
+                    error.code
+                ),
+            );
             return;
         };
         self.timers.clear(Timer::CallTimeout);
@@ -48,6 +70,12 @@ impl ChargePoint {
             error.code,
             error.description
         ));
+        self.mistake(
+            MistakeKind::ErrorAnswer,
+            Some(pending.out.request.action().as_str()),
+            Some(&error.id),
+            format!("{}: {}", error.code, error.description),
+        );
         // A CSMS without the Security extension answers its notifications so; retrying
         // would only hold back every message queued behind them (the security log
         // keeps the event).

@@ -181,6 +181,9 @@ pub struct ChargePoint {
     pub(crate) transmit: VecDeque<String>,
     pub(crate) commands: VecDeque<Command>,
     pub(crate) events: VecDeque<Event>,
+    /// What a handler found senseless in the request it is answering (see
+    /// [`crate::mistakes`]).
+    pub(crate) senseless: Option<String>,
 }
 
 impl ChargePoint {
@@ -236,6 +239,7 @@ impl ChargePoint {
             transmit: VecDeque::new(),
             commands: VecDeque::new(),
             events: VecDeque::new(),
+            senseless: None,
         };
         cp.power_on(now);
         cp
@@ -368,6 +372,16 @@ impl ChargePoint {
             Ok(Frame::CallError(error)) => self.on_call_error(now, &error),
             Err(error) => {
                 self.warn(alloc::format!("frame from the CSMS refused: {error}"));
+                let id = match &error {
+                    frame::FrameError::Malformed { reply_to, .. } => reply_to.as_deref(),
+                    frame::FrameError::UnknownMessageType(_) => None,
+                };
+                self.mistake(
+                    crate::mistakes::MistakeKind::MalformedFrame,
+                    None,
+                    id.filter(|i| *i != frame::UNKNOWN_MESSAGE_ID),
+                    alloc::format!("{error}"),
+                );
                 if let Some(reply) = error.reply() {
                     self.send_frame(reply);
                 }

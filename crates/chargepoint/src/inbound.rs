@@ -3,13 +3,14 @@
 //! unknown one `NotImplemented`; a new profile is a new module in `features/` and one
 //! entry in its table, nothing here.
 
-use alloc::format;
+use alloc::{format, string::String};
 use ocpp16::{Action, Call, ErrorCode, Side, WireError, decode_call};
 
 use crate::{
     engine::{ChargePoint, Registration},
     features,
     interface::Command,
+    mistakes::MistakeKind,
     time::Instant,
 };
 
@@ -21,6 +22,14 @@ impl ChargePoint {
                 "{} from the CSMS not answered: registration was rejected",
                 call.action
             ));
+            self.mistake(
+                MistakeKind::Senseless,
+                Some(&call.action),
+                Some(&call.id),
+                String::from(
+                    "sent while the box's registration is Rejected: not answered (OCPP 1.6 §4.2)",
+                ),
+            );
             return;
         }
         // A known action this box does not support is NotSupported whatever its payload.
@@ -32,19 +41,35 @@ impl ChargePoint {
                 ErrorCode::NotSupported,
                 format!("{action} is not supported by this charge point"),
             );
+            self.refused_call(&call.action, &call.id, &error);
             return self.reply_error(&call.id, &error);
         }
         let request = match decode_call(Side::ChargePoint, &call.action, &call.payload) {
             Ok(request) => request,
-            Err(error) => return self.reply_error(&call.id, &error),
+            Err(error) => {
+                self.refused_call(&call.action, &call.id, &error);
+                return self.reply_error(&call.id, &error);
+            }
         };
         let Some((_, Some(handler))) = handler else {
             // decode_call refused every action without a handler above.
             return;
         };
+        self.senseless = None;
         match handler(self, now, request) {
             Ok(response) => self.reply(&call.id, response),
-            Err(error) => self.reply_error(&call.id, &error),
+            Err(error) => {
+                self.refused_call(&call.action, &call.id, &error);
+                self.reply_error(&call.id, &error);
+            }
+        }
+        if let Some(detail) = self.senseless.take() {
+            self.mistake(
+                MistakeKind::Senseless,
+                Some(&call.action),
+                Some(&call.id),
+                detail,
+            );
         }
         self.after_request(now);
     }

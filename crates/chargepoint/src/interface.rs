@@ -306,6 +306,8 @@ pub enum Event {
         /// Its techInfo.
         tech_info: Option<String>,
     },
+    /// The CSMS made a mistake (see [`crate::mistakes`]).
+    CsmsMistake(crate::mistakes::Mistake),
     /// A message that had to reach the CSMS (a transaction message, a security event)
     /// was given up: it never will.
     MessageLost {

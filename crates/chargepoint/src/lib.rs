@@ -99,6 +99,7 @@ pub mod interface;
 pub mod jobs;
 pub mod log;
 pub mod metering;
+pub mod mistakes;
 pub mod model;
 pub mod pki;
 

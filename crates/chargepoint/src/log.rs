@@ -124,7 +124,17 @@ pub(crate) fn describe(event: &crate::interface::Event) -> Option<String> {
             }
         }
         E::SecurityEvent { kind, .. } => format!("security event {kind}"),
-        E::Frame { .. } | E::ClockSet(_) | E::ConnectionScheduled { .. } | E::JobEnded { .. } => {
+        // The other mistakes have their warning line already.
+        E::CsmsMistake(m) if m.kind == crate::mistakes::MistakeKind::Senseless => format!(
+            "warning: {} makes no sense now: {}",
+            m.action.as_deref().unwrap_or("a request"),
+            m.detail
+        ),
+        E::Frame { .. }
+        | E::ClockSet(_)
+        | E::ConnectionScheduled { .. }
+        | E::JobEnded { .. }
+        | E::CsmsMistake(_) => {
             return None;
         }
     })

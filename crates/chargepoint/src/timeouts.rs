@@ -28,6 +28,15 @@ impl ChargePoint {
                         "{} got no answer in time",
                         pending.out.request.action()
                     ));
+                    self.mistake(
+                        crate::mistakes::MistakeKind::AnswerTimeout,
+                        Some(pending.out.request.action().as_str()),
+                        Some(&pending.id),
+                        format!(
+                            "no CALLRESULT or CALLERROR within {} ms",
+                            self.settings.call_timeout_ms
+                        ),
+                    );
                     self.delivery_failed(now, pending);
                     self.after_answer(now);
                 }

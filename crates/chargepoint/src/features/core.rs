@@ -54,7 +54,12 @@ impl ChargePoint {
                 self.connector.set_inoperative(inoperative);
                 AvailabilityStatus::Accepted
             }
-            _ => AvailabilityStatus::Rejected,
+            other => {
+                self.senseless(format!(
+                    "connector {other} does not exist (the box has 0 and 1)"
+                ));
+                AvailabilityStatus::Rejected
+            }
         };
         self.changed();
         if inoperative && status == AvailabilityStatus::Accepted {
@@ -220,6 +225,20 @@ impl ChargePoint {
                 .as_ref()
                 .is_none_or(|p| crate::smart::remote_start_profile_ok(&self.settings.limits, p));
         if !accepted {
+            if let Some(c) = r.connector_id.filter(|c| *c != 1) {
+                self.senseless(format!(
+                    "connector {c} does not exist (the box has connector 1)"
+                ));
+            } else if let Some(tx) = self.connector.transaction() {
+                let id = tx
+                    .transaction_id
+                    .map_or(alloc::string::String::from("(no id yet)"), |t| {
+                        format!("{t}")
+                    });
+                self.senseless(format!(
+                    "transaction {id} is already running on connector 1"
+                ));
+            }
             return RemoteStartTransactionResponse {
                 status: RemoteStartStopStatus::Rejected,
             };
@@ -253,6 +272,14 @@ impl ChargePoint {
             .transaction()
             .is_some_and(|tx| tx.transaction_id == Some(r.transaction_id));
         if !ours {
+            let running = match self.connector.transaction().and_then(|t| t.transaction_id) {
+                Some(t) => format!("transaction {t} is"),
+                None => alloc::string::String::from("none is"),
+            };
+            self.senseless(format!(
+                "no transaction {} on this box ({running} running)",
+                r.transaction_id
+            ));
             return RemoteStopTransactionResponse {
                 status: RemoteStartStopStatus::Rejected,
             };
@@ -284,6 +311,12 @@ impl ChargePoint {
     }
 
     fn unlock(&mut self, now: Instant, r: &UnlockConnectorRequest) -> UnlockConnectorResponse {
+        if r.connector_id != 1 {
+            self.senseless(format!(
+                "connector {} does not exist (the box has connector 1)",
+                r.connector_id
+            ));
+        }
         if self.settings.variant == Variant::Tethered || r.connector_id != 1 {
             // NotSupported: "no connector lock, or ConnectorId is unknown" (OCPP 1.6 §7.44).
             return UnlockConnectorResponse {

@@ -27,7 +27,12 @@ impl ChargePoint {
         use MessageTrigger as M;
         let status = match (r.connector_id, r.requested_message) {
             // One connector: 0 (the box) or 1; nothing else exists.
-            (Some(c), _) if !(0..=1).contains(&c) => TriggerMessageStatus::Rejected,
+            (Some(c), _) if !(0..=1).contains(&c) => {
+                self.senseless(alloc::format!(
+                    "connector {c} does not exist (the box has 0 and 1)"
+                ));
+                TriggerMessageStatus::Rejected
+            }
             // While Pending, only a BootNotification may be sent.
             (_, m) if self.registration != Registration::Accepted && m != M::BootNotification => {
                 TriggerMessageStatus::Rejected

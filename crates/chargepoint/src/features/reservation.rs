@@ -59,6 +59,11 @@ impl ChargePoint {
             .unix_millis()
             .saturating_sub(wall.unix_millis());
         let status = if r.connector_id != 1 || left_ms <= 0 {
+            self.senseless(if r.connector_id == 1 {
+                alloc::format!("expiryDate {} is not in the future", r.expiry_date)
+            } else {
+                alloc::format!("reservations are for connector 1, not {}", r.connector_id)
+            });
             ReservationStatus::Rejected
         } else if !c.faults().is_empty() {
             ReservationStatus::Faulted
@@ -99,6 +104,15 @@ impl ChargePoint {
             .is_some_and(|x| x.id == r.reservation_id);
         if ours {
             self.end_reservation(now);
+        } else {
+            let held = match self.connector.reservation() {
+                Some(x) => alloc::format!("reservation {} is", x.id),
+                None => alloc::string::String::from("none is"),
+            };
+            self.senseless(alloc::format!(
+                "no reservation {} on this box ({held} held)",
+                r.reservation_id
+            ));
         }
         CancelReservationResponse {
             status: if ours {

@@ -376,6 +376,13 @@ fn notice(event: &Event) -> Option<Notice> {
         Event::SecurityEvent { kind, tech_info } => {
             json!({"event": "security_event", "type": kind, "techInfo": tech_info})
         }
+        Event::CsmsMistake(m) => json!({
+            "event": "csms_mistake",
+            "kind": m.kind.as_str(),
+            "action": m.action,
+            "messageId": m.message_id,
+            "detail": m.detail,
+        }),
         _ => return None,
     };
     Some(Notice::Other(Arc::new(v)))
