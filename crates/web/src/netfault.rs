@@ -168,17 +168,20 @@ impl Line {
 
     /// The frames due at `now_ms`, in delivery order.
     pub fn due(&mut self, now_ms: u64) -> Vec<String> {
-        let mut out: Vec<(u64, u64, String)> = Vec::new();
-        let mut i = 0;
-        while i < self.held.len() {
-            if self.held.get(i).is_some_and(|(at, _, _)| *at <= now_ms) {
-                out.push(self.held.swap_remove(i));
-            } else {
-                i += 1;
-            }
+        // Few frames are held at a time: take the earliest due one until none is left
+        // (no sort linked for this).
+        let mut out = Vec::new();
+        while let Some(pos) = self
+            .held
+            .iter()
+            .enumerate()
+            .filter(|(_, (at, _, _))| *at <= now_ms)
+            .min_by_key(|(_, (at, order, _))| (*at, *order))
+            .map(|(i, _)| i)
+        {
+            out.push(self.held.remove(pos).2);
         }
-        out.sort_by_key(|(at, order, _)| (*at, *order));
-        out.into_iter().map(|(_, _, t)| t).collect()
+        out
     }
 
     /// The link went: what was on the way is lost.
