@@ -72,17 +72,37 @@ export interface Frame {
   text: string;
 }
 
+/** The kinds of CSMS mistake the box tells apart (`chargepoint::mistakes::MistakeKind`). */
+export type MistakeKind =
+  | 'malformed-frame' | 'schema-violation' | 'unsupported-call' | 'unknown-or-late-answer'
+  | 'wrong-answer-shape' | 'error-answer' | 'answer-timeout' | 'senseless-request';
+
 export interface Mistake {
-  ms: number;
+  /** The box's wall time (RFC 3339). */
+  time: string;
+  /** The same, under the name earlier versions used. */
   at: string;
-  /** What went wrong, in words. */
+  kind: MistakeKind;
+  /** The kind for people ("Payload breaks the schema", …). */
+  title: string;
+  /** The same as `title`. */
   what: string;
-  /** For a CALLERROR the box sent: its code and description, and the CSMS frame it answers. */
-  code?: string;
-  description?: string;
-  action?: string | null;
+  /** The CSMS's CALL, or the box's CALL it answered (or did not). */
+  action: string | null;
+  /** The message id of the frame at fault (the box's CALL for a time-out). */
+  messageId: string | null;
+  /** What was wrong and what the box did ("answered TypeConstraintViolation: connectorId: …"). */
+  detail: string;
+  /** That frame's text while the trace still holds it. */
   frame: string | null;
-  answer?: string;
+}
+
+/** The whole report: counts per kind (all of them, whatever the page still lists). */
+export interface MistakeReport {
+  chargePoint: string;
+  total: number;
+  counts: Record<MistakeKind, number>;
+  mistakes: Omit<Mistake, 'at' | 'what' | 'frame'>[];
 }
 
 export interface Setup {
@@ -137,8 +157,10 @@ export interface Evc {
   csms(action: string, payload?: object): CsmsAnswer;
   /** The frames both ways, oldest first (the page keeps the latest few hundred). */
   trace(since?: number): Frame[];
-  /** What the CSMS got wrong as the box saw it (its CALLERRORs and malformed frames). */
+  /** What the CSMS got wrong as the box saw it, oldest first (the page keeps the latest 500). */
   mistakes(): Mistake[];
+  /** The report with its counts per kind, as the page's "Export JSON" gives it. */
+  mistakeReport(): MistakeReport;
   /** Forgets the settings and the box's stored state, and powers it on fresh. */
   factoryReset(): EvcState;
   waitForStatus(status: ConnectorStatus, options?: WaitOptions): Promise<EvcState>;

@@ -33,19 +33,16 @@
       return { ms, at, from, kind, id, action, text };
     }).filter((f) => f.ms >= since);
   };
-  // What the CSMS got wrong as the box saw it: the CALLERRORs the box answered with (and
-  // the CSMS frame each answers), and CSMS frames that are not OCPP-J at all.
+  // What the CSMS got wrong as the box saw it: the engine's report (every kind it tells
+  // apart), each entry with the frame at fault from the trace when it is still there.
+  const mistakeReport = () => call('mistakes');
   const mistakes = () => {
     const frames = trace();
-    return frames.flatMap((f) => {
-      if (f.from === 'csms' && f.kind === 'malformed') {
-        return [{ ms: f.ms, at: f.at, what: 'a frame that is not an OCPP-J message', frame: f.text }];
-      }
-      if (f.from !== 'cp' || f.kind !== 'CALLERROR') return [];
-      const [, , code, description] = JSON.parse(f.text);
-      const cause = frames.findLast((c) => c.from === 'csms' && c.kind === 'CALL' && c.id === f.id && c.ms <= f.ms);
-      return [{ ms: f.ms, at: f.at, what: `the box answered with a CALLERROR ${code}`, code, description,
-        action: f.action, frame: cause?.text ?? null, answer: f.text }];
+    return mistakeReport().mistakes.map((m) => {
+      const from = m.kind === 'answer-timeout' ? 'cp' : 'csms';
+      const f = m.messageId === null ? undefined
+        : frames.findLast((x) => x.id === m.messageId && x.from === from);
+      return { ...m, at: m.time, what: m.title, frame: f?.text ?? null };
     });
   };
   const frame = (f, action, o) => f.action === action && (o.from === undefined || f.from === o.from)
@@ -65,6 +62,7 @@
     csms: (action, payload = {}) => call('csms', { action, payload }),
     trace,
     mistakes,
+    mistakeReport,
     factoryReset: () => call('factoryReset'),
     waitForStatus: (status, o = {}) => until(`status ${status}`,
       () => { const s = call('state'); return s.status === status ? s : undefined; }, o.timeoutMs),

@@ -40,6 +40,14 @@ Two charge point ids get a scenario of their own:
   when the signature is valid and CN is the charge point id; 3 s later (so the page can
   show the pending CSR) it sends CertificateSigned with a leaf for the CSR's key, signed
   by its CA.
+- an id containing "MISTAKE": after its first boot the CSMS makes every kind of mistake
+  the box reports, on purpose, with raw frames (logged as "MistakeSent": kind, id): a
+  frame that is not OCPP-J, a ChangeAvailability whose connectorId is a string, a CALL
+  of an action OCPP 1.6 does not have, a CALLRESULT for an id the box never used, a
+  RemoteStopTransaction of a transaction that does not exist; then it triggers three
+  Heartbeats and answers the first with a payload of the wrong shape, the second with a
+  CALLERROR and the third not at all (the box's CALL times out). The box's answers to
+  these raw CALLs are logged as "MistakeAnswer".
 
 SecurityEventNotifications are logged as they come.
 """
@@ -83,6 +91,7 @@ files = {}
 updating = set()
 # Charge points the CSMS already gave its root CA.
 certifying = set()
+mistaken = set()
 
 
 def make_ca():
@@ -189,7 +198,36 @@ class ChargePoint(Cp):
         msg = json.loads(raw_msg)
         if isinstance(msg, list) and len(msg) == 4 and msg[0] == 2 and msg[2] == "BootNotification":
             self.log("BootNotificationId", {"id": msg[1]})
+        if "MISTAKE" in self.id:
+            if isinstance(msg, list) and msg[0] in (3, 4) and str(msg[1]).startswith("mk-"):
+                self.log("MistakeAnswer", {"frame": msg})
+                return None
+            if isinstance(msg, list) and msg[0] == 2 and msg[2] == "Heartbeat" and self.heartbeats < 3:
+                self.heartbeats += 1
+                if self.heartbeats == 1:
+                    await self.mistake("wrong-answer-shape", msg[1], [3, msg[1], {"time": "now"}])
+                elif self.heartbeats == 2:
+                    await self.mistake("error-answer", msg[1], [4, msg[1], "GenericError", "on purpose", {}])
+                else:
+                    self.log("MistakeSent", {"kind": "answer-timeout", "id": msg[1]})
+                return None
         return await super().route_message(raw_msg)
+
+    async def mistake(self, kind, mid, frame):
+        """Sends one mistake, raw (a frame the `ocpp` package would not let through)."""
+        self.log("MistakeSent", {"kind": kind, "id": mid})
+        await self._connection.send(frame if isinstance(frame, str) else json.dumps(frame))
+
+    async def make_mistakes(self):
+        await self.mistake("malformed-frame", None, "this is not an OCPP-J frame")
+        await self.mistake("schema-violation", "mk-schema",
+                           [2, "mk-schema", "ChangeAvailability", {"connectorId": "one", "type": "Inoperative"}])
+        await self.mistake("unsupported-call", "mk-coffee", [2, "mk-coffee", "MakeCoffee", {}])
+        await self.mistake("unknown-or-late-answer", "mk-nobody", [3, "mk-nobody", {}])
+        await self.mistake("senseless-request", "mk-stop", [2, "mk-stop", "RemoteStopTransaction", {"transactionId": 999}])
+        for n in range(3):
+            await asyncio.sleep(1)
+            await self._connection.send(json.dumps([2, f"mk-trigger-{n}", "TriggerMessage", {"requestedMessage": "Heartbeat"}]))
 
     @on(Action.boot_notification)
     def on_boot(self, **kw):
@@ -212,6 +250,9 @@ class ChargePoint(Cp):
             base = files["plain" if "NOCORS" in self.id else "cors"]
             await self.call(call.UpdateFirmware(location=base + "firmware/evc-1.13.0.fw", retrieve_date=now()))
             self.log("UpdateFirmwareSent", {"location": base + "firmware/evc-1.13.0.fw"})
+        if "MISTAKE" in self.id and self.id not in mistaken:
+            mistaken.add(self.id)
+            await self.make_mistakes()
         if "CERT" in self.id and self.id not in certifying:
             certifying.add(self.id)
             pem = CA.public_bytes(serialization.Encoding.PEM).decode()
@@ -359,6 +400,7 @@ def check_auth(connection, request):
 async def handler(ws):
     cp = ChargePoint(ws.request.path.strip("/"), ws)
     cp.heard = asyncio.Event()
+    cp.heartbeats = 0
     n = connections[cp.id] = connections.get(cp.id, 0) + 1
     record(cp.id, "Connected", {"n": n})
     if "RESET" in cp.id and n <= RESET_CYCLES:

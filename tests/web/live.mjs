@@ -15,14 +15,19 @@
 //    the box's CSR (signature, CN = the charge point id) and signs a leaf for its key: the
 //    box accepts it, and the page's certificate view shows the pending CSR (the one the
 //    CSMS received), then the box's certificate and the installed root.
+// 6. mistakes: the CSMS makes every kind of mistake the box tells apart, on purpose: the
+//    header's count, the report's entries (kind, action, message id, each linked to its
+//    frame in the trace), its JSON and text exports and `window.evc.mistakeReport()`
+//    agree with what the CSMS logged it sent.
 // Usage: node tests/web/live.mjs PAGE_URL CSMS_WS_URL CSMS_LOG [SESSION,...]
-// (SESSION: reload, key, reset, firmware, certificates; all of them when none is given)
+// (SESSION: reload, key, reset, firmware, certificates, mistakes; all of them when none
+// is given)
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const require = createRequire(process.env.PLAYWRIGHT_CORE ?? import.meta.url);
 const { chromium } = require('playwright-core');
-const [page_url, csms_url, log, sessions = 'reload,key,reset,firmware,certificates'] = process.argv.slice(2);
+const [page_url, csms_url, log, sessions = 'reload,key,reset,firmware,certificates,mistakes'] = process.argv.slice(2);
 const run = (name) => sessions.split(',').includes(name);
 const fail = (msg) => { console.error(`live: FAIL: ${msg}`); process.exit(1); };
 const check = (ok, msg) => { if (!ok) fail(msg); console.log(`live: ok   ${msg}`); };
@@ -265,6 +270,66 @@ try {
     check(!(await page.$('#csr')), 'and no pending CSR any more');
     const text = await page.textContent('main');
     check(text.includes('cannot present a client certificate') && !text.includes('PRIVATE KEY'), 'the tab says profile 3 is not possible here, and shows no private key');
+    check(errors.length === 0, `no page errors (${errors.join(' | ')})`);
+    await context.close();
+  }
+
+  // ---- 6. a CSMS that makes every kind of mistake on purpose ----
+  if (run('mistakes')) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    const id = 'TC-MISTAKE-0001';
+    const { all } = csms(id);
+    const kinds = ['malformed-frame', 'schema-violation', 'unsupported-call', 'unknown-or-late-answer',
+      'wrong-answer-shape', 'error-answer', 'answer-timeout', 'senseless-request'];
+    await connect(page, id);
+    await page.waitForSelector('#mistake-badge');
+    await waitFor('the CSMS sending its mistakes', () => all('MistakeSent').length === kinds.length, 30000);
+    const sent = all('MistakeSent').map((r) => r.payload);
+    // The box's CALL not answered times out after 30 s.
+    await page.waitForFunction((n) => document.querySelectorAll('#mistake-list li').length >= n, kinds.length, { timeout: 60000 });
+    const shown = await page.$$eval('#mistake-list li', (lis) => lis.map((li) => ({
+      kind: li.dataset.kind,
+      href: li.querySelector('a.frame-link')?.getAttribute('href') ?? null,
+      text: li.textContent,
+    })));
+    for (const kind of kinds) {
+      const made = sent.find((m) => m.kind === kind);
+      const entry = shown.find((e) => e.kind === kind);
+      check(entry !== undefined, `the report lists the ${kind} (${entry?.text})`);
+      if (made.id !== null) {
+        const dir = kind === 'answer-timeout' ? 'out' : 'in';
+        check(entry.href === `#f-${dir}-${made.id}`, `it links to its frame (${entry.href})`);
+        const target = await page.$(`[id="${entry.href.slice(1)}"]`);
+        check(target !== null && (await target.textContent()).length > 0, `the trace holds that frame (${entry.href})`);
+      }
+    }
+    const count = Number(await page.textContent('#mistake-count'));
+    check(count === shown.length && count >= kinds.length, `the count is ${count}`);
+    check((await page.textContent('#mistake-badge')).trim() === `CSMS mistakes: ${count}`, 'and the header says so');
+    const schema = shown.find((e) => e.kind === 'schema-violation');
+    check(schema.text.includes('ChangeAvailability') && schema.text.includes('connectorId'), `the schema violation names its field (${schema.text})`);
+    // Clicking a link brings its frame into view.
+    await page.click('#mistake-list li[data-kind="schema-violation"] a.frame-link');
+    await page.waitForFunction(() => location.hash === '#f-in-mk-schema', null, { timeout: 5000 });
+    check(await page.$eval('#f-in-mk-schema', (el) => el.textContent.includes('ChangeAvailability')), 'a click on the link goes to the frame');
+    // The exports.
+    const decode = async (sel) => decodeURIComponent((await page.getAttribute(sel, 'href')).replace(/^data:[^,]*,/, ''));
+    const json = JSON.parse(await decode('#mistakes-json'));
+    check(json.chargePoint === id && json.total === count && json.mistakes.length === count, `the JSON export holds ${json.mistakes.length} mistakes of ${json.chargePoint}`);
+    check(kinds.every((k) => json.counts[k] >= 1), `with a count per kind (${JSON.stringify(json.counts)})`);
+    check(sent.filter((m) => m.id).every((m) => json.mistakes.some((e) => e.kind === m.kind && e.messageId === m.id)),
+      'every mistake the CSMS made is there with its message id');
+    check(json.mistakes.every((e) => !Number.isNaN(Date.parse(e.time)) && e.title && e.detail), 'each with its time, title and detail');
+    const report = await decode('#mistakes-report');
+    check(report.startsWith(`CSMS mistakes seen by charge point ${id}: ${count}`) && report.includes('Payload breaks the schema (schema-violation): 1')
+      && report.includes('mk-stop'), 'the readable report lists them by kind');
+    const api = await page.evaluate(() => window.evc.mistakeReport());
+    check(JSON.stringify(api.counts) === JSON.stringify(json.counts), 'window.evc.mistakeReport() says the same');
+    const listed = await page.evaluate(() => window.evc.mistakes());
+    check(listed.find((m) => m.kind === 'schema-violation')?.frame?.includes('"one"'), 'window.evc.mistakes() carries the frame at fault');
     check(errors.length === 0, `no page errors (${errors.join(' | ')})`);
     await context.close();
   }

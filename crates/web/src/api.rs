@@ -7,11 +7,11 @@
 use std::{cell::RefCell, rc::Rc};
 
 use chargepoint::{Fault, HardwareEvent, model::Variant};
-use core::fmt::{Display, Write};
+use core::fmt::Write;
 use serde_json::Value;
 use wasm_bindgen::{JsValue, prelude::Closure};
 
-use crate::{sim::Sim, storage};
+use crate::{json::Json, sim::Sim, storage};
 
 type Shared = Rc<RefCell<Sim>>;
 
@@ -63,51 +63,6 @@ pub(crate) fn install(sim: Shared, redraw: impl Fn() + 'static) -> Option<Instal
     let window = web_sys::window()?;
     js_sys::Reflect::set(&window, &JsValue::from_str("__evc"), closure.as_ref()).ok()?;
     Some(Installed(closure))
-}
-
-/// A JSON object written by hand: the page links no JSON serializer for this.
-struct Json(String);
-
-impl Json {
-    fn new() -> Self {
-        Json(String::from("{"))
-    }
-
-    fn key(&mut self, k: &str) {
-        if !self.0.ends_with('{') {
-            self.0.push(',');
-        }
-        ocpp16::codec::write_str(&mut self.0, k);
-        self.0.push(':');
-    }
-
-    fn str(&mut self, k: &str, v: &str) {
-        self.key(k);
-        ocpp16::codec::write_str(&mut self.0, v);
-    }
-
-    fn num(&mut self, k: &str, v: impl Display) {
-        self.key(k);
-        let _ = write!(self.0, "{v}");
-    }
-
-    fn opt(&mut self, k: &str, v: Option<impl Display>) {
-        match v {
-            Some(v) => self.num(k, v),
-            None => self.raw(k, "null"),
-        }
-    }
-
-    /// `v` is JSON text already.
-    fn raw(&mut self, k: &str, v: &str) {
-        self.key(k);
-        self.0.push_str(v);
-    }
-
-    fn end(mut self) -> String {
-        self.0.push('}');
-        self.0
-    }
 }
 
 fn text<'a>(arg: &'a Value, field: &str) -> Result<&'a str, String> {
@@ -173,6 +128,7 @@ fn handle(sim: &Shared, verb: &str, arg: &Value) -> Result<String, String> {
         "networkFaults" => s.set_network_faults(text(arg, "spec")?)?,
         "csms" => return csms(&mut s, arg),
         "trace" => return Ok(trace(&s)),
+        "mistakes" => return Ok(s.mistakes.to_json(&s.setup.id)),
         "factoryReset" => {
             storage::factory_reset();
             *s = Sim::new();
@@ -180,7 +136,7 @@ fn handle(sim: &Shared, verb: &str, arg: &Value) -> Result<String, String> {
         other => {
             return Err(format!(
                 "unknown verb \"{other}\"; one of state, configure, plug, unplug, tap, pause, \
-                 fault, speed, dropLink, networkFaults, csms, trace, factoryReset"
+                 fault, speed, dropLink, networkFaults, csms, trace, mistakes, factoryReset"
             ));
         }
     }

@@ -6,7 +6,6 @@ use std::{cell::RefCell, rc::Rc};
 use chargepoint::{Fault, HardwareEvent, model::Key};
 use gloo_timers::callback::Interval;
 use ocpp16::messages::RegistrationStatus;
-use serde_json::json;
 use yew::{
     Callback, Html, TargetCast, component, html, use_effect_with, use_force_update, use_mut_ref,
     use_state,
@@ -38,10 +37,8 @@ fn action(
 }
 
 /// The demo CSMS sends a request (only while the box is connected to it).
-fn csms_call(s: &mut Sim, name: &str, payload: serde_json::Value) {
-    if let Some(h) = s.demo() {
-        let _ = h.call(name, payload);
-    }
+fn csms_call(s: &mut Sim, name: &str, payload: &str) {
+    s.demo_call(name, payload);
 }
 
 /// The playground.
@@ -101,6 +98,8 @@ pub(crate) fn App() -> Html {
     let last_card = s.last_card();
     let (share_link, link_error) = (s.share_link(), s.link_error.clone());
     let net = s.network_faults();
+    let mistakes = crate::mistakes::view(&s.mistakes, &setup.id);
+    let mistake_count = s.mistakes.total();
     let refuse_all = match &s.home {
         crate::sim::Home::Demo(h, _) => {
             h.csms.script.other_tags != ocpp16::messages::AuthorizationStatus::Accepted
@@ -194,6 +193,9 @@ pub(crate) fn App() -> Html {
             <header>
                 <h1>{"EVC Playground"}</h1>
                 <p>{"A Teltonika EVC (TeltoCharge) speaking OCPP 1.6-J, running in this tab."}</p>
+                <a href="#mistakes" class={if mistake_count == 0 { "mistake-badge none" } else { "mistake-badge" }} id="mistake-badge">
+                    {format!("CSMS mistakes: {mistake_count}")}
+                </a>
             </header>
             <section class="box">
                 <Panel led={led} rejected={rejected} relay_closed={relay_closed} plugged={plugged}
@@ -265,14 +267,14 @@ pub(crate) fn App() -> Html {
                     <h2>{"Demo CSMS"}</h2>
                     <p>{format!("Transaction: {}  ·  sample interval {interval} s", tx_id.map_or_else(|| "none".to_string(), |id| format!("#{id}")))}</p>
                     <div class="row">
-                        <button onclick={action(&sim, &redraw, |s| csms_call(s, "RemoteStartTransaction", json!({"connectorId": 1, "idTag": "APP-USER"})))}>{"RemoteStart"}</button>
-                        <button onclick={action(&sim, &redraw, move |s| csms_call(s, "RemoteStopTransaction", json!({"transactionId": tx_id.unwrap_or(0)})))}>{"RemoteStop"}</button>
-                        <button onclick={action(&sim, &redraw, |s| csms_call(s, "ChangeConfiguration", json!({"key": "MeterValueSampleInterval", "value": "10"})))}>{"Sample every 10 s"}</button>
-                        <button onclick={action(&sim, &redraw, |s| csms_call(s, "GetConfiguration", json!({})))}>{"GetConfiguration"}</button>
-                        <button onclick={action(&sim, &redraw, |s| csms_call(s, "Reset", json!({"type": "Soft"})))}>{"Reset"}</button>
-                        <button onclick={action(&sim, &redraw, |s| csms_call(s, "UnlockConnector", json!({"connectorId": 1})))}>{"UnlockConnector"}</button>
-                        <button onclick={action(&sim, &redraw, |s| csms_call(s, "ChangeAvailability", json!({"connectorId": 0, "type": "Inoperative"})))}>{"Inoperative"}</button>
-                        <button onclick={action(&sim, &redraw, |s| csms_call(s, "ChangeAvailability", json!({"connectorId": 0, "type": "Operative"})))}>{"Operative"}</button>
+                        <button onclick={action(&sim, &redraw, |s| csms_call(s, "RemoteStartTransaction", r#"{"connectorId":1,"idTag":"APP-USER"}"#))}>{"RemoteStart"}</button>
+                        <button onclick={action(&sim, &redraw, move |s| csms_call(s, "RemoteStopTransaction", &format!(r#"{{"transactionId":{}}}"#, tx_id.unwrap_or(0))))}>{"RemoteStop"}</button>
+                        <button onclick={action(&sim, &redraw, |s| csms_call(s, "ChangeConfiguration", r#"{"key":"MeterValueSampleInterval","value":"10"}"#))}>{"Sample every 10 s"}</button>
+                        <button onclick={action(&sim, &redraw, |s| csms_call(s, "GetConfiguration", r#"{}"#))}>{"GetConfiguration"}</button>
+                        <button onclick={action(&sim, &redraw, |s| csms_call(s, "Reset", r#"{"type":"Soft"}"#))}>{"Reset"}</button>
+                        <button onclick={action(&sim, &redraw, |s| csms_call(s, "UnlockConnector", r#"{"connectorId":1}"#))}>{"UnlockConnector"}</button>
+                        <button onclick={action(&sim, &redraw, |s| csms_call(s, "ChangeAvailability", r#"{"connectorId":0,"type":"Inoperative"}"#))}>{"Inoperative"}</button>
+                        <button onclick={action(&sim, &redraw, |s| csms_call(s, "ChangeAvailability", r#"{"connectorId":0,"type":"Operative"}"#))}>{"Operative"}</button>
                         <button id="authorize-answer" onclick={action(&sim, &redraw, move |s| {
                             if let Some(h) = s.demo() {
                                 h.csms.script.other_tags = if refuse_all {
@@ -316,6 +318,7 @@ pub(crate) fn App() -> Html {
                         </ul>
                     }
                 }
+                {mistakes}
                 <h2>{"Frames"}</h2>
                 <Trace frames={frames} transfers={transfers} />
             </section>

@@ -8,8 +8,10 @@
 mod api;
 mod app;
 mod info;
+mod json;
 pub mod kit;
 pub mod live;
+mod mistakes;
 pub mod netfault;
 mod panel;
 mod settings;

@@ -204,6 +204,11 @@ impl Live {
         &self.driver
     }
 
+    /// The events so far (to move some out) beside the driver that made them.
+    pub fn events_and_driver(&mut self) -> (&mut Vec<(Instant, Event)>, &Driver) {
+        (&mut self.events, &self.driver)
+    }
+
     /// The box's file transfers.
     pub fn transfers(&self) -> &Transfers {
         &self.transfers

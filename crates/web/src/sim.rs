@@ -13,6 +13,7 @@ use ocpp16::{DateTime, messages::FirmwareStatus};
 use std::cell::RefCell;
 
 use crate::{
+    json::Json,
     live::Live,
     storage::Setup,
     transfer::{Received, Transfers},
@@ -68,6 +69,8 @@ pub(crate) struct Sim {
     csr: RefCell<Option<(Option<LogLine>, String)>>,
     /// Why the link the page was opened with was not applied.
     pub(crate) link_error: Option<String>,
+    /// What the CSMS did wrong since the setup was applied.
+    pub(crate) mistakes: crate::mistakes::Mistakes,
 }
 
 fn now_ms() -> f64 {
@@ -150,6 +153,7 @@ impl Sim {
             setup,
             csr: RefCell::new(None),
             link_error,
+            mistakes: crate::mistakes::Mistakes::default(),
         }
     }
 
@@ -174,6 +178,7 @@ impl Sim {
             Home::Live(Box::new(Live::new(&setup, self.speed, key_entered)))
         };
         self.setup = setup;
+        self.mistakes = crate::mistakes::Mistakes::default();
     }
 
     /// Advances the simulation to the real time now.
@@ -191,13 +196,20 @@ impl Sim {
                 let dt = (elapsed * f64::from(self.speed)) as u64;
                 h.run_for(dt.min(3_600_000));
                 demo_jobs(h, transfers);
+                let mut events = std::mem::take(&mut h.events);
+                self.mistakes.collect(&mut events, h.driver().cp());
+                h.events = events;
                 // A demo runs for hours: keep the latest of what the harness records.
                 trim(&mut h.trace, 400);
                 trim(&mut h.commands, 200);
                 trim(&mut h.events, 200);
                 trim(&mut h.csms.received, 200);
             }
-            Home::Live(l) => l.tick(),
+            Home::Live(l) => {
+                l.tick();
+                let (events, driver) = l.events_and_driver();
+                self.mistakes.collect(events, driver.cp());
+            }
         }
     }
 
@@ -368,46 +380,47 @@ impl Sim {
         )
     }
 
+    /// The demo CSMS sends a request, `payload` JSON text (only while the box is
+    /// connected to it; one parser for every button instead of a `json!` each).
+    pub(crate) fn demo_call(&mut self, action: &str, payload: &str) {
+        if let (Some(h), Ok(payload)) = (self.demo(), serde_json::from_str(payload)) {
+            let _ = h.call(action, payload);
+        }
+    }
+
     /// The demo CSMS asks for a firmware update from a sample file served with the page.
     pub(crate) fn update_firmware(&mut self, file: &str) {
         let location = sample_url(file);
-        if let Some(h) = self.demo() {
-            let retrieve = h.wall().to_rfc3339();
-            let _ = h.call(
-                "UpdateFirmware",
-                serde_json::json!({"location": location, "retrieveDate": retrieve}),
-            );
-        }
+        let Some(retrieve) = self.demo().map(|h| h.wall().to_rfc3339()) else {
+            return;
+        };
+        let mut payload = Json::new();
+        payload.str("location", &location);
+        payload.str("retrieveDate", &retrieve);
+        self.demo_call("UpdateFirmware", &payload.end());
     }
 
     /// The demo CSMS asks for the box's diagnostics, to its own location.
     pub(crate) fn get_diagnostics(&mut self) {
-        if let Some(h) = self.demo() {
-            let _ = h.call(
-                "GetDiagnostics",
-                serde_json::json!({"location": DEMO_UPLOADS}),
-            );
-        }
+        let mut payload = Json::new();
+        payload.str("location", DEMO_UPLOADS);
+        self.demo_call("GetDiagnostics", &payload.end());
     }
 
     /// The demo CSMS installs its root CA as the CentralSystemRootCertificate.
     pub(crate) fn install_root(&mut self) {
-        if let Some(h) = self.demo() {
-            let _ = h.call(
-                "InstallCertificate",
-                serde_json::json!({"certificateType": "CentralSystemRootCertificate", "certificate": DEMO_ROOT}),
-            );
-        }
+        let mut payload = Json::new();
+        payload.str("certificateType", "CentralSystemRootCertificate");
+        payload.str("certificate", DEMO_ROOT);
+        self.demo_call("InstallCertificate", &payload.end());
     }
 
     /// The demo CSMS asks the box for a CSR (the box answers with SignCertificate).
     pub(crate) fn request_certificate(&mut self) {
-        if let Some(h) = self.demo() {
-            let _ = h.call(
-                "ExtendedTriggerMessage",
-                serde_json::json!({"requestedMessage": "SignChargePointCertificate"}),
-            );
-        }
+        self.demo_call(
+            "ExtendedTriggerMessage",
+            r#"{"requestedMessage":"SignChargePointCertificate"}"#,
+        );
     }
 
     /// The pending CSR (PEM), when the box sent one that no certificate answered yet.

@@ -5,6 +5,8 @@
 //! of their own among the frames, in time order.
 
 use chargepoint::harness::Traced;
+
+use crate::json::Json;
 use ocpp16::{Frame, frame};
 use yew::{Callback, Html, Properties, TargetCast, component, html, use_state};
 
@@ -31,16 +33,20 @@ struct Row {
     text: String,
     /// For an answer: the CALL's action and the time it took, in engine ms.
     answers: Option<(String, u64)>,
+    /// The frame's message id (empty for a malformed frame or a transfer).
+    id: String,
 }
 
 fn rows(frames: &[(Traced, String)], transfers: &[(u64, String, String)]) -> Vec<Row> {
     let mut calls: Vec<(String, bool, String, u64)> = Vec::new();
-    let mut rows: Vec<Row> = frames
+    let rows: Vec<Row> = frames
         .iter()
         .map(|(t, wall)| {
             let text = chargepoint::redact(&t.text);
             let at_ms = t.at.as_millis();
-            let (kind, action, answers) = match frame::parse(&text) {
+            let parsed = frame::parse(&text);
+            let id = parsed.as_ref().map_or(String::new(), |f| f.id().to_owned());
+            let (kind, action, answers) = match parsed {
                 Ok(Frame::Call(c)) => {
                     calls.push((c.id.clone(), t.from_cp, c.action.clone(), at_ms));
                     ("call", c.action, None)
@@ -73,21 +79,35 @@ fn rows(frames: &[(Traced, String)], transfers: &[(u64, String, String)]) -> Vec
                 action,
                 text,
                 answers,
+                id,
             }
         })
         .collect();
-    rows.extend(transfers.iter().map(|(at_ms, wall, line)| Row {
-        at_ms: *at_ms,
-        wall: wall.clone(),
-        from_cp: true,
-        kind: "transfer",
-        action: line.clone(),
-        text: line.clone(),
-        answers: None,
-    }));
-    // Stable: frames keep their order, an event goes after the frames of its moment.
-    rows.sort_by_key(|r| r.at_ms);
-    rows
+    // Frames and transfers each come in time order: merged, frames keep their order and
+    // a transfer goes after the frames of its moment (a merge, not a sort, which the
+    // page would link for this alone).
+    let mut pending = transfers
+        .iter()
+        .map(|(at_ms, wall, line)| Row {
+            at_ms: *at_ms,
+            wall: wall.clone(),
+            from_cp: true,
+            kind: "transfer",
+            action: line.clone(),
+            text: line.clone(),
+            answers: None,
+            id: String::new(),
+        })
+        .peekable();
+    let mut merged = Vec::with_capacity(rows.len() + transfers.len());
+    for row in rows {
+        while let Some(t) = pending.next_if(|t| t.at_ms < row.at_ms) {
+            merged.push(t);
+        }
+        merged.push(row);
+    }
+    merged.extend(pending);
+    merged
 }
 
 /// Engine time as seconds with one decimal, right-aligned ("   123.4 s").
@@ -106,12 +126,36 @@ fn export_href(rows: &[Row]) -> String {
     let lines: String = rows
         .iter()
         .map(|r| {
-            let line = serde_json::json!({
-                "time_ms": r.at_ms,
-                "direction": if r.kind == "transfer" { "file" } else if r.from_cp { "out" } else { "in" },
-                "action": if r.kind == "transfer" { "transfer" } else { r.answers.as_ref().map_or(r.action.as_str(), |(a, _)| a.as_str()) },
-                "frame": serde_json::from_str::<serde_json::Value>(&r.text).unwrap_or(serde_json::Value::String(r.text.clone())),
-            });
+            let mut line = Json::new();
+            line.num("time_ms", r.at_ms);
+            line.str(
+                "direction",
+                if r.kind == "transfer" {
+                    "file"
+                } else if r.from_cp {
+                    "out"
+                } else {
+                    "in"
+                },
+            );
+            line.str(
+                "action",
+                if r.kind == "transfer" {
+                    "transfer"
+                } else {
+                    r.answers
+                        .as_ref()
+                        .map_or(r.action.as_str(), |(a, _)| a.as_str())
+                },
+            );
+            // A frame that is not JSON (the CSMS's malformed ones) goes in as a string;
+            // one with line breaks is written again on one line.
+            match serde_json::from_str::<serde_json::Value>(&r.text) {
+                Ok(_) if !r.text.contains(['\n', '\r']) => line.raw("frame", &r.text),
+                Ok(v) => line.raw("frame", &v.to_string()),
+                Err(_) => line.str("frame", &r.text),
+            }
+            let line = line.end();
             format!("{line}\n")
         })
         .collect();
@@ -224,7 +268,8 @@ pub(crate) fn Trace(p: &TraceProps) -> Html {
                         None => r.action.clone(),
                     };
                     html! {
-                        <li class={format!("frame {}", r.kind)}>
+                        // The anchor the mistakes report links to (`mistakes::frame_anchor`).
+                        <li class={format!("frame {}", r.kind)} id={(!r.id.is_empty()).then(|| format!("f-{}-{}", if r.from_cp { "out" } else { "in" }, r.id))}>
                             <span class="time" title={r.wall.clone()}>{seconds(r.at_ms)}</span>
                             <span class="dir">{dir}</span>
                             <span class="action">{label}</span>
