@@ -11,7 +11,7 @@ from pathlib import Path
 SUMMARY_KEYS = {
     "charge_points", "connected", "transactions_started", "transactions_stopped", "energy_wh",
     "frames_sent", "frames_received", "callerrors_sent", "callerrors_received", "latency_ms",
-    "elapsed_s",
+    "elapsed_s", "csms_mistakes",
 }
 
 

@@ -260,4 +260,7 @@ def test_the_csms_s_mistakes_are_streamed(csms, evc):
     kinds = [m["messageId"] for m in ctl.stream if m.get("event") == "csms_mistake"]
     assert "e2e-ok" not in kinds and all(m["cp"] == "CP0001" for m in ctl.stream), ctl.stream
     ctl.close()
-    run.stop()
+    # The run's summary counts them per kind, for the whole fleet.
+    counts = run.stop()["csms_mistakes"]
+    assert counts["schema-violation"] == 1 and counts["senseless-request"] == 1, counts
+    assert counts["unknown-or-late-answer"] == 1 and sum(counts.values()) == 3, counts

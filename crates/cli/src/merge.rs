@@ -141,6 +141,10 @@ fn merge(parts: &[(String, Summary)]) -> Result<Summary, String> {
         m.steps_skipped += s.steps_skipped;
         m.lost.extend(s.lost.iter().cloned());
         m.skipped.extend(s.skipped.iter().cloned());
+        for (kind, n) in &s.csms_mistakes {
+            let sum = m.csms_mistakes.entry(kind.clone()).or_insert(0);
+            *sum = sum.saturating_add(*n);
+        }
         m.wakeups += s.wakeups;
         m.connected += s.connected;
         m.ever_connected += s.ever_connected;
@@ -275,6 +279,36 @@ mod tests {
         assert_eq!(m.lost.len(), PROBLEMS_KEPT);
         assert_eq!(m.lost[0], "CP0: lost 0");
         assert_eq!(m.lost[70], "CP1: lost 0");
+    }
+
+    #[test]
+    fn the_csms_s_mistakes_add_up_per_kind_and_an_older_summary_has_none() {
+        use chargepoint::mistakes::MistakeKind;
+        let stats = |kinds: &[MistakeKind], index| {
+            let s = Stats::new();
+            for k in kinds {
+                s.mistake(*k);
+            }
+            s.summary(1, Duration::from_secs(1), Shard { index, count: 3 })
+        };
+        let a = stats(&[MistakeKind::AnswerTimeout, MistakeKind::AnswerTimeout], 0);
+        let b = stats(&[MistakeKind::AnswerTimeout, MistakeKind::Senseless], 1);
+        assert_eq!(a.csms_mistakes.len(), MistakeKind::ALL.len());
+        // A summary written before the counts existed reads as none.
+        let mut old = serde_json::to_value(stats(&[], 2)).unwrap();
+        old.as_object_mut().unwrap().remove("csms_mistakes");
+        let old: Summary = serde_json::from_value(old).unwrap();
+        let m = merge(&[named(a), named(b), named(old)]).unwrap();
+        assert_eq!(m.csms_mistakes["answer-timeout"], 3);
+        assert_eq!(m.csms_mistakes["senseless-request"], 1);
+        assert_eq!(m.csms_mistakes["schema-violation"], 0);
+        let mut text = Vec::new();
+        m.print(&mut text).unwrap();
+        let text = String::from_utf8(text).unwrap();
+        assert!(
+            text.contains("CSMS mistakes   4 (answer-timeout 3, senseless-request 1)"),
+            "{text}"
+        );
     }
 
     #[test]

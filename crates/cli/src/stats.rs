@@ -2,11 +2,13 @@
 //! the summary.
 
 use std::{
+    collections::BTreeMap,
     io::Write,
     sync::atomic::{AtomicI64, AtomicU64, Ordering::Relaxed},
     time::Duration,
 };
 
+use chargepoint::mistakes::MistakeKind;
 use serde::{Deserialize, Serialize};
 
 use crate::shard::Shard;
@@ -44,6 +46,8 @@ pub(crate) struct Stats {
     pub(crate) messages_lost: AtomicU64,
     /// Scenario steps skipped (an `until` that timed out).
     pub(crate) steps_skipped: AtomicU64,
+    /// The CSMS's mistakes, per kind (in `MistakeKind::ALL`'s order).
+    mistakes: [AtomicU64; MistakeKind::ALL.len()],
     /// What was lost and skipped, said plainly (the first [`PROBLEMS_KEPT`]).
     problems: std::sync::Mutex<Problems>,
     latency: Box<[AtomicU64]>,
@@ -98,6 +102,7 @@ impl Stats {
             wakeups: AtomicU64::new(0),
             messages_lost: AtomicU64::new(0),
             steps_skipped: AtomicU64::new(0),
+            mistakes: std::array::from_fn(|_| AtomicU64::new(0)),
             problems: std::sync::Mutex::new(Problems::default()),
             rss_start_bytes: AtomicU64::new(0),
             rss_running_bytes: AtomicU64::new(0),
@@ -135,6 +140,15 @@ impl Stats {
             && p.skipped.len() < PROBLEMS_KEPT
         {
             p.skipped.push(what);
+        }
+    }
+
+    /// The CSMS made a mistake of this kind.
+    pub(crate) fn mistake(&self, kind: MistakeKind) {
+        if let Some(i) = MistakeKind::ALL.iter().position(|k| *k == kind)
+            && let Some(n) = self.mistakes.get(i)
+        {
+            n.fetch_add(1, Relaxed);
         }
     }
 
@@ -182,6 +196,11 @@ impl Stats {
             lost,
             steps_skipped: self.steps_skipped.load(Relaxed),
             skipped,
+            csms_mistakes: MistakeKind::ALL
+                .iter()
+                .zip(&self.mistakes)
+                .map(|(k, n)| (String::from(k.as_str()), n.load(Relaxed)))
+                .collect(),
             wakeups: self.wakeups.load(Relaxed),
             connected: u64::try_from(self.connected.load(Relaxed).max(0)).unwrap_or(0),
             ever_connected: self.ever_connected.load(Relaxed),
@@ -367,6 +386,10 @@ pub(crate) struct Summary {
     pub(crate) steps_skipped: u64,
     /// Which (the first 100): "id: step N waited in vain for S; its X was skipped".
     pub(crate) skipped: Vec<String>,
+    /// The CSMS's mistakes as the charge points saw them, per kind
+    /// (`chargepoint::mistakes::MistakeKind::as_str`); absent in summaries of older evcs.
+    #[serde(default)]
+    pub(crate) csms_mistakes: BTreeMap<String, u64>,
     /// Wake-ups of the charge points' tasks, all together: a charge point waiting for
     /// its CSMS wakes only for its reconnect attempts.
     pub(crate) wakeups: u64,
@@ -442,6 +465,16 @@ impl Summary {
             "problems        {} failed connection attempts, {} warnings",
             self.connect_failures, self.warnings
         )?;
+        let mistakes: u64 = self.csms_mistakes.values().sum();
+        if mistakes > 0 {
+            let kinds: Vec<String> = self
+                .csms_mistakes
+                .iter()
+                .filter(|(_, n)| **n > 0)
+                .map(|(k, n)| format!("{k} {n}"))
+                .collect();
+            writeln!(out, "CSMS mistakes   {mistakes} ({})", kinds.join(", "))?;
+        }
         if self.messages_lost > 0 || self.steps_skipped > 0 || self.transactions_running > 0 {
             writeln!(
                 out,

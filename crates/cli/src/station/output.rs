@@ -252,6 +252,14 @@ impl Run {
                 stats.warnings.fetch_add(1, Relaxed);
                 warn!(cp = %id, "{w}");
             }
+            Event::CsmsMistake(m) => {
+                stats.mistake(m.kind);
+                if verbose {
+                    let what = m.action.as_deref().unwrap_or("-");
+                    let mid = m.message_id.as_deref().unwrap_or("-");
+                    info!(cp = %id, "CSMS mistake {}: {what} id {mid}: {}", m.kind.as_str(), m.detail);
+                }
+            }
             Event::MessageLost { action, reason } => {
                 let what = format!("{id}: {}: {reason}", action.as_str());
                 warn!("a transaction message was lost: {what}");
