@@ -328,6 +328,12 @@ try {
       && report.includes('mk-stop'), 'the readable report lists them by kind');
     const api = await page.evaluate(() => window.evc.mistakeReport());
     check(JSON.stringify(api.counts) === JSON.stringify(json.counts), 'window.evc.mistakeReport() says the same');
+    if (process.env.MISTAKES_SCREENSHOT) {
+      // The README's picture of the report (the header's count and the report).
+      await page.setViewportSize({ width: 1100, height: 900 });
+      await page.evaluate(() => { document.querySelector('#mistakes').scrollIntoView(); document.querySelector('#mistake-list').scrollTop = 0; });
+      await page.locator('#mistakes').screenshot({ path: process.env.MISTAKES_SCREENSHOT });
+    }
     const listed = await page.evaluate(() => window.evc.mistakes());
     check(listed.find((m) => m.kind === 'schema-violation')?.frame?.includes('"one"'), 'window.evc.mistakes() carries the frame at fault');
     check(errors.length === 0, `no page errors (${errors.join(' | ')})`);

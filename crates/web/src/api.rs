@@ -128,7 +128,10 @@ fn handle(sim: &Shared, verb: &str, arg: &Value) -> Result<String, String> {
         "networkFaults" => s.set_network_faults(text(arg, "spec")?)?,
         "csms" => return csms(&mut s, arg),
         "trace" => return Ok(trace(&s)),
-        "mistakes" => return Ok(s.mistakes.to_json(&s.setup.id)),
+        "mistakes" => {
+            s.collect_mistakes();
+            return Ok(s.mistakes.to_json(&s.setup.id));
+        }
         "factoryReset" => {
             storage::factory_reset();
             *s = Sim::new();

@@ -3,7 +3,7 @@
 //! per kind; each entry links to its frame in the trace; the list exports as JSON and
 //! as a readable report.
 
-use std::collections::VecDeque;
+use std::{cell::RefCell, collections::VecDeque, rc::Rc};
 
 use chargepoint::{
     ChargePoint, Event, Instant,
@@ -28,7 +28,11 @@ pub(crate) struct Entry {
 pub(crate) struct Mistakes {
     entries: VecDeque<Entry>,
     counts: [u64; MistakeKind::ALL.len()],
+    /// The exports' `data:` links as last made: (total, charge point id, JSON, text).
+    exports: RefCell<Option<Exports>>,
 }
+
+type Exports = (u64, String, Rc<str>, Rc<str>);
 
 fn index(kind: MistakeKind) -> usize {
     MistakeKind::ALL
@@ -135,18 +139,41 @@ impl Mistakes {
     }
 }
 
-fn data_url(kind: &str, text: &str) -> String {
+fn data_url(kind: &str, text: &str) -> Rc<str> {
     format!(
         "data:{kind};charset=utf-8,{}",
         js_sys::encode_uri_component(text)
     )
+    .into()
+}
+
+impl Mistakes {
+    /// The JSON and text exports as `data:` links, made again only when a mistake came
+    /// (the page redraws five times a second; 500 entries are a few hundred KB).
+    fn export_links(&self, charge_point: &str) -> (Rc<str>, Rc<str>) {
+        let mut cache = self.exports.borrow_mut();
+        if let Some((n, id, json, text)) = cache.as_ref()
+            && *n == self.total()
+            && id == charge_point
+        {
+            return (json.clone(), text.clone());
+        }
+        let json = data_url("application/json", &self.to_json(charge_point));
+        let text = data_url("text/plain", &self.to_text(charge_point));
+        *cache = Some((
+            self.total(),
+            charge_point.to_owned(),
+            json.clone(),
+            text.clone(),
+        ));
+        (json, text)
+    }
 }
 
 /// The report's card: counts, the list (newest first, each linked to its frame) and
 /// the two exports.
 pub(crate) fn view(report: &Mistakes, charge_point: &str) -> Html {
-    let json = report.to_json(charge_point);
-    let text = report.to_text(charge_point);
+    let (json, text) = report.export_links(charge_point);
     html! {
         <div class="mistakes" id="mistakes">
             <h2>{"CSMS mistakes "}<span class="count" id="mistake-count">{report.total()}</span></h2>
@@ -154,8 +181,8 @@ pub(crate) fn view(report: &Mistakes, charge_point: &str) -> Html {
                 <p class="hint">{"None so far."}</p>
             } else {
                 <div class="row">
-                    <a class="button" id="mistakes-json" download="csms-mistakes.json" href={data_url("application/json", &json)}>{"Export JSON"}</a>
-                    <a class="button" id="mistakes-report" download="csms-mistakes.txt" href={data_url("text/plain", &text)}>{"Export report"}</a>
+                    <a class="button" id="mistakes-json" download="csms-mistakes.json" href={json}>{"Export JSON"}</a>
+                    <a class="button" id="mistakes-report" download="csms-mistakes.txt" href={text}>{"Export report"}</a>
                 </div>
                 <ol class="mistake-list" id="mistake-list">
                     { for report.entries().rev().take(100).map(|e| {

@@ -196,17 +196,27 @@ impl Sim {
                 let dt = (elapsed * f64::from(self.speed)) as u64;
                 h.run_for(dt.min(3_600_000));
                 demo_jobs(h, transfers);
-                let mut events = std::mem::take(&mut h.events);
-                self.mistakes.collect(&mut events, h.driver().cp());
-                h.events = events;
                 // A demo runs for hours: keep the latest of what the harness records.
                 trim(&mut h.trace, 400);
                 trim(&mut h.commands, 200);
                 trim(&mut h.events, 200);
                 trim(&mut h.csms.received, 200);
             }
+            Home::Live(l) => l.tick(),
+        }
+        self.collect_mistakes();
+    }
+
+    /// Moves the mistakes either home reported into the report (each tick, and before
+    /// the test API reads it: a demo CSMS call runs between two ticks).
+    pub(crate) fn collect_mistakes(&mut self) {
+        match &mut self.home {
+            Home::Demo(h, _) => {
+                let mut events = std::mem::take(&mut h.events);
+                self.mistakes.collect(&mut events, h.driver().cp());
+                h.events = events;
+            }
             Home::Live(l) => {
-                l.tick();
                 let (events, driver) = l.events_and_driver();
                 self.mistakes.collect(events, driver.cp());
             }
