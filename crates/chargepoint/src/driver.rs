@@ -24,7 +24,7 @@
 //! (demo speeds), never jumping more than `max_step_ms` per input when set.
 
 use alloc::{collections::VecDeque, string::String, vec::Vec};
-use ocpp16::DateTime;
+use ocpp16::{CallError, CallResult, DateTime, Frame, frame};
 
 use crate::{
     durable::DurableState,
@@ -158,7 +158,13 @@ pub struct Driver {
     next_token: u64,
     waiting_for: Option<u64>,
     last_error: Option<String>,
+    /// The ids of the tester's own CALLs ([`Driver::send_raw`]) whose answers are theirs,
+    /// not the engine's (the newest [`OWN_CALLS_KEPT`]).
+    own_calls: VecDeque<String>,
 }
+
+/// How many of the tester's own CALLs wait for their answers at most.
+const OWN_CALLS_KEPT: usize = 8;
 
 impl Driver {
     /// A box just powered on at real time `real_ms` with the wall clock at `utc`.
@@ -221,6 +227,7 @@ impl Driver {
             next_token: 0,
             waiting_for: None,
             last_error: None,
+            own_calls: VecDeque::new(),
         };
         if let Some(w) = &d.world {
             let reading = w.reading();
@@ -388,9 +395,52 @@ impl Driver {
         if self.link == Link::Open {
             self.pong_due = None;
             self.record(false, text);
-            self.cp.handle_frame(self.now, text);
+            if !self.answers_own_call(text) {
+                self.cp.handle_frame(self.now, text);
+            }
         }
         self.collect();
+    }
+
+    /// Sends a frame of the tester's own as it is (expert mode: any CALL, a frame that
+    /// breaks the schema or is no OCPP-J at all), traced as the box's. The answer to a
+    /// CALL of theirs is traced and kept from the engine, which did not send that CALL
+    /// (so it is no mistake of the CSMS). Refused while the link is not open.
+    ///
+    /// # Errors
+    /// The reason it was not sent.
+    pub fn send_raw(&mut self, real_ms: u64, text: &str) -> Result<(), &'static str> {
+        self.advance(real_ms);
+        if self.link != Link::Open {
+            return Err("the box is not connected to its CSMS");
+        }
+        if let Ok(Frame::Call(call)) = frame::parse(text) {
+            if self.own_calls.len() == OWN_CALLS_KEPT {
+                self.own_calls.pop_front();
+            }
+            self.own_calls.push_back(call.id);
+        }
+        self.record(true, text);
+        self.out.push_back(Output::Send(String::from(text)));
+        self.collect();
+        Ok(())
+    }
+
+    /// Whether `text` answers one of the tester's own CALLs (and so is theirs).
+    fn answers_own_call(&mut self, text: &str) -> bool {
+        if self.own_calls.is_empty() {
+            return false;
+        }
+        let Ok(Frame::CallResult(CallResult { id, .. }) | Frame::CallError(CallError { id, .. })) =
+            frame::parse(text)
+        else {
+            return false;
+        };
+        let Some(i) = self.own_calls.iter().position(|own| *own == id) else {
+            return false;
+        };
+        self.own_calls.remove(i);
+        true
     }
 
     /// The answer to a WebSocket ping (or any sign of life of the link).
@@ -610,6 +660,8 @@ impl Driver {
         self.next_ping = None;
         self.pong_due = None;
         self.last_error = Some(String::from(reason));
+        // An answer on the next connection is not to a CALL of this one.
+        self.own_calls.clear();
         self.cp.handle_disconnected(self.now);
     }
 

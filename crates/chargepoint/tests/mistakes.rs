@@ -47,6 +47,16 @@ fn last_call_id(h: &Harness, action: &str) -> String {
         .unwrap()
 }
 
+/// The CSMS asks for a Heartbeat (the box's own CALL, to answer badly or not at all).
+fn trigger_heartbeat(h: &mut Harness) {
+    let answer = call(
+        h,
+        "TriggerMessage",
+        json!({"requestedMessage": "Heartbeat"}),
+    );
+    assert_eq!(answer.unwrap(), json!({"status": "Accepted"}));
+}
+
 /// A CSMS that does everything right makes no mistake: boot, a charging session,
 /// requests of every kind answered.
 #[test]
@@ -56,12 +66,7 @@ fn a_correct_csms_makes_no_mistake() {
     h.plug(EvSpec::default());
     h.run_for(60_000);
     call(&mut h, "GetConfiguration", json!({})).unwrap();
-    call(
-        &mut h,
-        "TriggerMessage",
-        json!({"requestedMessage": "Heartbeat"}),
-    )
-    .unwrap();
+    trigger_heartbeat(&mut h);
     h.unplug();
     h.run_for(10_000);
     assert_eq!(mistakes(&h), []);
@@ -133,12 +138,7 @@ fn an_answer_to_an_id_the_box_does_not_wait_for_is_unknown_or_late() {
 fn an_answer_of_the_wrong_shape_and_a_callerror_answer_name_the_box_s_call() {
     let mut h = booted(Variant::Tethered);
     h.csms.script.answer = false;
-    call(
-        &mut h,
-        "TriggerMessage",
-        json!({"requestedMessage": "Heartbeat"}),
-    )
-    .unwrap();
+    trigger_heartbeat(&mut h);
     let id = last_call_id(&h, "Heartbeat");
     // A Heartbeat.conf without its currentTime.
     h.send_result(&id, &json!({"time": "now"}));
@@ -149,12 +149,7 @@ fn an_answer_of_the_wrong_shape_and_a_callerror_answer_name_the_box_s_call() {
 
     h.csms.script.answer = true;
     h.csms.script.call_error_for.push(Action::Heartbeat);
-    call(
-        &mut h,
-        "TriggerMessage",
-        json!({"requestedMessage": "Heartbeat"}),
-    )
-    .unwrap();
+    trigger_heartbeat(&mut h);
     h.run_for(10_000);
     let all = mistakes(&h);
     let errors: Vec<_> = all
@@ -174,12 +169,7 @@ fn an_answer_of_the_wrong_shape_and_a_callerror_answer_name_the_box_s_call() {
 fn an_answer_that_does_not_come_is_a_time_out_of_the_box_s_call() {
     let mut h = booted(Variant::Tethered);
     h.csms.script.answer = false;
-    call(
-        &mut h,
-        "TriggerMessage",
-        json!({"requestedMessage": "Heartbeat"}),
-    )
-    .unwrap();
+    trigger_heartbeat(&mut h);
     let id = last_call_id(&h, "Heartbeat");
     h.run_for(h.cp().settings().call_timeout_ms + 1_000);
     let all = mistakes(&h);
@@ -237,4 +227,35 @@ fn every_kind_has_a_distinct_name_and_title() {
     titles.dedup();
     assert_eq!(names.len(), MistakeKind::ALL.len());
     assert_eq!(titles.len(), MistakeKind::ALL.len());
+}
+
+/// Expert mode: the tester's own frames reach the CSMS as they are, the answers to their
+/// CALLs are traced but kept from the engine (they are no mistake of the CSMS), and
+/// nothing is sent without a connection.
+#[test]
+fn the_tester_s_own_frames_go_out_as_they_are_and_their_answers_are_theirs() {
+    let mut h = booted(Variant::Tethered);
+    let own = r#"[2,"own-1","Heartbeat",{}]"#;
+    h.send_from_cp(own).unwrap();
+    let answered = h
+        .trace
+        .iter()
+        .any(|t| !t.from_cp && t.text.starts_with(r#"[3,"own-1","#));
+    assert!(h.trace.iter().any(|t| t.from_cp && t.text == own));
+    assert!(answered, "{:#?}", h.trace.last());
+    h.send_from_cp("no frame at all").unwrap();
+    assert!(
+        h.csms
+            .violations
+            .iter()
+            .any(|v| v.contains("no frame at all")),
+        "{:?}",
+        h.csms.violations
+    );
+    // The engine's own answers still reach it: a late answer to one of its ids is a
+    // mistake as before.
+    h.send_result("own-2", &json!({}));
+    assert_eq!(only_new(&h, 0).kind, MistakeKind::UnknownOrLateAnswer);
+    h.drop_connection();
+    assert!(h.send_from_cp(own).is_err());
 }

@@ -382,6 +382,17 @@ impl Harness {
         self.drain();
     }
 
+    /// The tester sends a frame of their own to the CSMS, as it is
+    /// ([`Driver::send_raw`]), and the CSMS answers.
+    ///
+    /// # Errors
+    /// Why it was not sent (no connection).
+    pub fn send_from_cp(&mut self, text: &str) -> Result<(), &'static str> {
+        self.driver.send_raw(self.now.as_millis(), text)?;
+        self.drain();
+        Ok(())
+    }
+
     /// A CALLRESULT the CSMS sends for any id (for late or unknown answers).
     pub fn send_result(&mut self, id: &str, payload: &Value) {
         let text = ocpp16::frame::encode_raw_call_result(id, payload);
