@@ -56,3 +56,100 @@ impl Json {
         self.0
     }
 }
+
+/// JSON text laid out again, without a serializer: `pretty` puts each member and item
+/// on its own line, indented by two spaces (as `serde_json::to_string_pretty` does);
+/// otherwise on one line without whitespace. `text` must be valid JSON (parse it first):
+/// only whitespace outside strings changes.
+pub(crate) fn layout(text: &str, pretty: bool) -> String {
+    let mut out = String::with_capacity(text.len() * 2);
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut chars = text.chars().peekable();
+    let newline = |out: &mut String, depth: usize| {
+        if pretty {
+            out.push('\n');
+            for _ in 0..depth {
+                out.push_str("  ");
+            }
+        }
+    };
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            ' ' | '\t' | '\n' | '\r' => {}
+            '"' => {
+                in_string = true;
+                out.push(c);
+            }
+            '{' | '[' => {
+                out.push(c);
+                while chars.next_if(|c| c.is_ascii_whitespace()).is_some() {}
+                if chars
+                    .next_if(|n| matches!(n, '}' | ']'))
+                    .is_some_and(|close| {
+                        out.push(close);
+                        true
+                    })
+                {
+                    continue;
+                }
+                depth += 1;
+                newline(&mut out, depth);
+            }
+            '}' | ']' => {
+                depth = depth.saturating_sub(1);
+                newline(&mut out, depth);
+                out.push(c);
+            }
+            ',' => {
+                out.push(c);
+                newline(&mut out, depth);
+            }
+            ':' => {
+                out.push(c);
+                if pretty {
+                    out.push(' ');
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "test code")]
+    use super::layout;
+
+    #[test]
+    fn lays_out_as_serde_json_does() {
+        for text in [
+            // Keys in order and plain numbers: `Value` sorts keys and rewrites numbers
+            // (1e3 as 1000.0), `layout` keeps the frame as it was sent.
+            r#"[2,"a b",  "Boot",{"e":[ ],"s":"q\"u:o,t{e}\\","x":[1, 2,{}],"y":{ }}]"#,
+            r#" { "k" : "v" , "n" : -1.5 , "t" : true , "z" : null } "#,
+            "[]",
+            r#""only a string""#,
+        ] {
+            let v: serde_json::Value = serde_json::from_str(text).unwrap();
+            assert_eq!(
+                layout(text, true),
+                serde_json::to_string_pretty(&v).unwrap()
+            );
+            assert_eq!(layout(text, false), v.to_string());
+        }
+        assert_eq!(layout(r#"{"z": 1, "a": 2}"#, false), r#"{"z":1,"a":2}"#);
+    }
+}

@@ -116,10 +116,11 @@ fn seconds(ms: u64) -> String {
 }
 
 fn pretty(text: &str) -> String {
-    serde_json::from_str::<serde_json::Value>(text)
-        .ok()
-        .and_then(|v| serde_json::to_string_pretty(&v).ok())
-        .unwrap_or_else(|| String::from(text))
+    if serde_json::from_str::<serde_json::Value>(text).is_ok() {
+        crate::json::layout(text, true)
+    } else {
+        String::from(text)
+    }
 }
 
 fn export_href(rows: &[Row]) -> String {
@@ -152,7 +153,7 @@ fn export_href(rows: &[Row]) -> String {
             // one with line breaks is written again on one line.
             match serde_json::from_str::<serde_json::Value>(&r.text) {
                 Ok(_) if !r.text.contains(['\n', '\r']) => line.raw("frame", &r.text),
-                Ok(v) => line.raw("frame", &v.to_string()),
+                Ok(_) => line.raw("frame", &crate::json::layout(&r.text, false)),
                 Err(_) => line.str("frame", &r.text),
             }
             let line = line.end();
