@@ -155,6 +155,10 @@ export interface Evc {
   networkFaults(spec?: string): EvcState;
   /** The demo CSMS sends a CALL (demo home only). */
   csms(action: string, payload?: object): CsmsAnswer;
+  /** Expert mode: the box sends `text` to its CSMS as it is (any CALL, a malformed frame);
+   *  the answer to a CALL of yours shows in the trace and is not handed to the engine.
+   *  Throws when the box is not connected or `text` is empty. */
+  sendRaw(text: string): EvcState;
   /** The frames both ways, oldest first (the page keeps the latest few hundred). */
   trace(since?: number): Frame[];
   /** What the CSMS got wrong as the box saw it, oldest first (the page keeps the latest 500). */

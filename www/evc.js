@@ -60,6 +60,7 @@
     dropLink: () => call('dropLink'),
     networkFaults: (spec = '') => call('networkFaults', { spec }),
     csms: (action, payload = {}) => call('csms', { action, payload }),
+    sendRaw: (text) => call('sendRaw', { text }),
     trace,
     mistakes,
     mistakeReport,

@@ -68,6 +68,13 @@ try {
   const mistakes = await evc('mistakes');
   check(mistakes.some((m) => m.action === 'ChangeConfiguration' && m.frame?.includes('HeartbeatInterval')),
     `mistakes(): the CALLERROR is listed with the CSMS's frame (${mistakes.length} in all)`);
+  const rawSince = (await evc('state')).ms;
+  await evc('sendRaw', '[2,"api-raw-1","DataTransfer",{"vendorId":"Teltonika"}]');
+  const raw = await evc('waitForFrame', 'DataTransfer', { from: 'csms', kind: 'CALLRESULT', since: rawSince });
+  check(raw.id === 'api-raw-1', `sendRaw(): the box sends the frame as it is and the demo CSMS answers it (${raw.text})`);
+  check((await evc('mistakes')).length === mistakes.length, 'sendRaw(): the answer to the tester\'s CALL is no mistake of the CSMS');
+  const empty = await page.evaluate(() => { try { window.evc.sendRaw(' '); return null; } catch (e) { return String(e.message ?? e); } });
+  check(empty?.includes('empty'), `sendRaw(' ') throws: ${empty}`);
   await evc('fault', 'HighTemperature');
   s = await evc('waitForStatus', 'Faulted');
   check(s.errorCode === 'HighTemperature' && s.led === 'Fault(Temperature)', 'fault(HighTemperature): Faulted, HighTemperature, the Temperature light');

@@ -336,6 +336,14 @@ try {
     }
     const listed = await page.evaluate(() => window.evc.mistakes());
     check(listed.find((m) => m.kind === 'schema-violation')?.frame?.includes('"one"'), 'window.evc.mistakes() carries the frame at fault');
+    // Expert mode: the tester breaks a frame on purpose; the CSMS's CALLERROR is theirs.
+    await page.fill('#raw-frame', '[2,"expert-1","Heartbeat",{"bogus":1}]');
+    await page.click('#send-raw');
+    await page.waitForFunction(() => document.querySelector('[id="f-in-expert-1"]'), null, { timeout: 10000 });
+    const refused = await page.textContent('[id="f-in-expert-1"]');
+    check(refused.includes('expert-1') && (await page.$('[id="f-out-expert-1"]')) !== null,
+      `expert mode: the broken Heartbeat went out as typed and the CSMS answered it (${refused.trim().slice(0, 120)})`);
+    check(Number(await page.textContent('#mistake-count')) === count, 'and the answer to the tester\'s own CALL is no mistake of the CSMS');
     check(errors.length === 0, `no page errors (${errors.join(' | ')})`);
     await context.close();
   }

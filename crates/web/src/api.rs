@@ -128,6 +128,7 @@ fn handle(sim: &Shared, verb: &str, arg: &Value) -> Result<String, String> {
         "networkFaults" => s.set_network_faults(text(arg, "spec")?)?,
         "csms" => return csms(&mut s, arg),
         "trace" => return Ok(trace(&s)),
+        "sendRaw" => s.send_raw(text(arg, "text")?)?,
         "mistakes" => {
             s.collect_mistakes();
             return Ok(s.mistakes.to_json(&s.setup.id));
@@ -139,7 +140,7 @@ fn handle(sim: &Shared, verb: &str, arg: &Value) -> Result<String, String> {
         other => {
             return Err(format!(
                 "unknown verb \"{other}\"; one of state, configure, plug, unplug, tap, pause, \
-                 fault, speed, dropLink, networkFaults, csms, trace, mistakes, factoryReset"
+                 fault, speed, dropLink, networkFaults, csms, sendRaw, trace, mistakes, factoryReset"
             ));
         }
     }

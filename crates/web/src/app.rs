@@ -128,6 +128,14 @@ pub(crate) fn App() -> Html {
             redraw.force_update();
         })
     };
+    let send_raw = {
+        let (sim, redraw) = (sim.clone(), redraw.clone());
+        Callback::from(move |text: String| {
+            let sent = sim.borrow_mut().send_raw(&text);
+            redraw.force_update();
+            sent
+        })
+    };
     let sample = use_state(|| String::from(SAMPLES[0].1));
     let on_sample = {
         let sample = sample.clone();
@@ -259,6 +267,7 @@ pub(crate) fn App() -> Html {
                         <p class="hint" id="fault-counts">{format!("{dropped} dropped, {duplicated} duplicated, {reordered} reordered (both ways); the same seed repeats the run")}</p>
                     }
                 }
+                <crate::expert::RawFrame on_send={send_raw} />
                 if let Some(why) = link_error {
                     <p class="error" id="link-error">{format!("The link was not applied: {why}")}</p>
                 }

@@ -7,6 +7,7 @@
 
 mod api;
 mod app;
+mod expert;
 mod info;
 mod json;
 pub mod kit;

@@ -414,6 +414,16 @@ impl Live {
         self.carry_out();
     }
 
+    /// Sends a frame of the tester's own as it is (see `Driver::send_raw`).
+    ///
+    /// # Errors
+    /// Why it was not sent.
+    pub fn send_raw(&mut self, text: &str) -> Result<(), String> {
+        self.driver.send_raw(real_ms(), text)?;
+        self.carry_out();
+        Ok(())
+    }
+
     /// Whether the socket is open.
     pub fn connected(&self) -> bool {
         self.driver.link() == Link::Open

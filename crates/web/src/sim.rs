@@ -479,6 +479,17 @@ impl Sim {
         }
     }
 
+    /// Expert mode: a frame of the tester's own to the CSMS, as it is.
+    pub(crate) fn send_raw(&mut self, text: &str) -> Result<(), String> {
+        if text.trim().is_empty() {
+            return Err("the frame is empty".into());
+        }
+        match &mut self.home {
+            Home::Demo(h, _) => h.send_from_cp(text).map_err(String::from),
+            Home::Live(l) => l.send_raw(text),
+        }
+    }
+
     /// Network faults on the link to a real CSMS (`seed=7 latency=200 drop=5 …`).
     pub(crate) fn set_network_faults(&mut self, spec: &str) -> Result<(), String> {
         let faults = crate::netfault::Faults::parse(spec)?;
