@@ -19,15 +19,19 @@
 //    header's count, the report's entries (kind, action, message id, each linked to its
 //    frame in the trace), its JSON and text exports and `window.evc.mistakeReport()`
 //    agree with what the CSMS logged it sent.
+// 7. reconnects: the link drops and comes back 1,000 times (box time at 60×, so each
+//    reconnect delay of 1–1.5 s is a few tens of ms): every connection reaches the CSMS,
+//    the registered box never boots again, it ends connected and in standby, the trace
+//    stays bounded, no page error.
 // Usage: node tests/web/live.mjs PAGE_URL CSMS_WS_URL CSMS_LOG [SESSION,...]
-// (SESSION: reload, key, reset, firmware, certificates, mistakes; all of them when none
-// is given)
+// (SESSION: reload, key, reset, firmware, certificates, mistakes, reconnects; all of them
+// when none is given; RECONNECTS=N changes the 1,000)
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const require = createRequire(process.env.PLAYWRIGHT_CORE ?? import.meta.url);
 const { chromium } = require('playwright-core');
-const [page_url, csms_url, log, sessions = 'reload,key,reset,firmware,certificates,mistakes'] = process.argv.slice(2);
+const [page_url, csms_url, log, sessions = 'reload,key,reset,firmware,certificates,mistakes,reconnects'] = process.argv.slice(2);
 const run = (name) => sessions.split(',').includes(name);
 const fail = (msg) => { console.error(`live: FAIL: ${msg}`); process.exit(1); };
 const check = (ok, msg) => { if (!ok) fail(msg); console.log(`live: ok   ${msg}`); };
@@ -345,6 +349,44 @@ try {
       `expert mode: the broken Heartbeat went out as typed and the CSMS answered it (${refused.trim().slice(0, 120)})`);
     check(Number(await page.textContent('#mistake-count')) === count, 'and the answer to the tester\'s own CALL is no mistake of the CSMS');
     check(errors.length === 0, `no page errors (${errors.join(' | ')})`);
+    await context.close();
+  }
+
+  // ---- 7. a thousand reconnects ----
+  if (run('reconnects')) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    const id = 'TC-RECONNECT-0001';
+    const n = Number(process.env.RECONNECTS ?? 1000);
+    const { count } = csms(id);
+    await connect(page, id);
+    await page.evaluate(() => window.evc.waitForConnected({ timeoutMs: 15000 }));
+    await page.evaluate(() => window.evc.setSpeed(60));
+    await page.waitForFunction(() => window.evc.state().led === 'Available', null, { timeout: 15000 });
+    const before = count('Connected');
+    const started = Date.now();
+    const end = await page.evaluate(async (times) => {
+      for (let i = 0; i < times; i += 1) {
+        window.evc.dropLink();
+        await window.evc.waitForConnected({ timeoutMs: 30000 });
+      }
+      // Standby again once the CSMS has answered what the box says on a new connection.
+      for (let i = 0; i < 100 && window.evc.state().led !== 'Available'; i += 1) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return { state: window.evc.state(), frames: window.evc.trace().length };
+    }, n);
+    console.log(`live: ${n} reconnects in ${Date.now() - started} ms`);
+    await waitFor('every connection at the CSMS', () => count('Connected') >= before + n, 30000);
+    check(count('Connected') === before + n, `the CSMS saw ${count('Connected') - before} new connections for ${n} dropped links`);
+    check(count('BootNotification') === 1, `a registered box does not boot again on a new connection (${count('BootNotification')} BootNotification)`);
+    check(end.state.connected && end.state.status === 'Available' && end.state.led === 'Available',
+      `the box ends connected, ${end.state.status}, its light ${end.state.led}`);
+    check(end.frames <= 1000, `the trace stays bounded (${end.frames} frames kept)`);
+    check(errors.length === 0, `no page errors or console errors (${errors.slice(0, 3).join(' | ')})`);
     await context.close();
   }
 } finally {
