@@ -145,7 +145,7 @@ fn sped_up_session(speed: u32) -> Vec<Request> {
             // Samples every 10 s: some fall just before a Heartbeat answer.
             let (_, text) = csms.call(
                 "ChangeConfiguration",
-                &json!({"key": "MeterValueSampleInterval", "value": "10"}),
+                r#"{"key":"MeterValueSampleInterval","value":"10"}"#,
             );
             d.frame(real, &text);
         }

@@ -521,7 +521,7 @@ fn a_raised_profile_that_cannot_connect_falls_back() {
     assert_eq!(install_root(&mut h, ROOT), "Accepted");
     let (id, text) = h.csms.call(
         "ChangeConfiguration",
-        &json!({"key": "SecurityProfile", "value": "2"}),
+        r#"{"key":"SecurityProfile","value":"2"}"#,
     );
     h.send_raw(&text);
     assert!(h.csms.answers.iter().any(|(a, _)| *a == id));

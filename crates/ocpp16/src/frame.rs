@@ -11,7 +11,7 @@ use alloc::{
     vec::Vec,
 };
 use serde::Serialize;
-use serde_json::{Map, Value, value::RawValue};
+use serde_json::{Value, value::RawValue};
 
 use crate::{
     action::{Action, Request, Response, kind_of},
@@ -56,8 +56,9 @@ pub struct CallError {
     pub code: String,
     /// The description as sent.
     pub description: String,
-    /// The details object (`{}` when the sender left it out).
-    pub details: Value,
+    /// The details' JSON text as sent (`{}` when the sender left it out): kept as text
+    /// like a payload, so that reading a frame builds no JSON tree.
+    pub details: String,
 }
 
 impl CallError {
@@ -241,52 +242,6 @@ impl<'t> Element<'t> {
             .map(alloc::borrow::Cow::into_owned)
             .map_err(|_| Kind::Null.name())
     }
-
-    /// The element as a JSON value (a CALLERROR's details).
-    fn value(&self) -> Value {
-        if self.kind == Kind::Null {
-            return Value::Null;
-        }
-        let mut r = Reader::new(self.text, false);
-        value_of(&mut r).unwrap_or(Value::Null)
-    }
-}
-
-/// Builds the value at the reader, which [`Scan::document`] found to be JSON.
-fn value_of(r: &mut Reader<'_>) -> Result<Value, crate::codec::DecodeError> {
-    Ok(match r.kind()? {
-        Kind::Null => {
-            r.skip()?;
-            Value::Null
-        }
-        Kind::Bool => Value::Bool(r.bool()?),
-        Kind::Number => match Scan::number_value(r.number()?) {
-            Some(NumberValue::U64(u)) => Value::from(u),
-            Some(NumberValue::I64(i)) => Value::from(i),
-            Some(NumberValue::F64(f)) => {
-                serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)
-            }
-            None => Value::Null,
-        },
-        Kind::String => Value::String(r.string()?.into_owned()),
-        Kind::Array => {
-            let mut items = Vec::new();
-            r.array(&mut |r, _| {
-                items.push(value_of(r)?);
-                Ok(())
-            })?;
-            Value::Array(items)
-        }
-        Kind::Object => {
-            let mut map = Map::new();
-            r.entries(&mut |r, key| {
-                let v = value_of(r)?;
-                map.insert(key.into_owned(), v);
-                Ok(())
-            })?;
-            Value::Object(map)
-        }
-    })
 }
 
 /// Every frame [`plain`] does not take, split and described by the tokenizer with the
@@ -349,9 +304,9 @@ fn unusual(text: &str) -> Result<Frame, FrameError> {
         })),
         _ => {
             let details = if lenient_error {
-                Value::Object(Map::new())
+                String::from("{}")
             } else {
-                element(4).value()
+                raw(4)
             };
             match (element(2).string(), element(3).string()) {
                 (Ok(code), Ok(description)) => Ok(Frame::CallError(CallError {
@@ -488,9 +443,9 @@ pub fn parse_legacy(text: &str) -> Result<Frame, FrameError> {
         })),
         _ => {
             let details = if lenient_error {
-                Value::Object(Map::new())
+                String::from("{}")
             } else {
-                element(items.get(4))
+                raw(4)
             };
             match (element(items.get(2)), element(items.get(3))) {
                 (Value::String(code), Value::String(description)) => {
@@ -544,6 +499,21 @@ pub fn encode_call_payload(id: &str, action: Action, payload: &str) -> String {
 #[must_use]
 pub fn encode_raw_call(id: &str, action: &str, payload: &Value) -> String {
     encode(&(2, id, action, payload))
+}
+
+/// `[2, id, action, payload]` with any action name around a payload's JSON text as it
+/// is (a console's or a scripted peer's, checked or broken on purpose).
+#[must_use]
+pub fn encode_raw_call_text(id: &str, action: &str, payload: &str) -> String {
+    let mut out = String::with_capacity(id.len() + action.len() + payload.len() + 12);
+    out.push_str("[2,");
+    write_str(&mut out, id);
+    out.push(',');
+    write_str(&mut out, action);
+    out.push(',');
+    out.push_str(payload);
+    out.push(']');
+    out
 }
 
 /// `[3, id, payload]`.

@@ -585,7 +585,7 @@ fn unknown_message_types_are_ignored_and_lenient_call_errors_accepted() {
         panic!()
     };
     assert_eq!(e.error_code(), None, "2.0.1 names are not 1.6 codes");
-    assert_eq!(e.details, serde_json::json!({}));
+    assert_eq!(e.details, "{}");
 }
 
 #[test]

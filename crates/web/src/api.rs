@@ -8,10 +8,13 @@ use std::{cell::RefCell, rc::Rc};
 
 use chargepoint::{Fault, HardwareEvent, model::Variant};
 use core::fmt::Write;
-use serde_json::Value;
 use wasm_bindgen::{JsValue, prelude::Closure};
 
-use crate::{json::Json, sim::Sim, storage};
+use crate::{
+    json::{Fields, Json},
+    sim::Sim,
+    storage,
+};
 
 type Shared = Rc<RefCell<Sim>>;
 
@@ -47,11 +50,10 @@ impl Drop for Installed {
 pub(crate) fn install(sim: Shared, redraw: impl Fn() + 'static) -> Option<Installed> {
     let closure =
         Closure::<dyn FnMut(String, String) -> String>::new(move |verb: String, arg: String| {
-            let reply =
-                match serde_json::from_str::<Value>(if arg.is_empty() { "{}" } else { &arg }) {
-                    Ok(arg) => handle(&sim, &verb, &arg),
-                    Err(e) => Err(format!("the argument is not JSON: {e}")),
-                };
+            let reply = match Fields::parse(if arg.is_empty() { "{}" } else { &arg }) {
+                Ok(arg) => handle(&sim, &verb, &arg),
+                Err(e) => Err(format!("the argument is not a JSON object: {e}")),
+            };
             redraw();
             let mut out = Json::new();
             match reply {
@@ -65,22 +67,29 @@ pub(crate) fn install(sim: Shared, redraw: impl Fn() + 'static) -> Option<Instal
     Some(Installed(closure))
 }
 
-fn text<'a>(arg: &'a Value, field: &str) -> Result<&'a str, String> {
-    arg.get(field)
-        .and_then(Value::as_str)
+fn text(arg: &Fields, field: &str) -> Result<String, String> {
+    arg.get::<String>(field)
+        .and_then(Result::ok)
         .ok_or_else(|| format!("needs \"{field}\", a string"))
 }
 
-fn flag(arg: &Value, field: &str, default: bool) -> Result<bool, String> {
-    match arg.get(field) {
-        None | Some(Value::Null) => Ok(default),
-        Some(Value::Bool(b)) => Ok(*b),
-        Some(_) => Err(format!("\"{field}\" must be true or false")),
+/// An optional string field: absent, or a string.
+fn text_if(arg: &Fields, field: &str) -> Result<Option<String>, String> {
+    arg.get::<String>(field)
+        .transpose()
+        .map_err(|_| format!("\"{field}\" must be a string"))
+}
+
+fn flag(arg: &Fields, field: &str, default: bool) -> Result<bool, String> {
+    match arg.get::<bool>(field) {
+        None => Ok(default),
+        Some(Ok(b)) => Ok(b),
+        Some(Err(_)) => Err(format!("\"{field}\" must be true or false")),
     }
 }
 
 /// Each verb's result as JSON text.
-fn handle(sim: &Shared, verb: &str, arg: &Value) -> Result<String, String> {
+fn handle(sim: &Shared, verb: &str, arg: &Fields) -> Result<String, String> {
     let mut s = sim.borrow_mut();
     match verb {
         "state" => {}
@@ -97,7 +106,7 @@ fn handle(sim: &Shared, verb: &str, arg: &Value) -> Result<String, String> {
             if tag.is_empty() || tag.chars().count() > 20 {
                 return Err("\"idTag\" must be 1 to 20 characters (IdToken)".into());
             }
-            s.tap(tag);
+            s.tap(&tag);
         }
         "fault" => {
             let name = text(arg, "fault")?;
@@ -117,18 +126,18 @@ fn handle(sim: &Shared, verb: &str, arg: &Value) -> Result<String, String> {
         }
         "speed" => {
             let speed = arg
-                .get("speed")
-                .and_then(Value::as_u64)
+                .get::<u64>("speed")
+                .and_then(Result::ok)
                 .filter(|v| (1..=3600).contains(v))
                 .and_then(|v| u32::try_from(v).ok())
                 .ok_or("\"speed\" must be an integer from 1 to 3600")?;
             s.set_speed(speed);
         }
         "dropLink" => s.drop_link(),
-        "networkFaults" => s.set_network_faults(text(arg, "spec")?)?,
+        "networkFaults" => s.set_network_faults(&text(arg, "spec")?)?,
         "csms" => return csms(&mut s, arg),
         "trace" => return Ok(trace(&s)),
-        "sendRaw" => s.send_raw(text(arg, "text")?)?,
+        "sendRaw" => s.send_raw(&text(arg, "text")?)?,
         "mistakes" => {
             s.collect_mistakes();
             return Ok(s.mistakes.to_json(&s.setup.id));
@@ -148,12 +157,9 @@ fn handle(sim: &Shared, verb: &str, arg: &Value) -> Result<String, String> {
 }
 
 /// The demo CSMS sends a CALL: the box's answer frame.
-fn csms(s: &mut Sim, arg: &Value) -> Result<String, String> {
+fn csms(s: &mut Sim, arg: &Fields) -> Result<String, String> {
     let action = text(arg, "action")?;
-    let payload = arg
-        .get("payload")
-        .cloned()
-        .unwrap_or(Value::Object(serde_json::Map::new()));
+    let payload = arg.raw("payload").unwrap_or("{}");
     let Some(h) = s.demo() else {
         return Err("the box is connected to a real CSMS, not the demo CSMS".into());
     };
@@ -161,7 +167,7 @@ fn csms(s: &mut Sim, arg: &Value) -> Result<String, String> {
         return Err("the demo CSMS is not connected to the box".into());
     }
     let mut out = Json::new();
-    match h.call(action, payload) {
+    match h.call_text(&action, payload) {
         Some(ocpp16::frame::Frame::CallResult(r)) => out.raw("result", &r.payload),
         Some(ocpp16::frame::Frame::CallError(e)) => {
             let mut error = Json::new();
@@ -174,33 +180,30 @@ fn csms(s: &mut Sim, arg: &Value) -> Result<String, String> {
     Ok(out.end())
 }
 
-fn configure(s: &mut Sim, arg: &Value) -> Result<(), String> {
+fn configure(s: &mut Sim, arg: &Fields) -> Result<(), String> {
     let mut setup = s.setup.clone();
-    if let Some(url) = arg.get("url") {
-        let url = url.as_str().ok_or("\"url\" must be a string")?;
+    if let Some(url) = text_if(arg, "url")? {
         if !url.is_empty() {
-            storage::check_url(url)?;
+            storage::check_url(&url)?;
         }
         setup.url = if url.is_empty() || url.ends_with('/') {
-            url.into()
+            url
         } else {
             format!("{url}/")
         };
     }
-    if let Some(id) = arg.get("id") {
-        let id = id
-            .as_str()
-            .filter(|i| !i.is_empty() && i.chars().count() <= 20);
-        setup.id = id.ok_or("\"id\" must be 1 to 20 characters")?.into();
+    if let Some(id) = arg.get::<String>("id") {
+        let id = id.ok().filter(|i| !i.is_empty() && i.chars().count() <= 20);
+        setup.id = id.ok_or("\"id\" must be 1 to 20 characters")?;
     }
-    if let Some(variant) = arg.get("variant") {
+    if let Some(variant) = arg.get::<String>("variant") {
         setup.variant = variant
-            .as_str()
-            .and_then(Variant::parse)
+            .ok()
+            .and_then(|v| Variant::parse(&v))
             .ok_or("\"variant\" must be \"tethered\" or \"socket\"")?;
     }
-    if let Some(key) = arg.get("key") {
-        setup.key = key.as_str().ok_or("\"key\" must be a string")?.into();
+    if let Some(key) = text_if(arg, "key")? {
+        setup.key = key;
     }
     let speed = s.speed;
     s.apply_setup(setup);

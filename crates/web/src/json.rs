@@ -1,8 +1,73 @@
-//! A JSON object written by hand: the page links no JSON serializer for the replies
-//! of its test API and the exports it offers (serde_json's `Value` builder costs
-//! kilobytes of page weight; `serde_json` stays for parsing what a test sends).
+//! The page's JSON without a JSON library: objects written by hand for the replies of
+//! its test API and the exports it offers, the text of frames laid out again, and what a
+//! test sends read by ocpp16's tokenizer ([`Fields`]). serde_json's `Value` (its
+//! builder, its tree and its parser) cost the page kilobytes for what this does.
 
 use core::fmt::{Display, Write};
+
+use ocpp16::{
+    Payload,
+    codec::{DecodeError, Reader},
+};
+
+/// Whether `text` is one JSON value (white space around it allowed).
+pub(crate) fn is_json(text: &str) -> bool {
+    let mut r = Reader::over(text);
+    r.raw_value().is_ok() && r.finish().is_ok()
+}
+
+/// A JSON object read into its fields, each value kept as its JSON text: a test API
+/// verb's argument, read by ocpp16's tokenizer (no tree).
+pub(crate) struct Fields(Vec<(String, String)>);
+
+impl Payload for Fields {
+    fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut fields = Vec::new();
+        r.named_entries(&mut |r, key| {
+            let value = r.raw_value()?;
+            fields.push((String::from(key), String::from(value)));
+            Ok(())
+        })?;
+        Ok(Self(fields))
+    }
+
+    fn write(&self, out: &mut String) {
+        out.push('{');
+        for (i, (key, value)) in self.0.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            ocpp16::codec::write_str(out, key);
+            out.push(':');
+            out.push_str(value);
+        }
+        out.push('}');
+    }
+}
+
+impl Fields {
+    /// The object in `text`, or why it is not one (`"payload is not valid JSON: expected
+    /// value at line 1 column 2"`).
+    pub(crate) fn parse(text: &str) -> Result<Self, String> {
+        ocpp16::codec::decode::<Self>(text).map_err(|e| e.description)
+    }
+
+    /// The JSON text of field `name` (the last one when it repeats, as a JSON object
+    /// model keeps it); a `null` counts as absent.
+    pub(crate) fn raw(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| *v != "null")
+    }
+
+    /// Field `name` read as a `T`, when present: the value or what is wrong with it.
+    pub(crate) fn get<T: Payload>(&self, name: &str) -> Option<Result<T, DecodeError>> {
+        self.raw(name).map(|text| T::read(&mut Reader::over(text)))
+    }
+}
 
 /// A JSON object written by hand: the page links no JSON serializer for this.
 pub(crate) struct Json(String);

@@ -16,7 +16,7 @@
 
 use chargepoint::{Driver, Fault, HardwareEvent, world::EvSpec};
 use gloo_timers::future::TimeoutFuture;
-use ocpp16::messages::ChargePointStatus;
+use ocpp16::{frame::Frame, messages::ChargePointStatus};
 
 use crate::{
     live::Live,
@@ -133,27 +133,18 @@ impl TestChargePoint {
         self.driver()
             .trace()
             .map(|t| {
-                let v = serde_json::from_str::<serde_json::Value>(&t.text).ok();
-                let at = |i: usize| v.as_ref().and_then(|v| v.get(i));
-                let kind = at(0)
-                    .and_then(serde_json::Value::as_u64)
-                    .and_then(|k| u8::try_from(k).ok())
-                    .filter(|k| (2..=4).contains(k))
-                    .unwrap_or(0);
-                let id = at(1)
-                    .and_then(|i| i.as_str())
-                    .unwrap_or_default()
-                    .to_string();
-                let action = match kind {
-                    2 => {
-                        let a = at(2)
-                            .and_then(|a| a.as_str())
-                            .unwrap_or_default()
-                            .to_string();
+                let (kind, id, action) = match ocpp16::frame::parse(&t.text) {
+                    Ok(Frame::Call(c)) => (2, c.id, Some(c.action)),
+                    Ok(Frame::CallResult(r)) => (3, r.id, None),
+                    Ok(Frame::CallError(e)) => (4, e.id, None),
+                    Err(_) => (0, String::new(), None),
+                };
+                let action = match (kind, action) {
+                    (2, Some(a)) => {
                         calls.push((t.from_cp, id, a.clone()));
                         Some(a)
                     }
-                    3 | 4 => calls
+                    (3 | 4, _) => calls
                         .iter()
                         .rev()
                         .find(|(from, call, _)| *from != t.from_cp && *call == id)

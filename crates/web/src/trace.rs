@@ -116,7 +116,7 @@ fn seconds(ms: u64) -> String {
 }
 
 fn pretty(text: &str) -> String {
-    if serde_json::from_str::<serde_json::Value>(text).is_ok() {
+    if crate::json::is_json(text) {
         crate::json::layout(text, true)
     } else {
         String::from(text)
@@ -151,10 +151,10 @@ fn export_href(rows: &[Row]) -> String {
             );
             // A frame that is not JSON (the CSMS's malformed ones) goes in as a string;
             // one with line breaks is written again on one line.
-            match serde_json::from_str::<serde_json::Value>(&r.text) {
-                Ok(_) if !r.text.contains(['\n', '\r']) => line.raw("frame", &r.text),
-                Ok(_) => line.raw("frame", &crate::json::layout(&r.text, false)),
-                Err(_) => line.str("frame", &r.text),
+            match crate::json::is_json(&r.text) {
+                true if !r.text.contains(['\n', '\r']) => line.raw("frame", &r.text),
+                true => line.raw("frame", &crate::json::layout(&r.text, false)),
+                false => line.str("frame", &r.text),
             }
             let line = line.end();
             format!("{line}\n")

@@ -7,10 +7,9 @@
 use alloc::{format, string::String, vec::Vec};
 use ocpp16::{
     Action, DateTime, ErrorCode, Frame, Request, Response, Side, decode_call,
-    frame::{self, encode_call_error, encode_raw_call},
+    frame::{self, encode_call_error, encode_raw_call_text},
     messages::*,
 };
-use serde_json::Value;
 
 use crate::time::Instant;
 
@@ -284,13 +283,13 @@ impl Csms {
 
     /// A CALL of the CSMS's own (any action name and payload): its id and text. The
     /// answer, when it comes through [`Csms::receive`], lands in [`Csms::answers`].
-    pub fn call(&mut self, action: &str, payload: &Value) -> (String, String) {
+    pub fn call(&mut self, action: &str, payload: &str) -> (String, String) {
         self.next_call_id += 1;
         let id = format!("csms-{}", self.next_call_id);
         if let Some(known) = Action::from_name(action) {
             self.calls.push((id.clone(), known));
         }
-        let text = encode_raw_call(&id, action, payload);
+        let text = encode_raw_call_text(&id, action, payload);
         (id, text)
     }
 

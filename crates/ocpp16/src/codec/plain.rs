@@ -40,6 +40,15 @@ impl<'a> Reader<'a> {
         self.end()
     }
 
+    /// The JSON text of the next value as it is written, checked against the grammar
+    /// and consumed (a field to be handed on whole, e.g. a payload inside a request).
+    ///
+    /// # Errors
+    /// A syntax error when no JSON value follows.
+    pub fn raw_value(&mut self) -> Result<&'a str, DecodeError> {
+        self.raw()
+    }
+
     /// Consumes a `null` if it is next; whether it was.
     ///
     /// # Errors

@@ -14,10 +14,6 @@ const MAX_DEPTH: u32 = 128;
 /// which describes them as serde_json did.
 const FRAME_DEPTH: u32 = 32;
 
-/// What [`Reader::entries`] calls for each key of an object.
-pub(crate) type Entry<'f, 'a> =
-    dyn FnMut(&mut Reader<'a>, Cow<'a, str>) -> Result<(), DecodeError> + 'f;
-
 /// The JSON kind of the next value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
@@ -412,22 +408,6 @@ impl<'a> Reader<'a> {
         }
         self.pos += 1;
         Ok(Some(key))
-    }
-
-    /// Walks an object of any keys, calling `entry` with each key in text order (its
-    /// value is next).
-    pub(crate) fn entries(&mut self, entry: &mut Entry<'_, 'a>) -> Result<(), DecodeError> {
-        if self.kind()? != Kind::Object {
-            return Err(self.wrong_type("an object"));
-        }
-        self.pos += 1;
-        self.enter()?;
-        let mut first = true;
-        while let Some(key) = self.next_key(&mut first)? {
-            entry(self, key)?;
-        }
-        self.depth -= 1;
-        Ok(())
     }
 
     /// Walks an array, calling `item` for each element with its index; the error of an
