@@ -160,22 +160,16 @@ fn handle(sim: &Shared, verb: &str, arg: &Fields) -> Result<String, String> {
 fn csms(s: &mut Sim, arg: &Fields) -> Result<String, String> {
     let action = text(arg, "action")?;
     let payload = arg.raw("payload").unwrap_or("{}");
-    let Some(h) = s.demo() else {
-        return Err("the box is connected to a real CSMS, not the demo CSMS".into());
-    };
-    if !h.connected() {
-        return Err("the demo CSMS is not connected to the box".into());
-    }
     let mut out = Json::new();
-    match h.call_text(&action, payload) {
-        Some(ocpp16::frame::Frame::CallResult(r)) => out.raw("result", &r.payload),
-        Some(ocpp16::frame::Frame::CallError(e)) => {
+    match s.csms_request(&action, payload)? {
+        ocpp16::frame::Frame::CallError(e) => {
             let mut error = Json::new();
             error.str("code", &e.code);
             error.str("description", &e.description);
             out.raw("error", &error.end());
         }
-        _ => return Err(format!("the box did not answer {action} within 60 s")),
+        ocpp16::frame::Frame::CallResult(r) => out.raw("result", &r.payload),
+        ocpp16::frame::Frame::Call(_) => {}
     }
     Ok(out.end())
 }

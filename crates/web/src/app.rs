@@ -100,6 +100,7 @@ pub(crate) fn App() -> Html {
     let net = s.network_faults();
     let mistakes = crate::mistakes::view(&s.mistakes, &setup.id);
     let mistake_count = s.mistakes.total();
+    let context = s.template_context();
     let refuse_all = match &s.home {
         crate::sim::Home::Demo(h, _) => {
             h.csms.script.other_tags != ocpp16::messages::AuthorizationStatus::Accepted
@@ -126,6 +127,18 @@ pub(crate) fn App() -> Html {
             let result = sim.borrow_mut().set_network_faults(&spec);
             error.set(result.err().unwrap_or_default());
             redraw.force_update();
+        })
+    };
+    let console_send = {
+        let (sim, redraw) = (sim.clone(), redraw.clone());
+        Callback::from(move |(action, payload): (String, String)| {
+            let answer = sim.borrow_mut().csms_request(&action, &payload);
+            redraw.force_update();
+            answer.map(|frame| match frame {
+                ocpp16::Frame::CallError(e) => format!("CALLERROR {}: {}", e.code, e.description),
+                ocpp16::Frame::CallResult(r) => format!("CALLRESULT {}", r.payload),
+                ocpp16::Frame::Call(c) => c.action,
+            })
         })
     };
     let send_raw = {
@@ -267,7 +280,7 @@ pub(crate) fn App() -> Html {
                         <p class="hint" id="fault-counts">{format!("{dropped} dropped, {duplicated} duplicated, {reordered} reordered (both ways); the same seed repeats the run")}</p>
                     }
                 }
-                <crate::expert::RawFrame on_send={send_raw} />
+                <crate::expert::RawFrame on_send={send_raw} context={context.clone()} />
                 if let Some(why) = link_error {
                     <p class="error" id="link-error">{format!("The link was not applied: {why}")}</p>
                 }
@@ -315,6 +328,7 @@ pub(crate) fn App() -> Html {
                         </div>
                         <p class="hint">{"The demo CSMS does not sign: it holds no CA key, so its certificate request ends at the box's CSR (shown below); connect a real CSMS for CertificateSigned."}</p>
                     }
+                    <crate::console::Console context={context} on_send={console_send} />
                     if !received.is_empty() {
                         <ul class="received" id="received">
                             { for received.iter().rev().map(|r| html! {

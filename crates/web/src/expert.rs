@@ -5,10 +5,14 @@
 
 use yew::{Callback, Html, Properties, TargetCast, component, html, use_state};
 
-/// What the composer needs: a way to send (the reason when it could not).
+use crate::templates::{CP_ACTIONS, Context, cp_template};
+
+/// What the composer needs: a way to send (the reason when it could not) and what its
+/// templates fill in.
 #[derive(Properties, PartialEq, Clone)]
 pub(crate) struct ExpertProps {
     pub(crate) on_send: Callback<String, Result<(), String>>,
+    pub(crate) context: Context,
 }
 
 /// The frame as the composer starts it: a CALL to edit.
@@ -29,6 +33,23 @@ pub(crate) fn RawFrame(props: &ExpertProps) -> Html {
             );
         })
     };
+    let count = use_state(|| 1_u32);
+    let on_template = {
+        let (text, count, context) = (text.clone(), count.clone(), props.context.clone());
+        Callback::from(move |e: yew::Event| {
+            let action = e
+                .target_unchecked_into::<web_sys::HtmlSelectElement>()
+                .value();
+            if CP_ACTIONS.contains(&action.as_str()) {
+                let n = *count + 1;
+                text.set(format!(
+                    r#"[2,"expert-{n}","{action}",{}]"#,
+                    cp_template(&action, &context)
+                ));
+                count.set(n);
+            }
+        })
+    };
     let send = {
         let (text, error, on_send) = (text.clone(), error.clone(), props.on_send.clone());
         Callback::from(move |_| {
@@ -38,6 +59,10 @@ pub(crate) fn RawFrame(props: &ExpertProps) -> Html {
     html! {
         <div class="expert">
             <h2>{"Expert: send a frame"}</h2>
+            <select id="raw-template" onchange={on_template} aria-label="Start from a CALL of the charge point">
+                <option value="" selected=true>{"start from a CALL of the box…"}</option>
+                { for CP_ACTIONS.iter().map(|a| html! { <option value={*a}>{*a}</option> }) }
+            </select>
             <textarea id="raw-frame" rows="3" spellcheck="false" aria-label="A frame to send to the CSMS as it is" value={(*text).clone()} oninput={on_input} />
             <button id="send-raw" onclick={send}>{"Send as it is"}</button>
             if !error.is_empty() { <p class="error" id="raw-error">{(*error).clone()}</p> }

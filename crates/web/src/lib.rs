@@ -7,6 +7,7 @@
 
 mod api;
 mod app;
+mod console;
 mod expert;
 mod info;
 mod json;
@@ -19,6 +20,7 @@ mod settings;
 mod share;
 mod sim;
 pub mod storage;
+mod templates;
 mod trace;
 pub mod transfer;
 

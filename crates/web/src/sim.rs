@@ -9,7 +9,7 @@ use chargepoint::{
     harness::{Harness, Traced},
     world::{EvSpec, World},
 };
-use ocpp16::{DateTime, messages::FirmwareStatus};
+use ocpp16::{DateTime, Frame, messages::FirmwareStatus};
 use std::cell::RefCell;
 
 use crate::{
@@ -395,6 +395,40 @@ impl Sim {
     pub(crate) fn demo_call(&mut self, action: &str, payload: &str) {
         if let Some(h) = self.demo() {
             let _ = h.call_text(action, payload);
+        }
+    }
+
+    /// The demo CSMS sends a request (the console's, the test API's): the box's answer
+    /// frame, or why nothing was sent.
+    pub(crate) fn csms_request(&mut self, action: &str, payload: &str) -> Result<Frame, String> {
+        let Some(h) = self.demo() else {
+            return Err("the box is connected to a real CSMS, not the demo CSMS".into());
+        };
+        if !h.connected() {
+            return Err(
+                "the demo CSMS is not connected to the box (it reconnects by itself)".into(),
+            );
+        }
+        match h.call_text(action, payload) {
+            Some(answer @ (Frame::CallResult(_) | Frame::CallError(_))) => Ok(answer),
+            _ => Err(format!("the box did not answer {action} within 60 s")),
+        }
+    }
+
+    /// What the console's and the composer's templates fill in.
+    pub(crate) fn template_context(&self) -> crate::templates::Context {
+        let now = self.cp().wall_clock(self.driver().now());
+        crate::templates::Context {
+            now: now.to_rfc3339(),
+            later: now.add_millis(3_600_000).to_rfc3339(),
+            transaction: self
+                .cp()
+                .connector()
+                .transaction()
+                .and_then(|t| t.transaction_id),
+            firmware: sample_url(SAMPLES[0].1),
+            uploads: String::from(DEMO_UPLOADS),
+            root: DEMO_ROOT,
         }
     }
 

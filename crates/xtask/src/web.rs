@@ -166,6 +166,10 @@ pub(crate) fn check() -> Result<(), String> {
     let mut playground = cmd("node", &["tests/web/playground.mjs", &url]);
     playground.env("PLAYWRIGHT_CORE", &playwright_core);
     run(playground)?;
+    // The CSMS console of demo mode: every CSMS action, the key helper, the period builder.
+    let mut console = cmd("node", &["tests/web/console.mjs", &url]);
+    console.env("PLAYWRIGHT_CORE", &playwright_core);
+    run(console)?;
     // The same page against an independent CSMS (PyPI `ocpp`) over a real WebSocket,
     // reloaded mid-transaction.
     let csms_port = free_port()?;
