@@ -95,10 +95,7 @@ try {
   await page.selectOption('#console-action', 'SetChargingProfile');
   await page.selectOption('#profile-purpose', 'ChargePointMaxProfile');
   await page.fill('#profile-stack', '3');
-  await page.press('#profile-stack', 'Tab');
-  const limits = page.locator('.period-limit');
-  await limits.nth(0).fill('13');
-  await limits.nth(0).press('Tab');
+  await page.locator('.period-limit').nth(0).fill('13');
   await page.click('#add-period');
   check(await page.locator('.period').count() === 3, 'Add period adds a row');
   await page.locator('.period-remove').nth(1).click();
@@ -123,6 +120,32 @@ try {
   await page.selectOption('#raw-template', 'Heartbeat');
   await page.click('#send-raw');
   check(!(await page.$('#raw-error')), 'the template was sent');
+
+  // The charts: the box charges under the profile just built (13 A, then 6 A after an
+  // hour); offered ≤ the schedule's limit now, drawn ≤ offered, power and energy grow.
+  await page.selectOption('#console-action', 'ChangeAvailability');
+  await page.fill('#console-payload', '{"connectorId":0,"type":"Operative"}');
+  check((await send('ChangeAvailability')).includes('"Accepted"'), 'ChangeAvailability Operative again (the template made it Inoperative)');
+  await page.click('#plug');
+  await page.click('text=Tap 04A2B3C4D5');
+  const points = (sel) => page.$eval(sel, (e) => e.getAttribute('points').trim().split(' ').filter(Boolean).length);
+  const last = (sel) => page.$eval(sel, (e) => parseFloat(e.dataset.last));
+  await page.waitForFunction(() => {
+    const d = document.querySelector('#chart-current polyline.drawn');
+    return d && parseFloat(d.dataset.last) > 0 && d.getAttribute('points').trim().split(' ').length >= 6;
+  }, null, { timeout: 30000 });
+  const [offered, drawn, limit] = [await last('#chart-current polyline.offered'), await last('#chart-current polyline.drawn'), await last('#chart-current polyline.limit')];
+  check(limit === 13 || limit === 6, `the schedule's limit now is the built profile's (${limit} A)`);
+  check(offered > 0 && offered <= limit && drawn > 0 && drawn <= offered, `offered ${offered} A ≤ the limit, drawn ${drawn} A ≤ offered`);
+  check(await points('#chart-current polyline.limit') >= 2, 'the composite schedule is drawn ahead as a step line');
+  check(await last('#chart-power polyline.power') > 0, `the power chart shows the charge (${await last('#chart-power polyline.power')} kW)`);
+  const soc = await last('#chart-energy polyline.soc');
+  check(soc > 0 && soc <= 100, `the state of charge is charted (${soc} %)`);
+  check(/min|h/.test(await page.textContent('#chart-current .axis')), `the time axis is labelled: ${await page.textContent('#chart-current .axis')}`);
+  if (process.env.CHARTS_SCREENSHOT) {
+    await page.waitForTimeout(20000);
+    await (await page.$('#charts')).screenshot({ path: process.env.CHARTS_SCREENSHOT });
+  }
 
   if (process.env.CONSOLE_SCREENSHOT) {
     await page.selectOption('#console-action', 'SetChargingProfile');

@@ -222,6 +222,12 @@ fn the_composite_schedule_and_clearing() {
             },
         })
     );
+    // The same schedule for a home's chart, read without a request; capped at 24 h.
+    assert_eq!(
+        h.cp().composite_limits(h.now, 7200),
+        [(0, 100), (1800, 125), (3600, 200)]
+    );
+    assert_eq!(h.cp().composite_limits(h.now, 200_000).len(), 3);
     for (payload, status) in [
         (json!({ "id": 3 }), "Unknown"),
         (

@@ -101,6 +101,12 @@ pub(crate) fn App() -> Html {
     let mistakes = crate::mistakes::view(&s.mistakes, &setup.id);
     let mistake_count = s.mistakes.total();
     let context = s.template_context();
+    let charts = crate::charts::view(
+        &s.history,
+        s.driver().now().as_millis(),
+        &cp.composite_limits(s.driver().now(), 86_400),
+        cp.settings().max_current_ma,
+    );
     let refuse_all = match &s.home {
         crate::sim::Home::Demo(h, _) => {
             h.csms.script.other_tags != ocpp16::messages::AuthorizationStatus::Accepted
@@ -345,6 +351,7 @@ pub(crate) fn App() -> Html {
                 <h2>{"Frames"}</h2>
                 <Trace frames={frames} transfers={transfers} />
             </section>
+            {charts}
             {info}
         </main>
     }

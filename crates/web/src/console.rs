@@ -206,7 +206,7 @@ pub(crate) fn Console(props: &ConsoleProps) -> Html {
             s.rebuild(&c);
         });
         let c = props.context.clone();
-        let on_stack = on::<yew::Event>(&state, move |s, v| {
+        let on_stack = on::<yew::InputEvent>(&state, move |s, v| {
             s.stack = v.parse::<u8>().unwrap_or(0).min(5);
             s.rebuild(&c);
         });
@@ -214,7 +214,9 @@ pub(crate) fn Console(props: &ConsoleProps) -> Html {
         let edit = |i: usize, which: u8| {
             let c = props.context.clone();
             move |s: &mut State, v: String| {
-                let (n, len) = (v.parse::<u32>().ok(), s.periods.len());
+                // An emptied field is 0 (the page redraws often: the field shows what counts).
+                let n = if v.is_empty() { Some(0) } else { v.parse::<u32>().ok() };
+                let len = s.periods.len();
                 match (which, s.periods.get_mut(i), n) {
                     (0, Some(row), Some(n)) => row.0 = n,
                     (1, Some(row), Some(n)) => row.1 = n,
@@ -237,12 +239,12 @@ pub(crate) fn Console(props: &ConsoleProps) -> Html {
                     <select id="profile-purpose" onchange={on_purpose} aria-label="chargingProfilePurpose">
                         { for PURPOSES.iter().map(|p| html! { <option value={*p} selected={s.purpose == *p}>{*p}</option> }) }
                     </select>
-                    <label>{"stack level "}<input id="profile-stack" type="number" min="0" max="5" value={s.stack.to_string()} onchange={on_stack} /></label>
+                    <label>{"stack level "}<input id="profile-stack" type="number" min="0" max="5" value={s.stack.to_string()} oninput={on_stack} /></label>
                 </div>
                 { for s.periods.iter().enumerate().map(|(i, (start, limit))| html! {
                     <div class="row period">
-                        <label>{"from s "}<input type="number" min="0" class="period-start" value={start.to_string()} onchange={on::<yew::Event>(&state, edit(i, 0))} /></label>
-                        <label>{"limit A "}<input type="number" min="0" max="32" class="period-limit" value={limit.to_string()} onchange={on::<yew::Event>(&state, edit(i, 1))} /></label>
+                        <label>{"from s "}<input type="number" min="0" class="period-start" value={start.to_string()} oninput={on::<yew::InputEvent>(&state, edit(i, 0))} /></label>
+                        <label>{"limit A "}<input type="number" min="0" max="32" class="period-limit" value={limit.to_string()} oninput={on::<yew::InputEvent>(&state, edit(i, 1))} /></label>
                         <button class="period-remove" onclick={on::<yew::MouseEvent>(&state, edit(i, 2))} disabled={count == 1}>{"Remove"}</button>
                     </div>
                 }) }

@@ -7,6 +7,7 @@
 
 mod api;
 mod app;
+mod charts;
 mod console;
 mod expert;
 mod info;

@@ -71,6 +71,8 @@ pub(crate) struct Sim {
     pub(crate) link_error: Option<String>,
     /// What the CSMS did wrong since the setup was applied.
     pub(crate) mistakes: crate::mistakes::Mistakes,
+    /// What the charts draw.
+    pub(crate) history: crate::charts::History,
 }
 
 fn now_ms() -> f64 {
@@ -154,6 +156,7 @@ impl Sim {
             csr: RefCell::new(None),
             link_error,
             mistakes: crate::mistakes::Mistakes::default(),
+            history: crate::charts::History::default(),
         }
     }
 
@@ -179,6 +182,7 @@ impl Sim {
         };
         self.setup = setup;
         self.mistakes = crate::mistakes::Mistakes::default();
+        self.history = crate::charts::History::default();
     }
 
     /// Advances the simulation to the real time now.
@@ -205,6 +209,25 @@ impl Sim {
             Home::Live(l) => l.tick(),
         }
         self.collect_mistakes();
+        self.sample();
+    }
+
+    /// Records what the charts draw, once per real second of the box's time.
+    fn sample(&mut self) {
+        let (cp, world) = (self.cp(), self.world());
+        let reading = cp.reading();
+        let sample = crate::charts::Sample {
+            at_ms: self.driver().now().as_millis(),
+            offered_ma: world.relay().1,
+            drawn_ma: reading.current_ma.iter().copied().max().unwrap_or(0),
+            power_w: reading.power_w,
+            session_wh: cp
+                .connector()
+                .transaction()
+                .map_or(0, |t| reading.energy_wh.saturating_sub(t.meter_start_wh)),
+            soc_permille: world.ev().map(chargepoint::world::Ev::soc_permille),
+        };
+        self.history.record(sample, 1000 * u64::from(self.speed));
     }
 
     /// Moves the mistakes either home reported into the report (each tick, and before

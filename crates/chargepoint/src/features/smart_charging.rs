@@ -148,6 +148,28 @@ impl ChargePoint {
         self.smart.limit_at(wall, ctx).map(Limit::milliamps)
     }
 
+    /// The composite schedule of connector 1 from now for `duration_s` (at most the
+    /// product's 24 h), as GetCompositeSchedule would answer it: `(startPeriod s, limit
+    /// in A tenths)`, the box's own maximum where no profile limits (a home's chart).
+    #[must_use]
+    pub fn composite_limits(&self, now: Instant, duration_s: u32) -> alloc::vec::Vec<(i32, i64)> {
+        let r = GetCompositeScheduleRequest {
+            connector_id: 1,
+            duration: i32::try_from(duration_s.min(self.settings.limits.max_composite_duration_s))
+                .unwrap_or(0),
+            charging_rate_unit: Some(ChargingRateUnit::A),
+        };
+        self.composite_schedule(now, &r)
+            .charging_schedule
+            .map(|s| {
+                s.charging_schedule_period
+                    .iter()
+                    .map(|p| (p.start_period, p.limit.tenths()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// The installed charging profiles.
     #[must_use]
     pub fn charging_profiles(&self) -> &crate::smart::ChargingProfiles {
