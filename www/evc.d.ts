@@ -159,6 +159,17 @@ export interface Evc {
    *  the answer to a CALL of yours shows in the trace and is not handed to the engine.
    *  Throws when the box is not connected or `text` is empty. */
   sendRaw(text: string): EvcState;
+  /** Expert mode: hold the CSMS's CALLs from the box (true), or let the box answer all
+   *  held ones, oldest first (false). A held CALL is answered by `release(id)` (the box,
+   *  late), by `sendRaw` of a CALLRESULT / CALLERROR with its id (by hand), or never
+   *  (`dropHeld(id)`). At most 20 are held; a lost link voids them. Either home. */
+  hold(on?: boolean): EvcState;
+  /** The CSMS's CALLs held, oldest first. */
+  held(): HeldCall[];
+  /** The box answers the held CALL `id` now. Throws when no such CALL is held. */
+  release(id: string): EvcState;
+  /** The held CALL `id` is never answered. Throws when no such CALL is held. */
+  dropHeld(id: string): EvcState;
   /** The frames both ways, oldest first (the page keeps the latest few hundred). */
   trace(since?: number): Frame[];
   /** What the CSMS got wrong as the box saw it, oldest first (the page keeps the latest 500). */
@@ -170,6 +181,16 @@ export interface Evc {
   waitForStatus(status: ConnectorStatus, options?: WaitOptions): Promise<EvcState>;
   waitForConnected(options?: WaitOptions): Promise<EvcState>;
   waitForFrame(action: string, options?: FrameWaitOptions): Promise<Frame>;
+}
+
+/** A CALL of the CSMS that expert mode holds. */
+export interface HeldCall {
+  id: string;
+  action: string;
+  /** How long it has been held, in the box's ms. */
+  heldMs: number;
+  /** The frame as the CSMS sent it. */
+  frame: string;
 }
 
 declare global {

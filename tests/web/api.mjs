@@ -75,6 +75,16 @@ try {
   check((await evc('mistakes')).length === mistakes.length, 'sendRaw(): the answer to the tester\'s CALL is no mistake of the CSMS');
   const empty = await page.evaluate(() => { try { window.evc.sendRaw(' '); return null; } catch (e) { return String(e.message ?? e); } });
   check(empty?.includes('empty'), `sendRaw(' ') throws: ${empty}`);
+  // Expert mode's hold, on the demo CSMS: its CALL waits until released.
+  await evc('hold', true);
+  check((await refused('csms', 'GetLocalListVersion')).includes('did not answer GetLocalListVersion'), 'hold(): the demo CSMS\'s CALL is not answered while held');
+  const held = await evc('held');
+  check(held.length === 1 && held[0].action === 'GetLocalListVersion' && held[0].frame.includes(held[0].id), `held(): ${JSON.stringify(held)}`);
+  check(await refused('release', 'no-such-id') === 'evc.release: no CALL with id "no-such-id" is held', 'release() of an id not held is refused');
+  await evc('release', held[0].id);
+  const released = (await evc('trace')).find((f) => f.id === held[0].id && f.from === 'cp');
+  check(released?.kind === 'CALLRESULT' && (await evc('held')).length === 0, `release(): the box answered it (${released?.text})`);
+  await evc('hold', false);
   await evc('fault', 'HighTemperature');
   s = await evc('waitForStatus', 'Faulted');
   check(s.errorCode === 'HighTemperature' && s.led === 'Fault(Temperature)', 'fault(HighTemperature): Faulted, HighTemperature, the Temperature light');

@@ -48,6 +48,13 @@ Two charge point ids get a scenario of their own:
   Heartbeats and answers the first with a payload of the wrong shape, the second with a
   CALLERROR and the third not at all (the box's CALL times out). The box's answers to
   these raw CALLs are logged as "MistakeAnswer".
+- an id containing "HOLD": when the box sends DataTransfer (vendorId "Teltonika",
+  messageId "hold-ready"; expert mode's composer sends it once the page holds the CSMS's
+  CALLs) the CSMS answers Accepted and sends four CALLs at once, raw and without waiting
+  (logged as "HoldSent": id, action): hold-a GetConfiguration HeartbeatInterval, hold-b
+  DataTransfer, hold-c ChangeConfiguration HeartbeatInterval=120, hold-d ClearCache.
+  Each answer is logged as "HoldAnswer" (id, the frame, ms after it was sent); 12 s
+  after sending, each CALL still unanswered is logged as "HoldTimeout".
 
 SecurityEventNotifications are logged as they come.
 """
@@ -64,6 +71,7 @@ import logging
 import pathlib
 import sys
 import threading
+import time
 from datetime import datetime, timedelta, timezone
 from http import HTTPStatus
 
@@ -198,6 +206,15 @@ class ChargePoint(Cp):
         msg = json.loads(raw_msg)
         if isinstance(msg, list) and len(msg) == 4 and msg[0] == 2 and msg[2] == "BootNotification":
             self.log("BootNotificationId", {"id": msg[1]})
+        if "HOLD" in self.id and isinstance(msg, list) and msg[0] in (3, 4) and str(msg[1]) in self.hold_sent:
+            sent = self.hold_sent.pop(str(msg[1]))
+            self.log("HoldAnswer", {"id": msg[1], "frame": msg, "after_ms": int((time.monotonic() - sent) * 1000)})
+            return None
+        if "HOLD" in self.id and isinstance(msg, list) and len(msg) == 4 and msg[0] == 2 \
+                and msg[2] == "DataTransfer" and msg[3].get("messageId") == "hold-ready":
+            await self._connection.send(json.dumps([3, msg[1], {"status": "Accepted"}]))
+            asyncio.ensure_future(self.send_held_calls())
+            return None
         if "MISTAKE" in self.id:
             if isinstance(msg, list) and msg[0] in (3, 4) and str(msg[1]).startswith("mk-"):
                 self.log("MistakeAnswer", {"frame": msg})
@@ -212,6 +229,23 @@ class ChargePoint(Cp):
                     self.log("MistakeSent", {"kind": "answer-timeout", "id": msg[1]})
                 return None
         return await super().route_message(raw_msg)
+
+    async def send_held_calls(self):
+        """Four CALLs at once for the page to hold; unanswered ones time out after 12 s."""
+        calls = [
+            ("hold-a", "GetConfiguration", {"key": ["HeartbeatInterval"]}),
+            ("hold-b", "DataTransfer", {"vendorId": "hold", "messageId": "by-hand"}),
+            ("hold-c", "ChangeConfiguration", {"key": "HeartbeatInterval", "value": "120"}),
+            ("hold-d", "ClearCache", {}),
+        ]
+        for mid, action, payload in calls:
+            self.hold_sent[mid] = time.monotonic()
+            self.log("HoldSent", {"id": mid, "action": action})
+            await self._connection.send(json.dumps([2, mid, action, payload]))
+        await asyncio.sleep(12)
+        for mid in list(self.hold_sent):
+            self.hold_sent.pop(mid)
+            self.log("HoldTimeout", {"id": mid})
 
     async def mistake(self, kind, mid, frame):
         """Sends one mistake, raw (a frame the `ocpp` package would not let through)."""
@@ -333,11 +367,6 @@ class ChargePoint(Cp):
         self.log("StatusNotification", kw)
         return call_result.StatusNotification()
 
-    @on(Action.security_event_notification)
-    def on_security_event(self, **kw):
-        self.log("SecurityEventNotification", kw)
-        return call_result.SecurityEventNotification()
-
     @on(Action.log_status_notification)
     def on_log_status(self, **kw):
         self.log("LogStatusNotification", kw)
@@ -401,6 +430,7 @@ async def handler(ws):
     cp = ChargePoint(ws.request.path.strip("/"), ws)
     cp.heard = asyncio.Event()
     cp.heartbeats = 0
+    cp.hold_sent = {}
     n = connections[cp.id] = connections.get(cp.id, 0) + 1
     record(cp.id, "Connected", {"n": n})
     if "RESET" in cp.id and n <= RESET_CYCLES:

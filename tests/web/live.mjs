@@ -19,19 +19,21 @@
 //    header's count, the report's entries (kind, action, message id, each linked to its
 //    frame in the trace), its JSON and text exports and `window.evc.mistakeReport()`
 //    agree with what the CSMS logged it sent.
+// 8. hold: expert mode holds the CSMS's four CALLs; one is answered by hand, one with a
+//    CALLERROR, one dropped (it times out at the CSMS), one let through to the box late.
 // 7. reconnects: the link drops and comes back 1,000 times (box time at 60×, so each
 //    reconnect delay of 1–1.5 s is a few tens of ms): every connection reaches the CSMS,
 //    the registered box never boots again, it ends connected and in standby, the trace
 //    stays bounded, no page error.
 // Usage: node tests/web/live.mjs PAGE_URL CSMS_WS_URL CSMS_LOG [SESSION,...]
-// (SESSION: reload, key, reset, firmware, certificates, mistakes, reconnects; all of them
+// (SESSION: reload, key, reset, firmware, certificates, mistakes, hold, reconnects; all of them
 // when none is given; RECONNECTS=N changes the 1,000)
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const require = createRequire(process.env.PLAYWRIGHT_CORE ?? import.meta.url);
 const { chromium } = require('playwright-core');
-const [page_url, csms_url, log, sessions = 'reload,key,reset,firmware,certificates,mistakes,reconnects'] = process.argv.slice(2);
+const [page_url, csms_url, log, sessions = 'reload,key,reset,firmware,certificates,mistakes,hold,reconnects'] = process.argv.slice(2);
 const run = (name) => sessions.split(',').includes(name);
 const fail = (msg) => { console.error(`live: FAIL: ${msg}`); process.exit(1); };
 const check = (ok, msg) => { if (!ok) fail(msg); console.log(`live: ok   ${msg}`); };
@@ -353,6 +355,54 @@ try {
   }
 
   // ---- 7. a thousand reconnects ----
+  // ---- 8. expert mode holds the CSMS's CALLs ----
+  if (run('hold')) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    const id = 'TC-HOLD-0001';
+    const { all } = csms(id);
+    await connect(page, id);
+    await page.waitForFunction(() => document.querySelector('#link').textContent.includes('connected to'));
+    await waitFor('the CSMS\'s request after the boot answered', () => all('ChangeConfigurationAnswer').length === 1);
+    await page.check('#hold-calls');
+    // The composer tells the CSMS to send its four CALLs.
+    await page.fill('#raw-frame', '[2,"ready-1","DataTransfer",{"vendorId":"Teltonika","messageId":"hold-ready"}]');
+    await page.click('#send-raw');
+    await page.waitForFunction(() => document.querySelectorAll('#held li').length === 4, null, { timeout: 15000 });
+    const held = await page.$$eval('#held li', (lis) => lis.map((li) => li.dataset.id));
+    check(held.join() === 'hold-a,hold-b,hold-c,hold-d', `the page holds the CSMS's four CALLs, oldest first (${held})`);
+    check(JSON.stringify(await page.evaluate(() => evc.held().map((c) => c.action))) === '["GetConfiguration","DataTransfer","ChangeConfiguration","ClearCache"]',
+      'and window.evc.held() lists them');
+    // By hand: a result of our own for hold-b, a CALLERROR for hold-c.
+    await page.click('#held li[data-id="hold-b"] .by-hand');
+    check((await page.inputValue('#raw-frame')) === '[3,"hold-b",{"status":"Accepted"}]', 'Answer by hand writes a CALLRESULT for that id in the composer');
+    await page.fill('#raw-frame', '[3,"hold-b",{"status":"Accepted","data":"written by hand"}]');
+    await page.click('#send-raw');
+    await page.click('#held li[data-id="hold-c"] .with-error');
+    await page.click('#send-raw');
+    await page.click('#held li[data-id="hold-d"] .drop');
+    await page.waitForTimeout(1500);
+    check(all('HoldAnswer').length === 2, 'hold-a still waits while the others were answered or dropped');
+    await page.click('#held li[data-id="hold-a"] .release');
+    await waitFor('the late answer and the time-out', () => all('HoldTimeout').length === 1 && all('HoldAnswer').length === 3, 20000);
+    const answers = Object.fromEntries(all('HoldAnswer').map((r) => [r.payload.id, r.payload]));
+    check(answers['hold-a'].frame[0] === 3 && JSON.stringify(answers['hold-a'].frame[2]).includes('HeartbeatInterval') && answers['hold-a'].after_ms >= 1500,
+      `the box answered hold-a itself, late (${answers['hold-a'].after_ms} ms): ${JSON.stringify(answers['hold-a'].frame)}`);
+    check(answers['hold-b'].frame[2].data === 'written by hand', 'the CSMS got the result written by hand');
+    check(answers['hold-c'].frame[0] === 4 && answers['hold-c'].frame[2] === 'GenericError', 'and the CALLERROR');
+    check(all('HoldTimeout')[0].payload.id === 'hold-d', 'the dropped CALL timed out at the CSMS');
+    check(!(await page.$('#held li')), 'nothing is held any more');
+    const config = await page.textContent('#config');
+    check(!/HeartbeatInterval\s*120/.test(config), 'the ChangeConfiguration answered by hand never reached the box');
+    await page.uncheck('#hold-calls');
+    const mistakes = await page.evaluate(() => evc.mistakes().length);
+    check(mistakes === 0, `none of it is counted as a mistake of the CSMS (${mistakes})`);
+    check(errors.length === 0, `no page errors (${errors.join('; ')})`);
+    await context.close();
+  }
+
   if (run('reconnects')) {
     const context = await browser.newContext();
     const page = await context.newPage();

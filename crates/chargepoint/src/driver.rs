@@ -161,6 +161,8 @@ pub struct Driver {
     /// The ids of the tester's own CALLs ([`Driver::send_raw`]) whose answers are theirs,
     /// not the engine's (the newest [`OWN_CALLS_KEPT`]).
     own_calls: VecDeque<String>,
+    /// Expert mode's hold on the CSMS's CALLs.
+    held: crate::held::Held,
 }
 
 /// How many of the tester's own CALLs wait for their answers at most.
@@ -228,6 +230,7 @@ impl Driver {
             waiting_for: None,
             last_error: None,
             own_calls: VecDeque::new(),
+            held: crate::held::Held::default(),
         };
         if let Some(w) = &d.world {
             let reading = w.reading();
@@ -395,7 +398,7 @@ impl Driver {
         if self.link == Link::Open {
             self.pong_due = None;
             self.record(false, text);
-            if !self.answers_own_call(text) {
+            if !self.answers_own_call(text) && !self.held.keep(self.now, text) {
                 self.cp.handle_frame(self.now, text);
             }
         }
@@ -420,10 +423,52 @@ impl Driver {
             }
             self.own_calls.push_back(call.id);
         }
+        self.held.answered_by(text);
         self.record(true, text);
         self.out.push_back(Output::Send(String::from(text)));
         self.collect();
         Ok(())
+    }
+
+    /// Expert mode: holds the CSMS's CALLs from the engine (on), or lets the engine
+    /// answer every CALL held, oldest first (off). A held CALL is answered with
+    /// [`Driver::release_held`] (by the engine), with [`Driver::send_raw`] (by hand: a
+    /// CALLRESULT or CALLERROR with its id) or not at all ([`Driver::drop_held`]); the
+    /// hold keeps at most [`HELD_MAX`](crate::held::HELD_MAX), and a lost link voids it.
+    pub fn hold_calls(&mut self, real_ms: u64, on: bool) {
+        self.advance(real_ms);
+        for call in self.held.set(on) {
+            self.cp.handle_frame(self.now, &call.text);
+        }
+        self.collect();
+    }
+
+    /// Whether the CSMS's CALLs are being held.
+    #[must_use]
+    pub fn holding_calls(&self) -> bool {
+        self.held.is_on()
+    }
+
+    /// The CALLs held, oldest first.
+    pub fn held_calls(&self) -> impl Iterator<Item = &crate::held::HeldCall> {
+        self.held.calls()
+    }
+
+    /// Lets the engine answer the held CALL `id` now (late, by as long as it was
+    /// held); false if no CALL of that id is held.
+    pub fn release_held(&mut self, real_ms: u64, id: &str) -> bool {
+        self.advance(real_ms);
+        let Some(call) = self.held.take(id) else {
+            return false;
+        };
+        self.cp.handle_frame(self.now, &call.text);
+        self.collect();
+        true
+    }
+
+    /// Forgets the held CALL `id` unanswered (the CSMS's wait for it times out).
+    pub fn drop_held(&mut self, id: &str) -> bool {
+        self.held.take(id).is_some()
     }
 
     /// Whether `text` answers one of the tester's own CALLs (and so is theirs).
@@ -662,6 +707,7 @@ impl Driver {
         self.last_error = Some(String::from(reason));
         // An answer on the next connection is not to a CALL of this one.
         self.own_calls.clear();
+        self.held.clear();
         self.cp.handle_disconnected(self.now);
     }
 

@@ -93,6 +93,7 @@ mod features;
 pub mod firmware;
 pub mod firmware_file;
 pub mod harness;
+pub mod held;
 pub mod id_tags;
 mod inbound;
 pub mod interface;

@@ -12,7 +12,7 @@ use wasm_bindgen::{JsValue, prelude::Closure};
 
 use crate::{
     json::{Fields, Json},
-    sim::Sim,
+    sim::{HoldOp, Sim},
     storage,
 };
 
@@ -138,6 +138,21 @@ fn handle(sim: &Shared, verb: &str, arg: &Fields) -> Result<String, String> {
         "csms" => return csms(&mut s, arg),
         "trace" => return Ok(trace(&s)),
         "sendRaw" => s.send_raw(&text(arg, "text")?)?,
+        "hold" => {
+            s.hold(HoldOp::Set(flag(arg, "on", true)?));
+        }
+        "held" => return Ok(held(&s)),
+        "release" | "dropHeld" => {
+            let id = text(arg, "id")?;
+            let op = if verb == "release" {
+                HoldOp::Release(id.clone())
+            } else {
+                HoldOp::Drop(id.clone())
+            };
+            if !s.hold(op) {
+                return Err(format!("no CALL with id \"{id}\" is held"));
+            }
+        }
         "mistakes" => {
             s.collect_mistakes();
             return Ok(s.mistakes.to_json(&s.setup.id));
@@ -149,7 +164,8 @@ fn handle(sim: &Shared, verb: &str, arg: &Fields) -> Result<String, String> {
         other => {
             return Err(format!(
                 "unknown verb \"{other}\"; one of state, configure, plug, unplug, tap, pause, \
-                 fault, speed, dropLink, networkFaults, csms, sendRaw, trace, mistakes, factoryReset"
+                 fault, speed, dropLink, networkFaults, csms, sendRaw, hold, held, release, dropHeld, \
+                 trace, mistakes, factoryReset"
             ));
         }
     }
@@ -256,6 +272,24 @@ fn state(s: &Sim) -> String {
         None => o.raw("networkFaults", "null"),
     }
     o.end()
+}
+
+/// The CSMS's CALLs held, oldest first: `[{"id", "action", "heldMs", "frame"}]`.
+fn held(s: &Sim) -> String {
+    let frames: Vec<String> = s
+        .driver()
+        .held_calls()
+        .zip(s.held())
+        .map(|(c, (_, _, ms))| {
+            let mut o = Json::new();
+            o.str("id", &c.id);
+            o.str("action", &c.action);
+            o.num("heldMs", ms);
+            o.str("frame", &c.text);
+            o.end()
+        })
+        .collect();
+    format!("[{}]", frames.join(","))
 }
 
 /// The frames both ways, oldest first, as `[ms, wall time, from the box, text]`

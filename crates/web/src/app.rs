@@ -101,6 +101,7 @@ pub(crate) fn App() -> Html {
     let mistakes = crate::mistakes::view(&s.mistakes, &setup.id);
     let mistake_count = s.mistakes.total();
     let context = s.template_context();
+    let (holding, held) = (s.driver().holding_calls(), s.held());
     let charts = crate::charts::view(
         &s.history,
         s.driver().now().as_millis(),
@@ -145,6 +146,13 @@ pub(crate) fn App() -> Html {
                 ocpp16::Frame::CallResult(r) => format!("CALLRESULT {}", r.payload),
                 ocpp16::Frame::Call(c) => c.action,
             })
+        })
+    };
+    let on_hold = {
+        let (sim, redraw) = (sim.clone(), redraw.clone());
+        Callback::from(move |op: crate::sim::HoldOp| {
+            sim.borrow_mut().hold(op);
+            redraw.force_update();
         })
     };
     let send_raw = {
@@ -286,7 +294,7 @@ pub(crate) fn App() -> Html {
                         <p class="hint" id="fault-counts">{format!("{dropped} dropped, {duplicated} duplicated, {reordered} reordered (both ways); the same seed repeats the run")}</p>
                     }
                 }
-                <crate::expert::RawFrame on_send={send_raw} context={context.clone()} />
+                <crate::expert::RawFrame on_send={send_raw} context={context.clone()} holding={holding} held={held} on_hold={on_hold} />
                 if let Some(why) = link_error {
                     <p class="error" id="link-error">{format!("The link was not applied: {why}")}</p>
                 }
@@ -297,12 +305,7 @@ pub(crate) fn App() -> Html {
                     <div class="row">
                         <button onclick={action(&sim, &redraw, |s| csms_call(s, "RemoteStartTransaction", r#"{"connectorId":1,"idTag":"APP-USER"}"#))}>{"RemoteStart"}</button>
                         <button onclick={action(&sim, &redraw, move |s| csms_call(s, "RemoteStopTransaction", &format!(r#"{{"transactionId":{}}}"#, tx_id.unwrap_or(0))))}>{"RemoteStop"}</button>
-                        <button onclick={action(&sim, &redraw, |s| csms_call(s, "ChangeConfiguration", r#"{"key":"MeterValueSampleInterval","value":"10"}"#))}>{"Sample every 10 s"}</button>
-                        <button onclick={action(&sim, &redraw, |s| csms_call(s, "GetConfiguration", r#"{}"#))}>{"GetConfiguration"}</button>
-                        <button onclick={action(&sim, &redraw, |s| csms_call(s, "Reset", r#"{"type":"Soft"}"#))}>{"Reset"}</button>
                         <button onclick={action(&sim, &redraw, |s| csms_call(s, "UnlockConnector", r#"{"connectorId":1}"#))}>{"UnlockConnector"}</button>
-                        <button onclick={action(&sim, &redraw, |s| csms_call(s, "ChangeAvailability", r#"{"connectorId":0,"type":"Inoperative"}"#))}>{"Inoperative"}</button>
-                        <button onclick={action(&sim, &redraw, |s| csms_call(s, "ChangeAvailability", r#"{"connectorId":0,"type":"Operative"}"#))}>{"Operative"}</button>
                         <button id="authorize-answer" onclick={action(&sim, &redraw, move |s| {
                             if let Some(h) = s.demo() {
                                 h.csms.script.other_tags = if refuse_all {

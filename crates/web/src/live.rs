@@ -424,6 +424,14 @@ impl Live {
         Ok(())
     }
 
+    /// Runs `change` on the driver at the real time now, then carries out what it
+    /// made (expert mode's hold on the CSMS's CALLs).
+    pub fn with_driver<R>(&mut self, change: impl FnOnce(&mut Driver, u64) -> R) -> R {
+        let result = change(&mut self.driver, real_ms());
+        self.carry_out();
+        result
+    }
+
     /// Whether the socket is open.
     pub fn connected(&self) -> bool {
         self.driver.link() == Link::Open

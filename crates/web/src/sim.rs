@@ -45,6 +45,17 @@ pub(crate) const DEMO_ROOT: &str = include_str!("../../chargepoint/tests/fixture
 /// A line of the security log: when, what.
 type LogLine = (DateTime, String);
 
+/// What expert mode does with the CSMS's CALLs.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum HoldOp {
+    /// Hold them (true), or let the box answer all held (false).
+    Set(bool),
+    /// Let the box answer this one now.
+    Release(String),
+    /// Never answer this one.
+    Drop(String),
+}
+
 /// Where the box is connected.
 pub(crate) enum Home {
     /// The built-in demo CSMS, in memory, and the transfers of the box on it.
@@ -545,6 +556,44 @@ impl Sim {
             Home::Demo(h, _) => h.send_from_cp(text).map_err(String::from),
             Home::Live(l) => l.send_raw(text),
         }
+    }
+
+    /// Expert mode's hold on the CSMS's CALLs, either home: false when no CALL of that
+    /// id is held.
+    pub(crate) fn hold(&mut self, op: HoldOp) -> bool {
+        let apply = |d: &mut Driver, now: u64| match &op {
+            HoldOp::Set(on) => {
+                d.hold_calls(now, *on);
+                true
+            }
+            HoldOp::Release(id) => d.release_held(now, id),
+            HoldOp::Drop(id) => d.drop_held(id),
+        };
+        match &mut self.home {
+            Home::Demo(h, _) => match &op {
+                HoldOp::Set(on) => {
+                    h.hold_calls(*on);
+                    true
+                }
+                HoldOp::Release(id) => h.release_held(id),
+                HoldOp::Drop(id) => h.drop_held(id),
+            },
+            Home::Live(l) => l.with_driver(apply),
+        }
+    }
+
+    /// The CSMS's CALLs held: `(id, action, ms held)`, oldest first.
+    pub(crate) fn held(&self) -> Vec<(String, String, u64)> {
+        let d = self.driver();
+        d.held_calls()
+            .map(|c| {
+                (
+                    c.id.clone(),
+                    c.action.clone(),
+                    d.now().as_millis().saturating_sub(c.since.as_millis()),
+                )
+            })
+            .collect()
     }
 
     /// Network faults on the link to a real CSMS (`seed=7 latency=200 drop=5 …`).

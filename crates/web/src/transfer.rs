@@ -23,11 +23,7 @@
 //! [`Report`]s into a queue that the home drains at its tick, so the driver is still
 //! stepped by the one synchronous tick.
 
-use std::{
-    cell::RefCell,
-    collections::{HashMap, VecDeque},
-    rc::Rc,
-};
+use std::{cell::RefCell, collections::VecDeque, rc::Rc};
 
 use chargepoint::{
     Instant, Job, JobKind, JobUpdate,
@@ -133,23 +129,29 @@ struct Shared {
     version: Option<String>,
 }
 
-type Files = HashMap<String, Rc<Vec<u8>>>;
+/// A downloaded file: charge point id, file name, bytes.
+type File = (String, String, Rc<Vec<u8>>);
 
 thread_local! {
-    /// Downloaded files: charge point id → (file name → bytes). In memory only.
-    static FILES: RefCell<HashMap<String, Files>> = RefCell::new(HashMap::new());
+    /// Downloaded files, the latest of each. In memory only; a page holds a handful, so
+    /// a list (no hash map linked for it).
+    static FILES: RefCell<Vec<File>> = const { RefCell::new(Vec::new()) };
 }
 
 fn stored(cp: &str, file: &str) -> Option<Rc<Vec<u8>>> {
-    FILES.with(|f| f.borrow().get(cp).and_then(|m| m.get(file)).cloned())
+    FILES.with(|f| {
+        f.borrow()
+            .iter()
+            .find(|(c, name, _)| c == cp && name == file)
+            .map(|(_, _, bytes)| bytes.clone())
+    })
 }
 
 fn store(cp: &str, file: &str, bytes: Vec<u8>) {
     FILES.with(|f| {
-        f.borrow_mut()
-            .entry(String::from(cp))
-            .or_default()
-            .insert(String::from(file), Rc::new(bytes));
+        let mut files = f.borrow_mut();
+        files.retain(|(c, name, _)| !(c == cp && name == file));
+        files.push((String::from(cp), String::from(file), Rc::new(bytes)));
     });
 }
 

@@ -399,6 +399,24 @@ impl Harness {
         Ok(())
     }
 
+    /// Expert mode's hold on the CSMS's CALLs ([`Driver::hold_calls`]).
+    pub fn hold_calls(&mut self, on: bool) {
+        self.driver.hold_calls(self.now.as_millis(), on);
+        self.drain();
+    }
+
+    /// Lets the engine answer a held CALL now ([`Driver::release_held`]).
+    pub fn release_held(&mut self, id: &str) -> bool {
+        let released = self.driver.release_held(self.now.as_millis(), id);
+        self.drain();
+        released
+    }
+
+    /// Forgets a held CALL unanswered ([`Driver::drop_held`]).
+    pub fn drop_held(&mut self, id: &str) -> bool {
+        self.driver.drop_held(id)
+    }
+
     /// A CALLRESULT the CSMS sends for any id (for late or unknown answers).
     pub fn send_result(&mut self, id: &str, payload: &Value) {
         let text = ocpp16::frame::encode_raw_call_result(id, payload);
