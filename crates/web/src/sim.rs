@@ -443,8 +443,12 @@ impl Sim {
                 "the demo CSMS is not connected to the box (it reconnects by itself)".into(),
             );
         }
+        let holding = h.driver().holding_calls();
         match h.call_text(action, payload) {
             Some(answer @ (Frame::CallResult(_) | Frame::CallError(_))) => Ok(answer),
+            _ if holding => Err(format!(
+                "the box did not answer {action} within 60 s: expert mode holds the CSMS's CALLs"
+            )),
             _ => Err(format!("the box did not answer {action} within 60 s")),
         }
     }
