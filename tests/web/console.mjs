@@ -151,6 +151,8 @@ try {
     await page.selectOption('#console-action', 'SetChargingProfile');
     await (await page.$('#console')).screenshot({ path: process.env.CONSOLE_SCREENSHOT });
   }
+  const ids = await page.$$eval('#trace li[id]', (lis) => lis.map((li) => li.id));
+  check(ids.length > 0 && new Set(ids).size === ids.length, `the trace's row ids are unique (${ids.length})`);
   check(errors.length === 0, `no page errors (${errors.join('; ')})`);
 } finally {
   await browser.close();

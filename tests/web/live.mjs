@@ -398,6 +398,8 @@ try {
     check(!/HeartbeatInterval\s*120/.test(config), 'the ChangeConfiguration answered by hand never reached the box');
     await page.uncheck('#hold-calls');
     const mistakes = await page.evaluate(() => evc.mistakes().length);
+    const ids = await page.$$eval('#trace li[id]', (lis) => lis.map((li) => li.id));
+    check(ids.length > 0 && new Set(ids).size === ids.length, `the trace's row ids are unique (${ids.length})`);
     check(mistakes === 0, `none of it is counted as a mistake of the CSMS (${mistakes})`);
     check(errors.length === 0, `no page errors (${errors.join('; ')})`);
     await context.close();

@@ -238,6 +238,7 @@ pub(crate) fn Trace(p: &TraceProps) -> Html {
             cleared.set(last_frame.max(last_transfer));
         })
     };
+    let mut anchors: Vec<String> = Vec::new();
     html! {
         <div class="trace-box">
             <div class="trace-tools">
@@ -252,6 +253,8 @@ pub(crate) fn Trace(p: &TraceProps) -> Html {
                 <a class="button" id="trace-export" download="evc-trace.jsonl" href={export_href(&shown)}>{"Export JSON lines"}</a>
             </div>
             <ol class="trace" id="trace">
+                // A message id can repeat (a CALL sent again, both sides' ids): only the
+                // newest row with an anchor has it, so the page's ids stay unique.
                 { for shown.iter().rev().take(150).map(|r| {
                     if r.kind == "transfer" {
                         return html! {
@@ -268,9 +271,16 @@ pub(crate) fn Trace(p: &TraceProps) -> Html {
                         Some((action, ms)) => format!("{action} {} · {ms} ms", if r.kind == "error" { r.action.as_str() } else { "✓" }),
                         None => r.action.clone(),
                     };
+                    let anchor = (!r.id.is_empty())
+                        .then(|| format!("f-{}-{}", if r.from_cp { "out" } else { "in" }, r.id))
+                        .filter(|a| {
+                            let new = !anchors.contains(a);
+                            anchors.push(a.clone());
+                            new
+                        });
                     html! {
                         // The anchor the mistakes report links to (`mistakes::frame_anchor`).
-                        <li class={format!("frame {}", r.kind)} id={(!r.id.is_empty()).then(|| format!("f-{}-{}", if r.from_cp { "out" } else { "in" }, r.id))}>
+                        <li class={format!("frame {}", r.kind)} id={anchor}>
                             <span class="time" title={r.wall.clone()}>{seconds(r.at_ms)}</span>
                             <span class="dir">{dir}</span>
                             <span class="action">{label}</span>
