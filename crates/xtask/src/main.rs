@@ -26,7 +26,8 @@ const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
   setup [--only C[,C]]       install what is missing (components: targets, python, chromium,
-                             wasm-opt, wasm-bindgen, trunk, qemu, playwright, musl;
+                             wasm-opt, wasm-bindgen, trunk, qemu, playwright, musl,
+                             terser;
                              default: all)
   test [--only S] [--skip S] every check CI runs (steps: fmt, clippy, doc, test, nostd,
                              firmware, web, schema, e2e)

@@ -44,11 +44,13 @@ pub(crate) enum Component {
     Playwright,
     /// The musl target and Debian's musl-gcc, for the image's static `evc`.
     Musl,
+    /// terser from npm: Trunk's post_build hook minifies the page's JavaScript with it.
+    Terser,
 }
 
 impl Component {
     /// Every component, in install order.
-    pub(crate) const ALL: [Self; 10] = [
+    pub(crate) const ALL: [Self; 11] = [
         Self::Targets,
         Self::Python,
         Self::Chromium,
@@ -59,6 +61,7 @@ impl Component {
         Self::Qemu,
         Self::Playwright,
         Self::Musl,
+        Self::Terser,
     ];
 
     /// Its name on the command line.
@@ -74,6 +77,7 @@ impl Component {
             Self::Qemu => "qemu",
             Self::Playwright => "playwright",
             Self::Musl => "musl",
+            Self::Terser => "terser",
         }
     }
 
@@ -103,6 +107,7 @@ pub(crate) fn ensure(components: &[Component]) -> Result<(), String> {
             Component::Qemu => qemu()?,
             Component::Playwright => playwright()?,
             Component::Musl => musl()?,
+            Component::Terser => terser()?,
         }
     }
     Ok(())
@@ -203,6 +208,20 @@ fn playwright() -> Result<(), String> {
         "playwright",
         &format!("playwright-core@{PLAYWRIGHT_VERSION}"),
     )
+}
+
+/// terser, pinned (crates/web/minify.mjs loads it from `.tools/terser`).
+pub(crate) const TERSER_VERSION: &str = "5.37.0";
+
+fn terser() -> Result<(), String> {
+    let manifest = tools().join("terser/node_modules/terser/package.json");
+    let have = fs::read_to_string(&manifest).unwrap_or_default();
+    if have.contains(&format!("\"version\": \"{TERSER_VERSION}\"")) {
+        ok("terser", TERSER_VERSION);
+        return Ok(());
+    }
+    installing("terser", TERSER_VERSION);
+    npm_install("terser", &format!("terser@{TERSER_VERSION}"))
 }
 
 fn qemu() -> Result<(), String> {

@@ -23,6 +23,7 @@ fn tools() -> Result<(), String> {
         Component::WasmOpt,
         Component::WasmBindgen,
         Component::Trunk,
+        Component::Terser,
     ])?;
     run(cmd("cargo", &["fetch"]))
 }
