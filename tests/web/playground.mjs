@@ -58,6 +58,47 @@ try {
   await page.fill('#trace-filter', '');
   const href = await page.getAttribute('#trace-export', 'href');
   check(href.startsWith('data:application/x-ndjson') && decodeURIComponent(href).includes('"StartTransaction"'), 'the trace exports as JSON lines');
+  // Trace replay: the export loaded back and stepped through in the same view.
+  const exported = decodeURIComponent(href.slice(href.indexOf(',') + 1));
+  const lines = exported.trim().split('\n').map((l) => JSON.parse(l));
+  const load = (name, text) => page.setInputFiles('#trace-load', { name, mimeType: 'application/x-ndjson', buffer: Buffer.from(text) });
+  const position = () => page.textContent('#replay-position');
+  const rowCount = () => page.$$eval('#trace .frame', (els) => els.length);
+  // The row the replay stands on, as the frame it holds.
+  const current = () => page.$eval('#trace .frame.current', (el) => el.querySelector('code')?.textContent ?? el.querySelector('.event').textContent);
+  const same = (text, line) => (typeof line.frame === 'string' ? text === line.frame : JSON.stringify(JSON.parse(text)) === JSON.stringify(line.frame));
+  await load('evc-trace.jsonl', exported);
+  await page.waitForSelector('#trace-replay');
+  check((await position()) === `Replay of evc-trace.jsonl: row 1 of ${lines.length}`, `the exported trace loads back for a replay (${await position()})`);
+  check((await rowCount()) === 1 && same(await current(), lines[0]), 'the replay starts at its first row');
+  for (let i = 0; i < 3; i++) await page.click('#replay-step');
+  check((await rowCount()) === 4 && same(await current(), lines[3]), `Step ▶ shows one row more each time, the newest marked (${await position()})`);
+  await page.focus('#replay-step');
+  await page.keyboard.press('ArrowLeft');
+  check((await position()).includes(`row 3 of ${lines.length}`) && same(await current(), lines[2]), '← steps back');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  check((await position()).includes(`row 5 of ${lines.length}`) && same(await current(), lines[4]), '→ steps on');
+  await page.waitForTimeout(1500);
+  check((await rowCount()) === 5, 'the live frames stay out of a replay');
+  await page.click('#replay-last');
+  const last = lines[lines.length - 1];
+  check((await position()).includes(`row ${lines.length} of ${lines.length}`) && same(await current(), last), 'Last ⏭ goes to the end');
+  const replayed = await page.$$eval('#trace .frame .action', (els) => els.map((e) => e.textContent.split(' ')[0]));
+  const wanted = lines.slice(-replayed.length).reverse().map((l) => (l.direction === 'file' ? 'transfer' : l.action));
+  check(replayed.join() === wanted.join(), `every replayed row has its line's action (${replayed.length} rows)`);
+  await page.click('#replay-first');
+  check((await rowCount()) === 1, '⏮ First goes back to the start');
+  await page.click('#replay-close');
+  await page.waitForFunction(() => !document.querySelector('#trace-replay'));
+  check((await rowCount()) > 1, 'Back to live shows the live trace again');
+  await load('broken.jsonl', `${exported.split('\n')[0]}\n{"time_ms":1,"direction":"sideways","frame":[]}\n`);
+  await page.waitForSelector('#trace-replay-error');
+  const refused = await page.textContent('#trace-replay-error');
+  check(refused.startsWith('line 2: "direction" must be') && !(await page.$('#trace-replay')), `a broken trace is refused, naming its line (${refused})`);
+  await load('empty.jsonl', '\n');
+  await page.waitForFunction(() => document.querySelector('#trace-replay-error')?.textContent === 'empty.jsonl holds no frames');
+  check(true, 'an empty file is refused');
   check((await page.textContent('#config')).includes('MeterValueSampleInterval'), 'the configuration view lists the keys');
   check((await page.textContent('#cache')).includes('04A2B3C4D5'), 'the cache view shows the accepted card');
 

@@ -17,6 +17,7 @@ pub mod live;
 mod mistakes;
 pub mod netfault;
 mod panel;
+mod replay;
 mod settings;
 mod share;
 mod sim;

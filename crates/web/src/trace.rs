@@ -2,13 +2,15 @@
 //! answer paired with latency, pretty JSON on demand; filter by action and direction,
 //! pause, clear, copy a frame, export as JSON lines. The AuthorizationKey is redacted.
 //! The box's file transfers (start, progress milestones, end with its reason) are rows
-//! of their own among the frames, in time order.
+//! of their own among the frames, in time order. An exported trace loads back to step
+//! through, row by row, in the same view (`replay`).
 
 use chargepoint::harness::Traced;
 
-use crate::json::Json;
+use crate::{json::Json, replay::Replay};
 use ocpp16::{Frame, frame};
-use yew::{Callback, Html, Properties, TargetCast, component, html, use_state};
+use wasm_bindgen::JsCast;
+use yew::{Callback, Html, Properties, TargetCast, UseStateHandle, component, html, use_state};
 
 /// The frames to show, each with the box's wall time when it passed (shown on hover).
 #[derive(Properties, PartialEq, Clone)]
@@ -19,7 +21,7 @@ pub(crate) struct TraceProps {
 }
 
 /// What the trace shows, paused or not.
-type Shown = (Vec<(Traced, String)>, Vec<(u64, String, String)>);
+pub(crate) type Shown = (Vec<(Traced, String)>, Vec<(u64, String, String)>);
 
 /// One row, worked out once.
 #[derive(Clone, PartialEq)]
@@ -174,6 +176,36 @@ fn copy(text: String) -> Callback<yew::MouseEvent> {
     })
 }
 
+/// Reads the trace file the input holds into a replay, or says why it cannot.
+fn load(
+    replay: UseStateHandle<Option<Replay>>,
+    error: UseStateHandle<String>,
+) -> Callback<yew::Event> {
+    Callback::from(move |e: yew::Event| {
+        let input = e.target_unchecked_into::<web_sys::HtmlInputElement>();
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        // The same file again is a change too.
+        input.set_value("");
+        let (replay, error) = (replay.clone(), error.clone());
+        wasm_bindgen_futures::spawn_local(async move {
+            let name = file.name();
+            let text = wasm_bindgen_futures::JsFuture::from(file.text()).await;
+            match text.ok().and_then(|t| t.as_string()) {
+                Some(text) => match Replay::parse(&name, &text) {
+                    Ok(r) => {
+                        error.set(String::new());
+                        replay.set(Some(r));
+                    }
+                    Err(e) => error.set(e),
+                },
+                None => error.set(format!("{name} could not be read as text")),
+            }
+        });
+    })
+}
+
 /// The trace list with its tools.
 #[component]
 pub(crate) fn Trace(p: &TraceProps) -> Html {
@@ -181,14 +213,21 @@ pub(crate) fn Trace(p: &TraceProps) -> Html {
     let direction = use_state(|| String::from("both"));
     let paused = use_state(|| None::<Shown>);
     let cleared = use_state(|| 0u64);
-    let all = match paused.as_ref() {
-        Some((frames, transfers)) => rows(frames, transfers),
-        None => rows(&p.frames, &p.transfers),
+    let replay = use_state(|| None::<Replay>);
+    let replay_error = use_state(String::new);
+    let all = match (replay.as_ref(), paused.as_ref()) {
+        (Some(r), _) => {
+            let (frames, transfers) = r.upto();
+            rows(&frames, &transfers)
+        }
+        (None, Some((frames, transfers))) => rows(frames, transfers),
+        (None, None) => rows(&p.frames, &p.transfers),
     };
+    let since = if replay.is_some() { 0 } else { *cleared };
     let needle = filter.to_ascii_lowercase();
     let shown: Vec<Row> = all
         .into_iter()
-        .filter(|r| r.at_ms >= *cleared)
+        .filter(|r| r.at_ms >= since)
         .filter(|r| match direction.as_str() {
             "out" => r.from_cp,
             "in" => !r.from_cp,
@@ -238,9 +277,37 @@ pub(crate) fn Trace(p: &TraceProps) -> Html {
             cleared.set(last_frame.max(last_transfer));
         })
     };
+    let step = |by: isize| {
+        let replay = replay.clone();
+        Callback::from(move |_: yew::MouseEvent| {
+            if let Some(r) = replay.as_ref() {
+                replay.set(Some(r.step(by)));
+            }
+        })
+    };
+    // ← and → step the replay from anywhere in the trace but its fields.
+    let on_key = {
+        let replay = replay.clone();
+        Callback::from(move |e: yew::KeyboardEvent| {
+            let by = match e.key().as_str() {
+                "ArrowRight" => 1,
+                "ArrowLeft" => -1,
+                _ => return,
+            };
+            let in_field = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+                .is_some();
+            if let (Some(r), false) = (replay.as_ref(), in_field) {
+                e.prevent_default();
+                replay.set(Some(r.step(by)));
+            }
+        })
+    };
     let mut anchors: Vec<String> = Vec::new();
+    let replaying = replay.is_some();
     html! {
-        <div class="trace-box">
+        <div class="trace-box" onkeydown={on_key}>
             <div class="trace-tools">
                 <input id="trace-filter" placeholder="filter by action" value={(*filter).clone()} oninput={on_filter} />
                 <select id="trace-direction" onchange={on_direction}>
@@ -251,14 +318,33 @@ pub(crate) fn Trace(p: &TraceProps) -> Html {
                 <button id="trace-pause" onclick={toggle_pause}>{if paused.is_some() { "Resume" } else { "Pause" }}</button>
                 <button id="trace-clear" onclick={clear}>{"Clear"}</button>
                 <a class="button" id="trace-export" download="evc-trace.jsonl" href={export_href(&shown)}>{"Export JSON lines"}</a>
+                <label class="button" title="load an exported trace and step through it">{"Replay a trace "}
+                    <input type="file" id="trace-load" accept=".jsonl,.ndjson,.json,.txt" onchange={load(replay.clone(), replay_error.clone())} />
+                </label>
             </div>
+            if !replay_error.is_empty() {
+                <p class="error" id="trace-replay-error">{(*replay_error).clone()}</p>
+            }
+            if let Some((name, (at, len))) = replay.as_ref().map(|r| (r.name.clone(), r.position())) {
+                <div class="trace-tools replay" id="trace-replay">
+                    <strong id="replay-position">{format!("Replay of {name}: row {at} of {len}")}</strong>
+                    <button id="replay-first" onclick={step(isize::MIN)}>{"⏮ First"}</button>
+                    <button id="replay-back" onclick={step(-1)}>{"◀ Back"}</button>
+                    <button id="replay-step" onclick={step(1)}>{"Step ▶"}</button>
+                    <button id="replay-last" onclick={step(isize::MAX)}>{"Last ⏭"}</button>
+                    <button id="replay-close" onclick={{ let replay = replay.clone(); Callback::from(move |_| replay.set(None)) }}>{"Back to live"}</button>
+                    <span class="hint">{"← → step too"}</span>
+                </div>
+            }
             <ol class="trace" id="trace">
                 // A message id can repeat (a CALL sent again, both sides' ids): only the
                 // newest row with an anchor has it, so the page's ids stay unique.
-                { for shown.iter().rev().take(150).map(|r| {
+                { for shown.iter().rev().take(150).enumerate().map(|(i, r)| {
+                    // The replay's newest row is where it stands.
+                    let current = if replaying && i == 0 { " current" } else { "" };
                     if r.kind == "transfer" {
                         return html! {
-                            <li class="frame transfer">
+                            <li class={format!("frame transfer{current}")}>
                                 <span class="time" title={r.wall.clone()}>{seconds(r.at_ms)}</span>
                                 <span class="dir">{"⇅ file"}</span>
                                 <span class="action">{"transfer"}</span>
@@ -280,7 +366,7 @@ pub(crate) fn Trace(p: &TraceProps) -> Html {
                         });
                     html! {
                         // The anchor the mistakes report links to (`mistakes::frame_anchor`).
-                        <li class={format!("frame {}", r.kind)} id={anchor}>
+                        <li class={format!("frame {}{current}", r.kind)} id={anchor}>
                             <span class="time" title={r.wall.clone()}>{seconds(r.at_ms)}</span>
                             <span class="dir">{dir}</span>
                             <span class="action">{label}</span>
