@@ -2,9 +2,11 @@
 // plug the car in, tap a card, charge at 60x, check the panel and the trace, tap the
 // blocked card, unplug; then Firmware Management on the demo CSMS with nothing but the
 // page's own server (sample files served with the page, diagnostics kept in the page),
-// and the demo CSMS's root certificate and certificate request.
-// Usage: node tests/web/playground.mjs http://127.0.0.1:PORT/
+// and the demo CSMS's root certificate and certificate request. The trace's replay
+// loads the page's own export and, when RUNNER-TRACE is given, a native runner's --trace.
+// Usage: node tests/web/playground.mjs http://127.0.0.1:PORT/ [RUNNER-TRACE]
 // Exits non-zero with a message on the first failed check.
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const require = createRequire(process.env.PLAYWRIGHT_CORE ?? import.meta.url);
@@ -92,6 +94,25 @@ try {
   await page.click('#replay-close');
   await page.waitForFunction(() => !document.querySelector('#trace-replay'));
   check((await rowCount()) > 1, 'Back to live shows the live trace again');
+  if (process.argv[3]) {
+    // The runner's trace of two charge points: the first one's lines, with its wall time.
+    const text = readFileSync(process.argv[3], 'utf8');
+    const runner = text.trim().split('\n').map((l) => JSON.parse(l));
+    const cp = runner[0].cp;
+    const own = runner.filter((l) => l.cp === cp);
+    check(runner.length > own.length, `the runner's trace holds two charge points (${runner.length} lines, ${own.length} of ${cp})`);
+    await load('run.jsonl', text);
+    await page.waitForFunction((want) => document.querySelector('#replay-position')?.textContent === want,
+      `Replay of run.jsonl (${cp}): row 1 of ${own.length}`);
+    check(true, `the runner's trace replays its first charge point (${await position()})`);
+    await page.click('#replay-last');
+    const rows = await page.$$eval('#trace .frame', (els) => els.map((e) => [e.querySelector('code')?.textContent ?? e.querySelector('.event').textContent, e.querySelector('.time').title]));
+    const tail = own.slice(-rows.length).reverse();
+    check(rows.every(([t, wall], i) => t === (tail[i].frame ?? tail[i].note) && wall === tail[i].t), `each row holds its line's frame and wall time (${rows.length} rows)`);
+    const actions = await page.textContent('#trace');
+    check(['StartTransaction', 'StopTransaction'].every((a) => actions.includes(a)), 'the runner\'s session is there: StartTransaction … StopTransaction');
+    await page.click('#replay-close');
+  }
   await load('broken.jsonl', `${exported.split('\n')[0]}\n{"time_ms":1,"direction":"sideways","frame":[]}\n`);
   await page.waitForSelector('#trace-replay-error');
   const refused = await page.textContent('#trace-replay-error');

@@ -1,7 +1,9 @@
 //! Trace replay: a JSON-lines trace the trace view exported (here or in another tab)
 //! read back, to step through frame by frame in the same view. Each line is
 //! `{"time_ms":…,"direction":"in"|"out"|"file","action":…,"frame":…}`; a line that is not
-//! one is refused with its number and what is wrong, and nothing is loaded.
+//! one is refused with its number and what is wrong, and nothing is loaded. The native
+//! runner's `--trace` (`{"t":…,"ms":…,"cp":…,"dir":"send"|"recv"|"note","frame"|"note":…}`)
+//! replays too: its first charge point's lines, with their wall time.
 
 use chargepoint::{harness::Traced, time::Instant};
 
@@ -27,6 +29,7 @@ impl Replay {
         let mut frames = Vec::new();
         let mut transfers = Vec::new();
         let mut last = 0;
+        let mut first_cp = None;
         for (i, line) in text.lines().enumerate() {
             let line = line.trim();
             if line.is_empty() {
@@ -37,7 +40,16 @@ impl Replay {
                     "{name} has more than {MAX_LINES} frames; a replay takes up to {MAX_LINES}"
                 ));
             }
-            let (at, from, frame) = entry(line).map_err(|e| format!("line {}: {e}", i + 1))?;
+            let Entry {
+                at,
+                from,
+                text: frame,
+                wall,
+                cp,
+            } = entry(line).map_err(|e| format!("line {}: {e}", i + 1))?;
+            if *first_cp.get_or_insert_with(|| cp.clone()) != cp {
+                continue;
+            }
             if at < last {
                 return Err(format!(
                     "line {}: time_ms {at} is before the line above's {last} (lines go in time order)",
@@ -52,16 +64,20 @@ impl Replay {
                         from_cp,
                         text: frame,
                     },
-                    String::new(),
+                    wall,
                 )),
-                None => transfers.push((at, String::new(), frame)),
+                None => transfers.push((at, wall, frame)),
             }
         }
         if frames.is_empty() && transfers.is_empty() {
             return Err(format!("{name} holds no frames"));
         }
+        let name = match first_cp.flatten() {
+            Some(cp) => format!("{name} ({cp})"),
+            None => String::from(name),
+        };
         Ok(Self {
-            name: String::from(name),
+            name,
             frames,
             transfers,
             shown: 1,
@@ -102,33 +118,69 @@ impl Replay {
     }
 }
 
-/// One line: its time, who sent it (`None` for a file transfer) and the frame's text.
-fn entry(line: &str) -> Result<(u64, Option<bool>, String), String> {
+/// One line of a trace.
+struct Entry {
+    at: u64,
+    /// Who sent it; `None` for a file transfer.
+    from: Option<bool>,
+    /// The frame's text, or the transfer's line.
+    text: String,
+    wall: String,
+    /// The charge point (the runner's traces hold several).
+    cp: Option<String>,
+}
+
+/// One line, the page's export or the runner's trace.
+fn entry(line: &str) -> Result<Entry, String> {
     let fields = Fields::parse(line).map_err(|e| format!("not a trace line ({e})"))?;
     let field = |name: &str| fields.raw(name).ok_or(format!("no \"{name}\""));
-    let time = field("time_ms")?;
+    let string = |name: &str| fields.get::<String>(name).and_then(Result::ok);
+    let runner = fields.raw("dir").is_some();
+    let (time_name, direction_name) = if runner {
+        ("ms", "dir")
+    } else {
+        ("time_ms", "direction")
+    };
+    let time = field(time_name)?;
     let at = time
         .parse::<u64>()
-        .map_err(|_| format!("\"time_ms\" must be a whole number of ms, got {time}"))?;
-    let direction = field("direction")?;
-    let from = match direction {
-        "\"out\"" => Some(true),
-        "\"in\"" => Some(false),
-        "\"file\"" => None,
-        other => {
+        .map_err(|_| format!("\"{time_name}\" must be a whole number of ms, got {time}"))?;
+    let direction = field(direction_name)?;
+    let from = match (runner, direction) {
+        (false, "\"out\"") | (true, "\"send\"") => Some(true),
+        (false, "\"in\"") | (true, "\"recv\"") => Some(false),
+        (false, "\"file\"") | (true, "\"note\"") => None,
+        (false, other) => {
             return Err(format!(
                 "\"direction\" must be \"in\", \"out\" or \"file\", got {other}"
             ));
         }
+        (true, other) => {
+            return Err(format!(
+                "\"dir\" must be \"send\", \"recv\" or \"note\", got {other}"
+            ));
+        }
     };
-    // A frame is its JSON as it was sent, or a string when it was not JSON.
-    let frame = field("frame")?;
-    let text = match fields.get::<String>("frame") {
-        Some(Ok(s)) => s,
-        _ if from.is_none() => return Err(String::from("a file transfer's \"frame\" is text")),
-        _ => String::from(frame),
+    // The page's export holds a frame as its JSON (a string when it was not JSON); the
+    // runner's as its text, and a note in `note`.
+    let name = if runner && from.is_none() {
+        "note"
+    } else {
+        "frame"
     };
-    Ok((at, from, text))
+    let raw = field(name)?;
+    let text = match string(name) {
+        Some(s) => s,
+        None if runner || from.is_none() => return Err(format!("\"{name}\" must be text")),
+        None => String::from(raw),
+    };
+    Ok(Entry {
+        at,
+        from,
+        text,
+        wall: string("t").unwrap_or_default(),
+        cp: string("cp"),
+    })
 }
 
 #[cfg(test)]
@@ -168,6 +220,36 @@ mod tests {
     }
 
     #[test]
+    fn replays_the_runners_trace_of_its_first_charge_point() {
+        let trace = concat!(
+            r#"{"t":"2026-12-03T20:00:00.010Z","ms":10,"cp":"CP-1","dir":"send","frame":"[2,\"1\",\"Heartbeat\",{}]"}"#,
+            "\n",
+            r#"{"t":"2026-12-03T20:00:00.011Z","ms":11,"cp":"CP-2","dir":"send","frame":"[2,\"1\",\"Heartbeat\",{}]"}"#,
+            "\n",
+            r#"{"t":"2026-12-03T20:00:00.020Z","ms":20,"cp":"CP-1","dir":"recv","frame":"[3,\"1\",{\"currentTime\":\"2026-12-03T20:00:00Z\"}]"}"#,
+            "\n",
+            r#"{"t":"2026-12-03T20:00:00.030Z","ms":30,"cp":"CP-1","dir":"note","note":"download failed: HTTP 404"}"#,
+        );
+        let r = Replay::parse("run.jsonl", trace).unwrap();
+        assert_eq!(r.name, "run.jsonl (CP-1)");
+        assert_eq!(r.position(), (1, 3));
+        let (f, t) = r.step(2).upto();
+        assert_eq!(f[0].0.text, r#"[2,"1","Heartbeat",{}]"#);
+        assert_eq!(f[0].1, "2026-12-03T20:00:00.010Z");
+        assert!(!f[1].0.from_cp);
+        assert_eq!(t[0].2, "download failed: HTTP 404");
+        let wrong = Replay::parse("run.jsonl", r#"{"ms":1,"cp":"A","dir":"up","frame":""}"#);
+        assert!(
+            wrong
+                .err()
+                .unwrap()
+                .starts_with("line 1: \"dir\" must be \"send\", \"recv\" or \"note\"")
+        );
+        let wrong = Replay::parse("run.jsonl", r#"{"ms":1,"cp":"A","dir":"send","frame":[]}"#);
+        assert_eq!(wrong.err().unwrap(), "line 1: \"frame\" must be text");
+    }
+
+    #[test]
     fn says_which_line_is_wrong() {
         let cases = [
             ("", "t.jsonl holds no frames"),
@@ -191,7 +273,7 @@ mod tests {
             ),
             (
                 "{\"time_ms\":4,\"direction\":\"file\",\"frame\":[]}",
-                "line 1: a file transfer's \"frame\" is text",
+                "line 1: \"frame\" must be text",
             ),
             (
                 "{\"time_ms\":9,\"direction\":\"in\",\"frame\":[]}\n{\"time_ms\":4,\"direction\":\"in\",\"frame\":[]}",

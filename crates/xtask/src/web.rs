@@ -93,6 +93,40 @@ fn free_port() -> Result<u16, String> {
         .map_err(|e| e.to_string())
 }
 
+/// A `--trace` of the native runner: two charge points against `evc csms`, each plugged,
+/// authorized, charging and unplugged (`tests/web/runner-scenario.toml`), at 100×.
+fn runner_trace() -> Result<std::path::PathBuf, String> {
+    run(cmd("cargo", &["build", "-q", "-p", "evc", "--bin", "evc"]))?;
+    let evc = root().join("target/debug/evc");
+    let port = free_port()?;
+    let listen = format!("127.0.0.1:{port}");
+    let csms = Command::new(&evc)
+        .args(["csms", "--listen", &listen, "--stats-every", "0"])
+        .stdout(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("could not start evc csms: {e}"))?;
+    let _csms = Server(csms);
+    sleep(Duration::from_millis(500));
+    let trace = std::env::temp_dir().join(format!("evc-runner-trace-{port}.jsonl"));
+    let mut runner = Command::new(&evc);
+    runner
+        .args([
+            "run",
+            &format!("ws://{listen}/"),
+            "--count",
+            "2",
+            "--speed",
+            "100",
+        ])
+        .args(["--duration", "20s", "--progress", "never", "--scenario"])
+        .arg(root().join("tests/web/runner-scenario.toml"))
+        .arg("--trace")
+        .arg(&trace)
+        .stdout(Stdio::null());
+    run(runner)?;
+    Ok(trace)
+}
+
 /// Builds the page, checks its weight, and has headless Chromium run it: the engine
 /// must boot against the built-in demo CSMS and the panel must show it.
 pub(crate) fn check() -> Result<(), String> {
@@ -163,10 +197,21 @@ pub(crate) fn check() -> Result<(), String> {
     }
     println!("web: headless Chromium ran the page: the engine booted against the demo CSMS");
     let playwright_core = format!("{}/", crate::util::tools().join("playwright").display());
-    // A person's session through Playwright: plug, card, charge, blocked card, unplug.
-    let mut playground = cmd("node", &["tests/web/playground.mjs", &url]);
+    // A person's session through Playwright: plug, card, charge, blocked card, unplug;
+    // the trace replay also loads what the native runner wrote.
+    let runner_trace = runner_trace()?;
+    let mut playground = cmd(
+        "node",
+        &[
+            "tests/web/playground.mjs",
+            &url,
+            &runner_trace.to_string_lossy(),
+        ],
+    );
     playground.env("PLAYWRIGHT_CORE", &playwright_core);
-    run(playground)?;
+    let result = run(playground);
+    let _ = fs::remove_file(&runner_trace);
+    result?;
     // The CSMS console of demo mode: every CSMS action, the key helper, the period builder.
     let mut console = cmd("node", &["tests/web/console.mjs", &url]);
     console.env("PLAYWRIGHT_CORE", &playwright_core);
