@@ -1,4 +1,5 @@
-// window.evc: the page's test API for Playwright / Puppeteer, typed by www/evc.d.ts.
+// window.evc: the page's test API for Playwright / Puppeteer, typed by www/evc.d.ts (and, at the
+// end of this file, the keyboard and the large panel).
 // Each verb is one call into the page's wasm (window.__evc, installed when the panel
 // mounts); a failed verb throws an Error naming the verb and why. Waits poll every 50 ms.
 (() => {
@@ -76,4 +77,50 @@
     waitForFrame: (action, o = {}) => until(`${o.from ?? 'any'} ${o.kind ?? 'frame'} ${action}`,
       () => trace(o.since ?? 0).find((f) => frame(f, action, o)), o.timeoutMs),
   };
+})();
+
+// The panel from the keyboard and on a projector (in this file to spare the page a
+// request and ~90 B of its weight; it does not touch window.evc). Each key presses a
+// button the page already shows (so a key does exactly what a click does), never while
+// typing in a field or with Ctrl / Alt / Meta held, nor again while a key is held down:
+//   P plug in or unplug · 1-4 tap the card of that place
+//   F faster (1x → 10x → 60x) · S slower · L the large panel (for a projector)
+// It puts a bar above the page (#keys: the "Large panel" button and these keys); the
+// large panel is the class `large` on <body> (www/style.css), for this page load.
+(() => {
+  const bar = document.createElement('nav');
+  bar.id = 'keys';
+  bar.innerHTML = '<button id="large" aria-keyshortcuts="L" aria-pressed="false">Large panel</button> Keys: '
+    + 'P plug / unplug · 1–4 cards · F / S speed · L large panel';
+  const button = bar.firstChild;
+  const large = (on) => {
+    document.body.classList.toggle('large', on);
+    button.setAttribute('aria-pressed', String(on));
+  };
+  const toggle = () => large(!document.body.classList.contains('large'));
+  button.onclick = toggle;
+  const press = (el) => el?.click();
+  const id = (name) => document.getElementById(name);
+  const speed = (step) => {
+    // The time's buttons (the EV's options are button.speed too).
+    const all = [...document.querySelectorAll('button.speed')].filter((b) => b.textContent.endsWith('×'));
+    press(all[all.findIndex((b) => b.classList.contains('on')) + step]);
+  };
+  const ACTIONS = {
+    p: () => press(id('plug') ?? id('unplug')),
+    f: () => speed(1),
+    s: () => speed(-1),
+    l: toggle,
+  };
+  document.addEventListener('keydown', (e) => {
+    if (e.ctrlKey || e.altKey || e.metaKey || e.repeat) return;
+    if (e.target.closest('input, textarea, select')) return;
+    const key = e.key.toLowerCase();
+    const act = ACTIONS[key] ?? (/^[1-4]$/.test(key)
+      ? () => press(document.querySelectorAll('.cards button.card')[key - 1]) : null);
+    if (act) { e.preventDefault(); act(); }
+  });
+  // yew empties <body> when it mounts (window.__evc then exists): the bar goes in after.
+  const mount = () => (window.__evc ? document.body.prepend(bar) : setTimeout(mount, 50));
+  mount();
 })();

@@ -216,6 +216,11 @@ pub(crate) fn check() -> Result<(), String> {
     let mut console = cmd("node", &["tests/web/console.mjs", &url]);
     console.env("PLAYWRIGHT_CORE", &playwright_core);
     run(console)?;
+    // The keyboard and the projector: one column at 1024 px, Tab and Enter, the keys, the
+    // large panel.
+    let mut keys = cmd("node", &["tests/web/keys.mjs", &url]);
+    keys.env("PLAYWRIGHT_CORE", &playwright_core);
+    run(keys)?;
     // The same page against an independent CSMS (PyPI `ocpp`) over a real WebSocket,
     // reloaded mid-transaction.
     let csms_port = free_port()?;
