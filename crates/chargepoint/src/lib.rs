@@ -108,6 +108,7 @@ pub mod pki;
 /// cargo feature): InstallCertificate, GetInstalledCertificateIds, CertificateSigned and
 /// the CSR; without it they are NotSupported.
 pub const CERTIFICATES: bool = cfg!(feature = "certificates");
+pub mod scenario;
 pub mod security;
 mod session;
 pub mod smart;

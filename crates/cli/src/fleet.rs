@@ -12,10 +12,11 @@ use chargepoint::{
 use tokio::sync::{Mutex, mpsc, watch};
 use tracing::{error, info};
 
+use chargepoint::scenario::{Rng, Scenario, Script};
+
 use crate::{
     args::{Progress, RunArgs, VariantArg, expand_id},
     connect::Tls,
-    scenario::{Rng, Scenario, Script},
     station::{Report, Station},
     stats::Stats,
     store::StateFile,

@@ -21,7 +21,6 @@ mod csms;
 mod firmware;
 mod fleet;
 mod merge;
-mod scenario;
 mod shard;
 mod station;
 mod stats;

@@ -15,12 +15,9 @@ use tokio::sync::{mpsc, watch};
 use tokio_tungstenite::tungstenite::{self, Message};
 use tracing::{debug, warn};
 
-use crate::{
-    connect::Socket,
-    fleet::Shared,
-    scenario::{Action, Deadline, Due, Script},
-    store::StateFile,
-};
+use chargepoint::scenario::{Action, Deadline, Due, Script};
+
+use crate::{connect::Socket, fleet::Shared, store::StateFile};
 
 /// How long a box without a deadline sleeps before it looks at the clock anyway.
 const IDLE_WAKE: Duration = Duration::from_secs(3600);

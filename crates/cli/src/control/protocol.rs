@@ -216,8 +216,8 @@ fn read(obj: &Map<String, Value>) -> Result<(Option<String>, Verb), Error> {
         "resume" => Verb::Resume,
         "fault" | "clear" => {
             let name = r.string("fault")?;
-            let fault =
-                crate::scenario::parse_fault(&name).map_err(|e| Error::new("bad_field", e))?;
+            let fault = chargepoint::scenario::parse_fault(&name)
+                .map_err(|e| Error::new("bad_field", e))?;
             if verb == "fault" {
                 Verb::Fault(fault)
             } else {
