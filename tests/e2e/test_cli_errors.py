@@ -79,6 +79,7 @@ def test_keep_trying_waits_for_the_csms(evc):
     ('[[step]]\nwait = "5 parsecs"\ndo = "plug"\n', r"parsecs|wait|duration"),
     ('[[step]]\ndo = "fault"\nfault = "Gremlins"\n', r"Gremlins"),
     ('speed = "fast"\n', r"speed"),
+    ('[[step]]\ndo = "csms"\naction = "Reset"\npayload = \'{"type": "Soft"}\'\n', r"demo CSMS"),
 ])
 def test_bad_scenario(csms, evc, scenario, pattern):
     exits(evc().start(csms.url, scenario=scenario), 2, pattern)

@@ -86,3 +86,36 @@ def test_ranges_are_picked_per_charge_point_from_the_seed(csms, evc):
     assert all(abs(x - y) <= 5000 for x, y in zip(a, b)), f"the same seed, the same waits: {a} vs {b}"
     assert max(a) - min(a) > 5000, f"each charge point picks its own wait: {a}"
     assert any(abs(x - y) > 5000 for x, y in zip(a, c)), f"another seed, other waits: {a} vs {c}"
+
+
+def test_an_offline_step_keeps_the_stop_until_the_online_step(csms, evc):
+    scenario = f"""
+ev = {toml_value(EV)}
+[[step]]
+wait = "2s"
+do = "plug"
+[[step]]
+wait = "1s"
+do = "tap"
+card = "CARD-A"
+[[step]]
+until = "Charging"
+wait = "5s"
+do = "offline"
+[[step]]
+wait = "10s"
+do = "unplug"
+[[step]]
+wait = "20s"
+do = "online"
+"""
+    run = evc().start(csms.url, scenario=scenario, speed=10)
+    assert run.wait_exit(60) == 0, run.describe()
+    (start,) = csms.calls("StartTransaction")
+    (stop,) = csms.calls("StopTransaction")
+    assert stop.conn is not start.conn, "the stop waited for the next connection"
+    assert stop.payload["reason"] == "EVDisconnected"
+    later = [f for f in csms.calls("StatusNotification") if f.conn is stop.conn]
+    assert later and stop.payload["timestamp"] < later[-1].payload["timestamp"], \
+        "the stop keeps the time it happened, before the reconnection"
+    assert run.summary()["transactions_stopped"] == 1

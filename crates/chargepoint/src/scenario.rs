@@ -19,9 +19,14 @@
 //! until = "Charging"         # first wait for connector 1's status (timeout = "60s",
 //!                            # real time: a slow CSMS is as slow at any --speed)
 //! wait = "30m"
-//! do = "unplug"              # plug | unplug | tap | pause | resume | fault | clear | wait
+//! do = "unplug"              # plug | unplug | tap | pause | resume | fault | clear |
+//!                            # offline | online | csms | wait
 //! [[step]]
 //! wait = "1h"                # a step without `do` only waits
+//! [[step]]
+//! do = "csms"                # the CSMS sends a CALL: only the tab's demo CSMS can
+//! action = "TriggerMessage"  # (the runner refuses such a file)
+//! payload = '{"requestedMessage": "Heartbeat"}'
 //! [[group]]                  # charge points 0..=99 follow their own plan
 //! cps = "0..99"
 //! [[group.step]]
@@ -71,6 +76,18 @@ pub enum Action {
     Fault(Fault),
     /// Clear a fault.
     Clear(Fault),
+    /// The box loses its link to the CSMS and cannot reach it until `Online`.
+    Offline,
+    /// The CSMS can be reached again (the box reconnects on its own schedule).
+    Online,
+    /// The CSMS sends this CALL (checked against the schema when the file is read).
+    /// Only a home that plays the CSMS itself can do it: the tab's demo CSMS.
+    Csms {
+        /// The action, e.g. `SetChargingProfile`.
+        action: String,
+        /// Its payload (JSON text).
+        payload: String,
+    },
     /// Nothing: a step that only waits.
     Wait,
 }
@@ -87,6 +104,9 @@ impl Action {
             Self::Resume => "resume",
             Self::Fault(_) => "fault",
             Self::Clear(_) => "clear",
+            Self::Offline => "offline",
+            Self::Online => "online",
+            Self::Csms { .. } => "csms",
             Self::Wait => "wait",
         }
     }
@@ -176,6 +196,19 @@ impl Scenario {
             default: Shared::new(default),
             groups: plans,
         })
+    }
+
+    /// Whether a step has the CSMS send a CALL (`do = "csms"`), which only a home that
+    /// plays the CSMS can carry out.
+    #[must_use]
+    pub fn has_csms_steps(&self) -> bool {
+        core::iter::once(&self.default)
+            .chain(self.groups.iter().map(|(_, p)| p))
+            .any(|p| {
+                p.steps
+                    .iter()
+                    .any(|s| matches!(s.action, Action::Csms { .. }))
+            })
     }
 
     /// The plan of charge point `index` (the first group that holds it, else the top level).
@@ -401,7 +434,11 @@ fn step(mut s: Fields) -> Result<Step, String> {
     let mut cards = s.strings("cards")?;
     cards.extend(s.string("card")?);
     let fault = s.string("fault")?;
-    s.finish(&["wait", "until", "timeout", "do", "card", "cards", "fault"])?;
+    let csms_action = s.string("action")?;
+    let payload = s.string("payload")?;
+    s.finish(&[
+        "wait", "until", "timeout", "do", "card", "cards", "fault", "action", "payload",
+    ])?;
     let fault = || -> Result<Fault, String> {
         parse_fault(fault.as_deref().ok_or("this step needs fault = \"…\"")?)
     };
@@ -425,9 +462,19 @@ fn step(mut s: Fields) -> Result<Step, String> {
         "resume" => Action::Resume,
         "fault" => Action::Fault(fault()?),
         "clear" => Action::Clear(fault()?),
+        "offline" => Action::Offline,
+        "online" => Action::Online,
+        "csms" => {
+            let action = csms_action.ok_or("csms needs action = \"…\" (a CSMS request)")?;
+            let payload = payload.unwrap_or_else(|| String::from("{}"));
+            ocpp16::decode_call(ocpp16::Side::ChargePoint, &action, &payload)
+                .map_err(|e| format!("csms {action}: {} ({})", e.description, e.code.as_str()))?;
+            Action::Csms { action, payload }
+        }
         other => {
             return Err(format!(
-                "do = {other:?}: expected plug, unplug, tap, pause, resume, fault, clear or wait"
+                "do = {other:?}: expected plug, unplug, tap, pause, resume, fault, clear, \
+                 offline, online, csms or wait"
             ));
         }
     };
@@ -539,7 +586,7 @@ pub fn parse_fault(text: &str) -> Result<Fault, String> {
         .map(|(_, f)| *f)
         .ok_or_else(|| {
             let names: Vec<&str> = all.iter().map(|(n, _)| *n).collect();
-            format!("fault {text:?}: one of {}", names.join(", "))
+            format!("unknown fault \"{text}\"; one of {}", names.join(", "))
         })
 }
 
@@ -676,7 +723,11 @@ fault = "GroundFailure"
             .map(|l| l.trim_start_matches("//!").trim_start_matches(' '))
             .fold(String::new(), |acc, l| acc + l + "\n");
         let s = Scenario::parse(&docs).unwrap();
-        assert_eq!(s.plan_for(100).steps.len(), 4);
+        assert_eq!(s.plan_for(100).steps.len(), 5);
+        assert!(s.has_csms_steps());
+        assert!(
+            matches!(&s.plan_for(100).steps[4].action, Action::Csms { action, .. } if action == "TriggerMessage")
+        );
         assert_eq!(s.plan_for(99).steps[0].action, Action::Plug);
         let headed =
             Scenario::parse("[ev]\nphases = 1\nsoc = 35.5\n[[step]]\ndo = 'plug'\n").unwrap();
@@ -731,6 +782,19 @@ fault = "GroundFailure"
             err("[[group]]\ncps = \"1\"\n[[group.step]]\ndo = 1").contains("group[0].step[0]: do")
         );
         assert!(err("[[step]\ndo = 'plug'").starts_with("line 1:"));
+        assert!(err("[[step]]\ndo = \"csms\"").contains("csms needs action"));
+        assert!(
+            err("[[step]]\ndo = \"csms\"\naction = \"Heartbeat\"").contains("csms Heartbeat"),
+            "a charge point's CALL is not the CSMS's"
+        );
+        assert!(
+            err("[[step]]\ndo = 'csms'\naction = 'TriggerMessage'\npayload = '{\"requestedMessage\": \"Coffee\"}'")
+                .contains("requestedMessage"),
+            "the payload is checked against the schema"
+        );
+        let net = Scenario::parse("[[step]]\ndo = 'offline'\n[[step]]\ndo = 'online'").unwrap();
+        assert!(!net.has_csms_steps());
+        assert_eq!(net.plan_for(0).steps[1].action, Action::Online);
         assert!(Scenario::parse("").unwrap().plan_for(0).steps.is_empty());
         let waits = Scenario::parse("[[step]]\nwait = \"1h\"").unwrap();
         assert_eq!(waits.plan_for(0).steps[0].action, Action::Wait);

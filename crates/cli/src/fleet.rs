@@ -206,7 +206,16 @@ pub(crate) async fn run(args: RunArgs) -> u8 {
         Some(path) => match std::fs::read_to_string(path)
             .map_err(|e| e.to_string())
             .and_then(|t| Scenario::parse(&t))
-        {
+            .and_then(|s| {
+                if s.has_csms_steps() {
+                    Err(String::from(
+                        "a do = \"csms\" step has the CSMS send a CALL: only the tab's demo \
+                         CSMS can; a real CSMS decides its own CALLs",
+                    ))
+                } else {
+                    Ok(s)
+                }
+            }) {
             Ok(s) => Some(s),
             Err(e) => return bad(format_args!("scenario {}: {e}", path.display())),
         },

@@ -57,6 +57,8 @@ struct Run {
     fatal: Option<String>,
     /// Updates of the file transfers this box runs (made at its first job).
     jobs: Option<Jobs>,
+    /// A scenario's offline step holds: connection attempts fail until its online step.
+    offline: bool,
 }
 
 /// The channel the transfer tasks report on.
@@ -90,6 +92,7 @@ impl Station {
             in_transaction: false,
             fatal: None,
             jobs: None,
+            offline: false,
         });
         run.main(shutdown, reports)
     }
@@ -354,7 +357,14 @@ impl Run {
                         Action::Clear(f) => {
                             driver.hardware(real, vec![HardwareEvent::FaultCleared(f)]);
                         }
-                        Action::Wait => {}
+                        Action::Offline => {
+                            self.offline = true;
+                            driver.drop_link(real);
+                        }
+                        Action::Online => self.offline = false,
+                        // Refused when the file is read (fleet.rs): the runner's CSMS is
+                        // not its own.
+                        Action::Csms { .. } | Action::Wait => {}
                     }
                 }
             }

@@ -104,6 +104,15 @@ impl Run {
 
     /// Starts the connection attempt the driver asked for, with its URL and credentials.
     fn open(&mut self, params: ConnectParams) {
+        if self.offline {
+            // A scenario's offline step: this attempt fails as an unreachable CSMS's.
+            self.connecting = Some(Box::pin(async {
+                Err(String::from(
+                    "the CSMS is unreachable (the scenario is offline)",
+                ))
+            }));
+            return;
+        }
         let shared = self.shared.clone();
         // The box's installed root and its own client certificate, when it has them;
         // a certificate rustls cannot use fails this attempt with the reason, and the
