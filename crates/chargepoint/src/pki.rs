@@ -518,8 +518,7 @@ impl Certificate {
                 issuer.key_curve.as_deref().unwrap_or("")
             )));
         }
-        let key = VerifyingKey::from_sec1_bytes(&issuer.public_key)
-            .map_err(|_| PkiError::UnsupportedKey("not a valid P-256 point".into()))?;
+        let key = verifying_key(&issuer.public_key)?;
         let sig = ecdsa_signature(&self.signature).ok_or(PkiError::BadSignature)?;
         key.verify(&self.tbs, &sig)
             .map_err(|_| PkiError::BadSignature)
@@ -534,6 +533,32 @@ impl Certificate {
         }
         Ok(())
     }
+}
+
+/// The P-256 key of a certificate's SEC1 point. Only the uncompressed form
+/// (`04 ‖ X ‖ Y`) is read: RFC 5480 requires every implementation to take it, the
+/// compressed one is optional, and reading it would link a field square root into
+/// every image for keys no CA issues.
+fn verifying_key(sec1: &[u8]) -> Result<VerifyingKey, PkiError> {
+    use p256::elliptic_curve::point::AffineCoordinates;
+    let bad = |why: &str| PkiError::UnsupportedKey(why.into());
+    match sec1.split_first() {
+        Some((2 | 3, _)) => {
+            return Err(bad(
+                "a compressed P-256 point (only the uncompressed form, RFC 5480, is read)",
+            ));
+        }
+        Some((4, xy)) if xy.len() == 64 => {}
+        _ => return Err(bad("not a valid P-256 point")),
+    }
+    let (x, y) = sec1.get(1..).unwrap_or_default().split_at(32);
+    let (x, y) = (
+        p256::FieldBytes::try_from(x).map_err(|_| bad("not a valid P-256 point"))?,
+        p256::FieldBytes::try_from(y).map_err(|_| bad("not a valid P-256 point"))?,
+    );
+    Option::from(p256::AffinePoint::from_coordinates(&x, &y))
+        .and_then(|point| VerifyingKey::from_affine(point).ok())
+        .ok_or_else(|| bad("not a valid P-256 point (not on the curve)"))
 }
 
 /// A root the CSMS installs (InstallCertificate CentralSystemRootCertificate): a CA,
@@ -575,4 +600,30 @@ pub fn verify_chain(
         last.is_signed_by(root)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "test code")]
+mod tests {
+    use super::*;
+    use alloc::{string::ToString, vec};
+
+    #[test]
+    fn only_uncompressed_points_on_the_curve_are_keys() {
+        let root = Certificate::from_pem(include_str!("../tests/fixtures/pki/root.pem")).unwrap();
+        let point = root.public_key().to_vec();
+        assert_eq!((point.len(), point[0]), (65, 4));
+        assert!(verifying_key(&point).is_ok());
+        let mut compressed = vec![2 + (point[64] & 1)];
+        compressed.extend_from_slice(&point[1..33]);
+        let e = verifying_key(&compressed).unwrap_err().to_string();
+        assert!(e.contains("compressed"), "{e}");
+        let mut off = point.clone();
+        off[64] ^= 1;
+        let e = verifying_key(&off).unwrap_err().to_string();
+        assert!(e.contains("not on the curve"), "{e}");
+        for bad in [&point[..64], &[][..], &[4u8][..], &[0u8; 65][..]] {
+            assert!(verifying_key(bad).is_err());
+        }
+    }
 }

@@ -544,7 +544,11 @@ fn parse_index_range(text: &str) -> Result<RangeInclusive<u32>, String> {
     Ok(a..=b)
 }
 
-fn parse_status(text: &str) -> Result<ChargePointStatus, String> {
+/// A connector status by its OCPP 1.6 name (`Charging`, …).
+///
+/// # Errors
+/// Not one of the nine.
+pub fn parse_status(text: &str) -> Result<ChargePointStatus, String> {
     use ChargePointStatus as S;
     let all = [
         S::Available,

@@ -6,7 +6,7 @@
 
 use std::{cell::RefCell, rc::Rc};
 
-use chargepoint::{HardwareEvent, model::Variant};
+use chargepoint::{Fault, HardwareEvent, model::Variant};
 use core::fmt::Write;
 use wasm_bindgen::{JsValue, prelude::Closure};
 
@@ -17,6 +17,21 @@ use crate::{
 };
 
 type Shared = Rc<RefCell<Sim>>;
+
+/// Every fault the panel's fault input knows, by its OCPP-facing name.
+const FAULTS: [Fault; 11] = [
+    Fault::HighTemperature,
+    Fault::GroundFailure,
+    Fault::OverCurrent,
+    Fault::UnderVoltage,
+    Fault::OverVoltage,
+    Fault::PowerMeter,
+    Fault::PowerSwitch,
+    Fault::Reader,
+    Fault::ConnectorLock,
+    Fault::EvCommunication,
+    Fault::Internal,
+];
 
 /// `window.__evc` while the panel is mounted; dropping it removes the function.
 pub(crate) struct Installed(
@@ -95,7 +110,13 @@ fn handle(sim: &Shared, verb: &str, arg: &Fields) -> Result<String, String> {
         }
         "fault" => {
             let name = text(arg, "fault")?;
-            let fault = chargepoint::scenario::parse_fault(&name)?;
+            let Some(fault) = FAULTS.into_iter().find(|f| format!("{f:?}") == name) else {
+                let names: Vec<String> = FAULTS.iter().map(|f| format!("{f:?}")).collect();
+                return Err(format!(
+                    "unknown fault \"{name}\"; one of {}",
+                    names.join(", ")
+                ));
+            };
             let event = if flag(arg, "active", true)? {
                 HardwareEvent::FaultRaised(fault)
             } else {
