@@ -55,6 +55,32 @@ export interface EvcState {
   variant: 'tethered' | 'socket';
   /** What the network faults did so far (null when none are set). */
   networkFaults: { dropped: number; duplicated: number; reordered: number } | null;
+  /** Whether the CSMS accepted the box (BootNotification Accepted). */
+  accepted: boolean;
+}
+
+/** An EV as a scenario plugs it in (`evc.plug(ev)`). */
+export interface EvSpec {
+  /** 1,000 to 1,000,000 Wh. */
+  batteryWh: number;
+  /** 0 to 1000 (‰). */
+  socPermille: number;
+  /** 6,000 to 80,000 mA. */
+  maxCurrentMa: number;
+  phases: 1 | 3;
+  /** Where it stops drawing, 0 to 1000 (‰). */
+  targetPermille: number;
+}
+
+/** Where a scenario stands (`evc.scenario()`). */
+export interface ScenarioState {
+  /** A ready one's name (`home-day`, `offline`, `peak-hours`) or `custom`. */
+  name: string;
+  /** `step 2 of 4, round 1`, `finished`, or waiting for the CSMS to accept the box. */
+  status: string;
+  done: boolean;
+  /** What it did, oldest first (`<box time hh:mm:ss> <what>`, the latest 50). */
+  log: string[];
 }
 
 export interface Frame {
@@ -138,7 +164,8 @@ export interface Evc {
   state(): EvcState;
   /** Changes the setup (stored like the settings form's) and powers the box on with it. */
   configure(setup: Setup): EvcState;
-  plug(): EvcState;
+  /** Plugs the panel's EV in, or this one (a scenario's). */
+  plug(ev?: EvSpec): EvcState;
   unplug(): EvcState;
   /** An RFID card at the reader. */
   tap(idTag: string): EvcState;
@@ -148,6 +175,22 @@ export interface Evc {
   setSpeed(speed: number): EvcState;
   /** Drops the link now as a network fault would; the box reconnects by itself. */
   dropLink(): EvcState;
+  /**
+   * The CSMS cannot be reached (true: the link drops now and every connection attempt
+   * fails) or can again (false: the box reconnects on its own schedule).
+   */
+  offline(on?: boolean): EvcState;
+  /**
+   * Runs a scenario (the runner's TOML format, crates/chargepoint/src/scenario.rs) on the
+   * box: a ready one by `name`, or `text`. Fetches the scenario card and module on first
+   * use. Its speed and seed apply. Rejects when the file is wrong (the reason names the
+   * line, or the step and field) or has `csms` steps on a real CSMS.
+   */
+  runScenario(scenario: { name: 'home-day' | 'offline' | 'peak-hours' } | { text: string }): Promise<ScenarioState>;
+  /** Stops the scenario; the box stays as it is. */
+  stopScenario(): EvcState;
+  /** The scenario running or last run, or null. */
+  scenario(): ScenarioState | null;
   /**
    * Network faults on the link to a real CSMS, both ways, repeatable from the seed:
    * `'seed=7 latency=200 drop=5 duplicate=2 reorder=5'` (percentages; '' = none).

@@ -52,13 +52,14 @@
     ready: (timeoutMs) => until('mounted page', () => window.__evc !== undefined, timeoutMs),
     state: () => call('state'),
     configure: (setup) => call('configure', setup),
-    plug: () => call('plug'),
+    plug: (ev) => call('plug', ev ? { ev } : {}),
     unplug: () => call('unplug'),
     tap: (idTag) => call('tap', { idTag }),
     pauseEv: (paused = true) => call('pause', { paused }),
     fault: (fault, active = true) => call('fault', { fault, active }),
     setSpeed: (speed) => call('speed', { speed }),
     dropLink: () => call('dropLink'),
+    offline: (on = true) => call('offline', { on }),
     networkFaults: (spec = '') => call('networkFaults', { spec }),
     csms: (action, payload = {}) => call('csms', { action, payload }),
     sendRaw: (text) => call('sendRaw', { text }),
@@ -122,5 +123,30 @@
   });
   // yew empties <body> when it mounts (window.__evc then exists): the bar goes in after.
   const mount = () => (window.__evc ? document.body.prepend(bar) : setTimeout(mount, 50));
+  mount();
+})();
+
+// Scenarios in the tab: a "Scenario" button in the bar above the page; it (or
+// evc.runScenario) fetches the card and its runner (scenario-card.js) and the scenario
+// module (scenario.js + scenario_bg.wasm) on first use, so the page's load carries none
+// of them (BENCHMARKS.md).
+(() => {
+  const evc = window.evc;
+  let card = null;
+  const button = Object.assign(document.createElement('button'), { id: 'scenario-open', textContent: 'Scenario' });
+  const open = () => (card ??= new Promise((ok, fail) => {
+    const script = Object.assign(document.createElement('script'), { src: 'scenario-card.js' });
+    script.onload = () => { button.replaceWith(window.evcScenario.card); ok(window.evcScenario); };
+    script.onerror = () => { card = null; fail(new Error('evc: scenario-card.js did not load')); };
+    document.head.append(script);
+  }));
+  evc.runScenario = async (o) => (await open()).run(o);
+  evc.stopScenario = () => window.evcScenario?.stop() ?? evc.state();
+  evc.scenario = () => window.evcScenario?.status() ?? null;
+  button.onclick = () => open().then((c) => { c.card.open = true; });
+  const mount = () => {
+    const bar = document.getElementById('keys');
+    if (bar) bar.append(button); else setTimeout(mount, 50);
+  };
   mount();
 })();

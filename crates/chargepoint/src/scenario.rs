@@ -46,7 +46,7 @@ use core::ops::RangeInclusive;
 use ocpp16::messages::ChargePointStatus;
 
 pub use script::{Deadline, Due, Rng, Script};
-use toml::{Table, Value};
+use toml::{Decimal, Table, Value};
 
 use crate::Fault;
 
@@ -264,12 +264,13 @@ impl Fields {
         }
     }
 
-    /// A number, whole or not.
-    fn number(&mut self, key: &str) -> Result<Option<f64>, String> {
+    /// A number, whole or not, in thousandths.
+    fn number(&mut self, key: &str) -> Result<Option<Decimal>, String> {
         match self.table.take(key) {
             None => Ok(None),
-            #[allow(clippy::cast_precision_loss, reason = "scenario numbers are small")]
-            Some(Value::Integer(i)) => Ok(Some(i as f64)),
+            Some(Value::Integer(i)) => Decimal::from_int(i)
+                .map(Some)
+                .ok_or_else(|| format!("{}{key}: {i} is too large", self.at)),
             Some(Value::Float(f)) => Ok(Some(f)),
             Some(other) => Err(self.wrong(key, "a number", &other)),
         }
@@ -334,14 +335,13 @@ impl Fields {
     }
 }
 
-/// `v` (a percentage checked to be in 0..=100) in permille.
-#[allow(
-    clippy::cast_possible_truncation,
-    clippy::cast_sign_loss,
-    reason = "callers check the range"
-)]
-fn permille(v: f64) -> u16 {
-    (v * 10.0 + 0.5) as u16
+/// `v` in thousandths when it is in `lo..=hi` (whole units), else what is wrong.
+fn within(v: Decimal, lo: i64, hi: i64, field: &str, unit: &str) -> Result<u32, String> {
+    if (lo * 1000..=hi * 1000).contains(&v.milli) {
+        u32::try_from(v.milli).map_err(|_| String::new())
+    } else {
+        Err(format!("{field}: {}{unit} is not in {lo}..{hi}", v.show()))
+    }
 }
 
 fn plan(
@@ -351,26 +351,31 @@ fn plan(
     at: &str,
 ) -> Result<Plan, String> {
     let mut ev = Fields::new(ev.unwrap_or_default(), "ev.");
-    let pct = |v: f64, name: &str| -> Result<u16, String> {
-        if (0.0..=100.0).contains(&v) {
-            Ok(permille(v))
+    // A percentage in permille (thousandths of a percent / 100, rounded).
+    let pct = |v: Decimal, name: &str| -> Result<u16, String> {
+        if (0..=100_000).contains(&v.milli) {
+            u16::try_from((v.milli + 50) / 100).map_err(|_| String::new())
         } else {
-            Err(format!("ev.{name}: {v} is not a percentage 0..100"))
+            Err(format!(
+                "ev.{name}: {} is not a percentage 0..100",
+                v.show()
+            ))
         }
     };
     let soc = match ev.table.take("soc") {
         None => (200, 200),
-        #[allow(clippy::cast_precision_loss, reason = "a percentage")]
-        Some(Value::Integer(v)) => (pct(v as f64, "soc")?, pct(v as f64, "soc")?),
+        Some(Value::Integer(v)) => {
+            let v = Decimal::from_int(v).unwrap_or(Decimal { milli: -1 });
+            (pct(v, "soc")?, pct(v, "soc")?)
+        }
         Some(Value::Float(v)) => (pct(v, "soc")?, pct(v, "soc")?),
         Some(Value::String(t)) => {
             let (a, b) = t.split_once("..").ok_or_else(|| {
                 format!("ev.soc: {t:?} is not a number or a range like \"20..40\"")
             })?;
             let num = |s: &str| {
-                s.trim()
-                    .parse::<f64>()
-                    .map_err(|_| format!("ev.soc: {t:?} is not a range like \"20..40\""))
+                Decimal::parse(s.trim())
+                    .ok_or_else(|| format!("ev.soc: {t:?} is not a range like \"20..40\""))
             };
             let (a, b) = (pct(num(a)?, "soc")?, pct(num(b)?, "soc")?);
             if a > b {
@@ -380,37 +385,35 @@ fn plan(
         }
         Some(other) => return Err(ev.wrong("soc", "a percentage or a range", &other)),
     };
-    let battery_kwh = ev.number("battery_kwh")?.unwrap_or(60.0);
-    if !(1.0..=1000.0).contains(&battery_kwh) {
-        return Err(format!("ev.battery_kwh: {battery_kwh} is not in 1..1000"));
-    }
-    let max_current = ev.number("max_current")?.unwrap_or(32.0);
-    if !(6.0..=80.0).contains(&max_current) {
-        return Err(format!("ev.max_current: {max_current} A is not in 6..80"));
-    }
+    let battery_wh = match ev.number("battery_kwh")? {
+        None => 60_000,
+        Some(kwh) => within(kwh, 1, 1000, "ev.battery_kwh", "")?,
+    };
+    let max_current_ma = match ev.number("max_current")? {
+        None => 32_000,
+        Some(a) => within(a, 6, 80, "ev.max_current", " A")?,
+    };
     let phases = ev.int("phases", 0, 255)?.unwrap_or(3);
     if phases != 1 && phases != 3 {
         return Err(format!(
             "ev.phases: {phases}; an EV charges on 1 or 3 phases"
         ));
     }
-    let target = pct(ev.number("target_soc")?.unwrap_or(100.0), "target_soc")?;
+    let target = match ev.number("target_soc")? {
+        None => 1000,
+        Some(v) => pct(v, "target_soc")?,
+    };
     ev.finish(&["battery_kwh", "soc", "max_current", "phases", "target_soc"])?;
     let steps = steps
         .into_iter()
         .enumerate()
         .map(|(i, s)| step(Fields::new(s, "")).map_err(|e| format!("{at}[{i}]: {e}")))
         .collect::<Result<Vec<_>, _>>()?;
-    #[allow(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        reason = "ranges checked"
-    )]
     Ok(Plan {
         repeat: repeat.unwrap_or(1),
-        battery_wh: (battery_kwh * 1000.0 + 0.5) as u32,
+        battery_wh,
         soc_permille: soc,
-        max_current_ma: (max_current * 1000.0 + 0.5) as u32,
+        max_current_ma,
         phases: u8::try_from(phases).unwrap_or(3),
         target_permille: target,
         steps,
@@ -497,25 +500,19 @@ pub fn parse_duration_ms(text: &str) -> Result<u64, String> {
         .find(|c: char| !c.is_ascii_digit() && c != '.')
         .unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
-    let value: f64 = number
-        .parse()
-        .map_err(|_| format!("{text:?} is not a duration (try 90s, 10m, 1h)"))?;
+    let value = Decimal::parse(number)
+        .and_then(|d| u64::try_from(d.milli).ok())
+        .ok_or_else(|| format!("{text:?} is not a duration (try 90s, 10m, 1h)"))?;
+    // `value` is in thousandths of the unit.
     let ms = match unit.trim() {
-        "" | "s" => value * 1000.0,
-        "ms" => value,
-        "m" | "min" => value * 60_000.0,
-        "h" => value * 3_600_000.0,
+        "" | "s" => Some(value),
+        "ms" => Some((value + 500) / 1000),
+        "m" | "min" => value.checked_mul(60),
+        "h" => value.checked_mul(3600),
         other => return Err(format!("unknown unit {other:?} in {text:?} (ms, s, m, h)")),
     };
-    if !ms.is_finite() || !(0.0..=1e12).contains(&ms) {
-        return Err(format!("{text:?} is out of range"));
-    }
-    #[allow(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        reason = "0..=1e12"
-    )]
-    Ok((ms + 0.5) as u64)
+    ms.filter(|ms| *ms <= 1_000_000_000_000)
+        .ok_or_else(|| format!("{text:?} is out of range"))
 }
 
 fn parse_wait(text: &str) -> Result<(u64, u64), String> {
@@ -716,6 +713,9 @@ fault = "GroundFailure"
         for text in [
             include_str!("../../cli/benches/fleet.toml"),
             include_str!("../../../tests/web/runner-scenario.toml"),
+            include_str!("../../../www/scenarios/home-day.toml"),
+            include_str!("../../../www/scenarios/offline.toml"),
+            include_str!("../../../www/scenarios/peak-hours.toml"),
         ] {
             assert!(!Scenario::parse(text).unwrap().plan_for(0).steps.is_empty());
         }

@@ -95,7 +95,10 @@ fn handle(sim: &Shared, verb: &str, arg: &Fields) -> Result<String, String> {
         "state" => {}
         "configure" => configure(&mut s, arg)?,
         "plug" if s.world().ev().is_some() => return Err("an EV is already plugged in".into()),
-        "plug" => s.plug(),
+        "plug" => match arg.raw("ev") {
+            None => s.plug(),
+            Some(ev) => s.plug_ev(ev_spec(ev)?),
+        },
         "unplug" | "pause" if s.world().ev().is_none() => {
             return Err("no EV is plugged in".into());
         }
@@ -134,6 +137,7 @@ fn handle(sim: &Shared, verb: &str, arg: &Fields) -> Result<String, String> {
             s.set_speed(speed);
         }
         "dropLink" => s.drop_link(),
+        "offline" => s.set_offline(flag(arg, "on", true)?),
         "networkFaults" => s.set_network_faults(&text(arg, "spec")?)?,
         "csms" => return csms(&mut s, arg),
         "trace" => return Ok(trace(&s)),
@@ -164,7 +168,7 @@ fn handle(sim: &Shared, verb: &str, arg: &Fields) -> Result<String, String> {
         other => {
             return Err(format!(
                 "unknown verb \"{other}\"; one of state, configure, plug, unplug, tap, pause, \
-                 fault, speed, dropLink, networkFaults, csms, sendRaw, hold, held, release, dropHeld, \
+                 fault, speed, dropLink, offline, networkFaults, csms, sendRaw, hold, held, release, dropHeld, \
                  trace, mistakes, factoryReset"
             ));
         }
@@ -188,6 +192,31 @@ fn csms(s: &mut Sim, arg: &Fields) -> Result<String, String> {
         ocpp16::frame::Frame::Call(_) => {}
     }
     Ok(out.end())
+}
+
+/// An EV as a scenario gives it: `{"batteryWh", "socPermille", "maxCurrentMa",
+/// "phases", "targetPermille"}`, each in the range the runner's scenarios allow.
+fn ev_spec(json: &str) -> Result<chargepoint::world::EvSpec, String> {
+    let ev = Fields::parse(json).map_err(|e| format!("\"ev\" is not an object: {e}"))?;
+    let field = |name: &str, lo: u32, hi: u32| {
+        ev.get::<u64>(name)
+            .and_then(Result::ok)
+            .and_then(|v| u32::try_from(v).ok())
+            .filter(|v| (lo..=hi).contains(v))
+            .ok_or_else(|| format!("\"ev.{name}\" must be an integer from {lo} to {hi}"))
+    };
+    let small = |v: u32| u16::try_from(v).unwrap_or(u16::MAX);
+    let phases = field("phases", 1, 3)?;
+    if phases == 2 {
+        return Err("\"ev.phases\" must be 1 or 3".into());
+    }
+    Ok(chargepoint::world::EvSpec {
+        battery_wh: field("batteryWh", 1_000, 1_000_000)?,
+        soc_permille: small(field("socPermille", 0, 1000)?),
+        max_current_ma: field("maxCurrentMa", 6_000, 80_000)?,
+        phases: u8::try_from(phases).unwrap_or(3),
+        target_permille: small(field("targetPermille", 0, 1000)?),
+    })
 }
 
 fn configure(s: &mut Sim, arg: &Fields) -> Result<(), String> {
@@ -234,6 +263,10 @@ fn state(s: &Sim) -> String {
     o.str("variant", s.setup.variant.as_str());
     o.str("home", if s.demo_home() { "demo" } else { "live" });
     o.str("link", &s.link());
+    o.num(
+        "accepted",
+        cp.registration() == chargepoint::Registration::Accepted,
+    );
     o.num("connected", s.connected());
     o.str("status", &format!("{status:?}"));
     o.str("errorCode", &format!("{error:?}"));

@@ -78,6 +78,8 @@ pub struct Live {
     transfers: Transfers,
     /// Network faults each way (`netfault.rs`): box → CSMS, CSMS → box.
     lines: [Line; 2],
+    /// A scenario's offline step holds: connection attempts fail until its online step.
+    pub offline: bool,
 }
 
 /// Real milliseconds since the page started (monotonic).
@@ -194,6 +196,7 @@ impl Live {
             inbox: Rc::new(RefCell::new(VecDeque::new())),
             transfers,
             lines: [Line::default(), Line::default()],
+            offline: false,
         };
         live.carry_out();
         live
@@ -342,6 +345,11 @@ impl Live {
 
     fn open(&mut self, params: &ConnectParams) {
         self.retire();
+        if self.offline {
+            let reason = "the CSMS is unreachable (the scenario is offline)";
+            self.driver.open_failed(real_ms(), reason);
+            return;
+        }
         self.lines.iter_mut().for_each(Line::clear);
         self.generation = self.generation.wrapping_add(1);
         let ws = match WebSocket::new_with_str(&socket_url(params), "ocpp1.6") {

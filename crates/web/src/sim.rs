@@ -329,8 +329,24 @@ impl Sim {
 
     /// Plugs the EV in.
     pub(crate) fn plug(&mut self) {
-        let ev = self.ev;
+        self.plug_ev(self.ev);
+    }
+
+    /// Plugs this EV in (a scenario's).
+    pub(crate) fn plug_ev(&mut self, ev: EvSpec) {
         self.with_world(|w| w.plug(ev));
+    }
+
+    /// The CSMS cannot be reached (a scenario's offline step; the link drops now) or
+    /// can again (the box reconnects on its own schedule).
+    pub(crate) fn set_offline(&mut self, offline: bool) {
+        match &mut self.home {
+            Home::Demo(h, _) => h.reachable = !offline,
+            Home::Live(l) => l.offline = offline,
+        }
+        if offline {
+            self.drop_link();
+        }
     }
 
     /// Unplugs it.

@@ -61,9 +61,13 @@ fn gzip_len(path: &std::path::Path) -> Result<usize, String> {
     Ok(out.stdout.len())
 }
 
-/// wasm + JS + CSS of `dist/`, gzipped.
-fn weight() -> Result<usize, String> {
-    let mut total = 0;
+/// Budget of the scenario module (`scenario.js` + `scenario_bg.wasm`, gzipped), which
+/// the page fetches the first time a scenario runs.
+const SCENARIO_BUDGET: usize = 60 * 1000;
+
+/// wasm + JS + CSS of `dist/`, gzipped: (what the page loads, the scenario module).
+fn weight() -> Result<(usize, usize), String> {
+    let (mut page, mut scenario) = (0, 0);
     let entries = fs::read_dir(root().join("dist")).map_err(|e| format!("reading dist/: {e}"))?;
     for entry in entries.flatten() {
         let path = entry.path();
@@ -71,10 +75,13 @@ fn weight() -> Result<usize, String> {
             .extension()
             .is_some_and(|e| e == "wasm" || e == "js" || e == "css")
         {
-            total += gzip_len(&path)?;
+            let on_demand = path
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("scenario"));
+            *if on_demand { &mut scenario } else { &mut page } += gzip_len(&path)?;
         }
     }
-    Ok(total)
+    Ok((page, scenario))
 }
 
 struct Server(Child);
@@ -137,11 +144,19 @@ pub(crate) fn check() -> Result<(), String> {
         Component::WasmPack,
     ])?;
     build()?;
-    let weight = weight()?;
+    let (weight, scenario) = weight()?;
     println!("web: page weight {weight} B gzipped (wasm + JS + CSS), budget {WEIGHT_BUDGET} B");
+    println!(
+        "web: scenario module {scenario} B gzipped (fetched when a scenario first runs), budget {SCENARIO_BUDGET} B"
+    );
     if weight > WEIGHT_BUDGET {
         return Err(format!(
             "page weight {weight} B is over the {WEIGHT_BUDGET} B budget"
+        ));
+    }
+    if scenario == 0 || scenario > SCENARIO_BUDGET {
+        return Err(format!(
+            "the scenario module weighs {scenario} B (budget {SCENARIO_BUDGET} B; 0: not built)"
         ));
     }
     let port = free_port()?;
@@ -221,6 +236,11 @@ pub(crate) fn check() -> Result<(), String> {
     let mut keys = cmd("node", &["tests/web/keys.mjs", &url]);
     keys.env("PLAYWRIGHT_CORE", &playwright_core);
     run(keys)?;
+    // Scenarios in the tab: the module on demand, a broken file, the ready "offline" and
+    // "peak-hours" scenarios.
+    let mut scenario = cmd("node", &["tests/web/scenario.mjs", &url]);
+    scenario.env("PLAYWRIGHT_CORE", &playwright_core);
+    run(scenario)?;
     // The same page against an independent CSMS (PyPI `ocpp`) over a real WebSocket,
     // reloaded mid-transaction.
     let csms_port = free_port()?;

@@ -121,6 +121,12 @@ impl Script {
         self.phase != Phase::Idle
     }
 
+    /// Where it stands: (round, step), both from 0.
+    #[must_use]
+    pub const fn position(&self) -> (u32, usize) {
+        (self.round, self.step)
+    }
+
     /// Whether every step has run.
     pub fn done(&self) -> bool {
         self.phase == Phase::Done

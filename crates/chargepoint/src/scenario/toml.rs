@@ -3,7 +3,9 @@
 //! `[[group.step]]`), basic and literal strings with their escapes, integers (decimal,
 //! hex, octal, binary, with `_`), floats, booleans, arrays over several lines and inline
 //! tables. Left out, each with its own error: multi-line strings and dates (no scenario
-//! field takes one). A syntax error names its line; a key defined twice is an error, as
+//! field takes one). A float is read exactly to the thousandth ([`Decimal`]), without
+//! floating point: no scenario field needs more, and a page or an MCU image then links
+//! no float parsing or formatting. A syntax error names its line; a key defined twice is an error, as
 //! TOML says.
 
 use alloc::{borrow::ToOwned, format, string::String, vec::Vec};
@@ -15,8 +17,8 @@ pub enum Value {
     String(String),
     /// An integer.
     Integer(i64),
-    /// A float.
-    Float(f64),
+    /// A float (`1.5`, `2e3`), to the thousandth.
+    Float(Decimal),
     /// A boolean.
     Boolean(bool),
     /// An array (`[1, 2]`).
@@ -34,12 +36,88 @@ impl Value {
         match self {
             Self::String(s) => format!("the string {s:?}"),
             Self::Integer(i) => format!("the integer {i}"),
-            Self::Float(f) => format!("the float {f}"),
+            Self::Float(f) => format!("the number {}", f.show()),
             Self::Boolean(b) => format!("the boolean {b}"),
             Self::Array(_) => String::from("an array"),
             Self::Table(_) => String::from("a table"),
             Self::Tables(_) => String::from("an array of tables"),
         }
+    }
+}
+
+/// A decimal number, exact to the thousandth: `milli` is the value × 1000, rounded half
+/// away from zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decimal {
+    /// The value × 1000.
+    pub milli: i64,
+}
+
+impl Decimal {
+    /// Reads `12`, `-1.5`, `2.5e3`, `.25` (`_` between digits allowed); `None` for
+    /// anything else or beyond ±9.2e15.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        let (negative, text) = match text.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, text.strip_prefix('+').unwrap_or(text)),
+        };
+        let (mantissa, exponent) = match text.find(['e', 'E']) {
+            Some(at) => {
+                let exp: i32 = text.get(at + 1..)?.parse().ok()?;
+                (text.get(..at)?, exp)
+            }
+            None => (text, 0),
+        };
+        let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+        let mut digits: u128 = 0;
+        let mut count = 0usize;
+        for b in whole.bytes().chain(fraction.bytes()).filter(|b| *b != b'_') {
+            if !b.is_ascii_digit() || count >= 30 {
+                return None;
+            }
+            digits = digits * 10 + u128::from(b - b'0');
+            count += 1;
+        }
+        if count == 0 || !(-40..=40).contains(&exponent) {
+            return None;
+        }
+        let scale = i32::try_from(fraction.bytes().filter(|b| *b != b'_').count()).ok()?;
+        let shift = 3 + exponent - scale;
+        let magnitude = if shift >= 0 {
+            digits.checked_mul(10u128.checked_pow(shift.unsigned_abs())?)?
+        } else {
+            let div = 10u128
+                .checked_pow(shift.unsigned_abs())
+                .unwrap_or(u128::MAX);
+            digits / div + u128::from(digits % div >= div - div / 2)
+        };
+        let milli = i64::try_from(magnitude).ok()?;
+        Some(Self {
+            milli: if negative { -milli } else { milli },
+        })
+    }
+
+    /// An integer's.
+    #[must_use]
+    pub const fn from_int(i: i64) -> Option<Self> {
+        match i.checked_mul(1000) {
+            Some(milli) => Some(Self { milli }),
+            None => None,
+        }
+    }
+
+    /// As written back: `40`, `-1.5`, `0.125`.
+    #[must_use]
+    pub fn show(self) -> String {
+        let sign = if self.milli < 0 { "-" } else { "" };
+        let m = self.milli.unsigned_abs();
+        let (whole, frac) = (m / 1000, m % 1000);
+        if frac == 0 {
+            return format!("{sign}{whole}");
+        }
+        let frac = format!("{frac:03}");
+        format!("{sign}{whole}.{}", frac.trim_end_matches('0'))
     }
 }
 
@@ -313,13 +391,13 @@ fn scalar(c: &mut Cursor<'_>) -> Result<Value, String> {
             .map(Value::Integer)
             .map_err(|_| not_a_value());
     }
-    let float =
-        digits.contains(['.', 'e', 'E']) || digits.ends_with("inf") || digits.ends_with("nan");
-    if float {
-        digits
-            .parse::<f64>()
+    if digits.ends_with("inf") || digits.ends_with("nan") {
+        return Err(c.error(&format!("`{word}`: a scenario number is finite")));
+    }
+    if digits.contains(['.', 'e', 'E']) {
+        Decimal::parse(&digits)
             .map(Value::Float)
-            .map_err(|_| not_a_value())
+            .ok_or_else(not_a_value)
     } else {
         digits
             .parse::<i64>()
@@ -514,7 +592,7 @@ mod tests {
         assert_eq!(t.take("speed"), Some(Value::Integer(10)));
         assert_eq!(t.take("name"), Some(s("a \"b\" é")));
         assert_eq!(t.take("lit"), Some(s("C:\\x")));
-        assert_eq!(t.take("f"), Some(Value::Float(1.5)));
+        assert_eq!(t.take("f"), Some(Value::Float(Decimal { milli: 1500 })));
         assert_eq!(t.take("neg"), Some(Value::Integer(-3)));
         assert_eq!(t.take("big"), Some(Value::Integer(1000)));
         assert_eq!(t.take("hex"), Some(Value::Integer(255)));
@@ -551,6 +629,30 @@ mod tests {
     }
 
     #[test]
+    fn decimals_are_exact_to_the_thousandth() {
+        let m = |t: &str| Decimal::parse(t).map(|d| d.milli);
+        assert_eq!(m("40"), Some(40_000));
+        assert_eq!(m("-1.5"), Some(-1500));
+        assert_eq!(m("0.1"), Some(100));
+        assert_eq!(m(".25"), Some(250));
+        assert_eq!(m("2.5e3"), Some(2_500_000));
+        assert_eq!(m("1E-3"), Some(1));
+        assert_eq!(m("0.0005"), Some(1), "half rounds away from zero");
+        assert_eq!(m("0.0004"), Some(0));
+        assert_eq!(m("1_000.5"), Some(1_000_500));
+        assert_eq!(m("9e40"), None);
+        assert_eq!(m("1e99"), None);
+        for bad in ["", ".", "1.2.3", "e5", "1e", "abc", "1x"] {
+            assert_eq!(m(bad), None, "{bad:?}");
+        }
+        let show = |milli| Decimal { milli }.show();
+        assert_eq!(
+            (show(40_000), show(-1500), show(125)),
+            ("40".into(), "-1.5".into(), "0.125".into())
+        );
+    }
+
+    #[test]
     fn bad_documents_name_the_line_and_the_problem() {
         let err = |t: &str| parse(t).unwrap_err();
         assert_eq!(err("[[step]\ndo = 'plug'"), "line 1: the header needs `]]`");
@@ -571,5 +673,6 @@ mod tests {
         assert!(err("a = ").contains("missing"));
         assert!(err("a = 99999999999999999999").contains("not a value"));
         assert!(err("a = 1\rb = 2").contains("carriage return"));
+        assert!(err("a = inf").contains("finite"));
     }
 }
