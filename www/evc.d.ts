@@ -57,6 +57,8 @@ export interface EvcState {
   networkFaults: { dropped: number; duplicated: number; reordered: number } | null;
   /** Whether the CSMS accepted the box (BootNotification Accepted). */
   accepted: boolean;
+  /** The scenario the share link carries (a ready one's name or its TOML), or null. */
+  linkScenario: string | null;
 }
 
 /** An EV as a scenario plugs it in (`evc.plug(ev)`). */
@@ -191,6 +193,8 @@ export interface Evc {
   stopScenario(): EvcState;
   /** The scenario running or last run, or null. */
   scenario(): ScenarioState | null;
+  /** What the share link carries as its scenario (the card sets it when one runs; null: none). */
+  setScenarioLink(scenario?: string | null): EvcState;
   /**
    * Network faults on the link to a real CSMS, both ways, repeatable from the seed:
    * `'seed=7 latency=200 drop=5 duplicate=2 reorder=5'` (percentages; '' = none).

@@ -60,6 +60,7 @@
     setSpeed: (speed) => call('speed', { speed }),
     dropLink: () => call('dropLink'),
     offline: (on = true) => call('offline', { on }),
+    setScenarioLink: (scenario = null) => call('scenarioLink', scenario === null ? {} : { scenario }),
     networkFaults: (spec = '') => call('networkFaults', { spec }),
     csms: (action, payload = {}) => call('csms', { action, payload }),
     sendRaw: (text) => call('sendRaw', { text }),
@@ -146,7 +147,11 @@
   button.onclick = () => open().then((c) => { c.card.open = true; });
   const mount = () => {
     const bar = document.getElementById('keys');
-    if (bar) bar.append(button); else setTimeout(mount, 50);
+    if (!bar) return setTimeout(mount, 50);
+    bar.append(button);
+    // An opened link with a scenario: the card runs it.
+    const linked = evc.state().linkScenario;
+    if (linked) open().then((c) => c.runLink(linked));
   };
   mount();
 })();

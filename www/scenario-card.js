@@ -61,7 +61,7 @@
     draw();
   };
   setInterval(tick, 200);
-  const stop = () => { run?.free(); run = null; draw(); return evc.state(); };
+  const stop = () => { run?.free(); run = null; draw(); return evc.setScenarioLink(null); };
   const start = async (o = {}) => {
     const toml = o.text ?? await ready(o.name);
     const m = await load();
@@ -74,11 +74,14 @@
     run?.free();
     [run, name, log] = [r, o.text === undefined ? o.name : 'custom', []];
     if (r.speed()) evc.setSpeed(Math.min(r.speed(), 3600));
+    evc.setScenarioLink(o.text ?? o.name);
     draw();
     return status();
   };
   const show = async () => {
-    if (pick.value) text.value = shown = await ready(pick.value).catch((e) => e.message);
+    const n = pick.value;
+    const toml = n && await ready(n).catch((e) => e.message);
+    if (n && pick.value === n) text.value = shown = toml;
   };
   pick.onchange = show;
   card.querySelector('#scenario-run').onclick = () => {
@@ -88,5 +91,12 @@
   };
   card.querySelector('#scenario-stop').onclick = stop;
   show();
-  window.evcScenario = { card, run: start, stop, status: () => status() ?? null };
+  // A link's scenario: a ready one's name, or its TOML.
+  const runLink = (v) => {
+    card.open = true;
+    if (v in READY) pick.value = v; else [pick.value, text.value] = ['', v];
+    const done = start(v in READY ? { name: v } : { text: v }).then(() => { error = ''; });
+    return done.catch((e) => { error = `the link's scenario: ${e.message.replace('evc.runScenario: ', '')}`; }).then(draw);
+  };
+  window.evcScenario = { card, run: start, stop, status: () => status() ?? null, runLink };
 })();

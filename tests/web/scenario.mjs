@@ -80,6 +80,26 @@ try {
   check(log.includes('"Accepted"'), `the demo CSMS's SetChargingProfile was accepted: ${log}`);
   await page.evaluate(() => window.evc.waitForStatus('Charging', { timeoutMs: 60000 }));
   check(true, 'and the car charges under it');
+
+  // The share link carries the scenario; opening it runs it again.
+  const link = (await page.evaluate(() => window.evc.state())).shareLink;
+  check(link.includes('&scenario=peak-hours'), `the share link names the scenario: ${link}`);
+  const shared = await browser.newPage();
+  shared.on('pageerror', (e) => errors.push(String(e)));
+  await shared.goto('about:blank');
+  await shared.goto(link);
+  await shared.evaluate(() => window.evc.ready());
+  await shared.waitForFunction(() => window.evc.scenario()?.name === 'peak-hours', null, { timeout: 30000 });
+  check(await shared.isVisible('#scenario[open] #scenario-status'), 'opening it runs the scenario, its card open');
+  const own = '[[step]]\nwait = "5s"\ndo = "plug"\n';
+  await shared.goto('about:blank');
+  await shared.goto(`${url}#speed=60&scenario=${encodeURIComponent(own)}`);
+  await shared.evaluate(() => window.evc.ready());
+  await shared.waitForFunction(() => window.evc.state().plugged, null, { timeout: 30000 });
+  check((await shared.inputValue('#scenario-text')) === own, "one's own scenario travels as its TOML and runs");
+  check((await shared.evaluate(() => window.evc.state())).shareLink.includes(`scenario=${encodeURIComponent(own)}`), 'and stays in the link');
+  await shared.evaluate(() => window.evc.stopScenario());
+  check(!(await shared.evaluate(() => window.evc.state())).shareLink.includes('scenario='), 'a stopped scenario leaves the link');
   check(errors.length === 0, `no page errors (${errors.join('; ')})`);
 } finally {
   await browser.close();

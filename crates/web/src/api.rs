@@ -138,6 +138,7 @@ fn handle(sim: &Shared, verb: &str, arg: &Fields) -> Result<String, String> {
         }
         "dropLink" => s.drop_link(),
         "offline" => s.set_offline(flag(arg, "on", true)?),
+        "scenarioLink" => s.scenario = text_if(arg, "scenario")?,
         "networkFaults" => s.set_network_faults(&text(arg, "spec")?)?,
         "csms" => return csms(&mut s, arg),
         "trace" => return Ok(trace(&s)),
@@ -168,7 +169,7 @@ fn handle(sim: &Shared, verb: &str, arg: &Fields) -> Result<String, String> {
         other => {
             return Err(format!(
                 "unknown verb \"{other}\"; one of state, configure, plug, unplug, tap, pause, \
-                 fault, speed, dropLink, offline, networkFaults, csms, sendRaw, hold, held, release, dropHeld, \
+                 fault, speed, dropLink, offline, scenarioLink, networkFaults, csms, sendRaw, hold, held, release, dropHeld, \
                  trace, mistakes, factoryReset"
             ));
         }
@@ -294,6 +295,7 @@ fn state(s: &Sim) -> String {
     }
     o.num("ms", s.driver().now().as_millis());
     o.str("shareLink", &s.share_link());
+    o.opt_str("linkScenario", s.scenario.as_deref());
     match s.network_faults() {
         Some((dropped, duplicated, reordered)) => {
             let mut f = Json::new();

@@ -1,6 +1,8 @@
-//! The shareable link: the setup (CSMS URL, charge point id, variant), the speed and the
-//! EV in the page's URL fragment (`#url=…&id=…&variant=socket&speed=60&ev=16000x3`), so
-//! opening it reproduces the setup. The AuthorizationKey is never in it.
+//! The shareable link: the setup (CSMS URL, charge point id, variant), the speed, the
+//! EV and the scenario running in the page's URL fragment
+//! (`#url=…&id=…&variant=socket&speed=60&ev=16000x3&scenario=peak-hours`), so opening it
+//! reproduces the setup (a ready scenario goes by its name, one's own as its TOML; the
+//! scenario card runs it). The AuthorizationKey is never in it.
 //!
 //! The fragment is read once when the page starts and then cleared, so a reload after
 //! the user changed the settings keeps their change.
@@ -18,6 +20,8 @@ pub(crate) struct Link {
     pub(crate) speed: Option<u32>,
     /// (max current in mA, phases).
     pub(crate) ev: Option<(u32, u8)>,
+    /// A ready scenario's name or a scenario's TOML.
+    pub(crate) scenario: Option<String>,
 }
 
 fn decode(v: &str) -> String {
@@ -74,6 +78,7 @@ impl Link {
                         "the link's ev must be <6000–32000 mA>x<1 or 3 phases>, e.g. 16000x3",
                     )?);
                 }
+                "scenario" => link.scenario = Some(value).filter(|v| !v.is_empty()),
                 // Never taken from a link: a key does not travel in URLs.
                 "key" => return Err("a link never carries the AuthorizationKey".into()),
                 other => return Err(format!("the link has an unknown field \"{other}\"")),
@@ -82,10 +87,16 @@ impl Link {
         Ok(link)
     }
 
-    /// The fragment for this setup, speed and EV (no key).
-    pub(crate) fn fragment(setup: &Setup, speed: u32, ev: &EvSpec) -> String {
+    /// The fragment for this setup, speed, EV and scenario (no key).
+    pub(crate) fn fragment(
+        setup: &Setup,
+        speed: u32,
+        ev: &EvSpec,
+        scenario: Option<&str>,
+    ) -> String {
+        let scenario = scenario.map_or_else(String::new, |s| format!("&scenario={}", encode(s)));
         format!(
-            "#url={}&id={}&variant={}&speed={speed}&ev={}x{}",
+            "#url={}&id={}&variant={}&speed={speed}&ev={}x{}{scenario}",
             encode(&setup.url),
             encode(&setup.id),
             setup.variant.as_str(),

@@ -84,6 +84,9 @@ pub(crate) struct Sim {
     pub(crate) mistakes: crate::mistakes::Mistakes,
     /// What the charts draw.
     pub(crate) history: crate::charts::History,
+    /// The scenario the link carries: the one the tab's scenario card runs (a ready
+    /// one's name or its TOML), or the one an opened link brought, for the card to run.
+    pub(crate) scenario: Option<String>,
 }
 
 fn now_ms() -> f64 {
@@ -139,6 +142,7 @@ impl Sim {
     pub(crate) fn new() -> Self {
         let mut setup = Setup::load();
         let (mut speed, mut ev, mut link_error) = (1, EvSpec::default(), None);
+        let mut scenario = None;
         // A shared link (the page's #fragment) sets the setup, speed and EV.
         match crate::share::take_from_location() {
             Some(Ok(link)) => {
@@ -149,6 +153,7 @@ impl Sim {
                     ev.max_current_ma = ma;
                     ev.phases = phases;
                 }
+                scenario = link.scenario;
             }
             Some(Err(e)) => link_error = Some(e),
             None => {}
@@ -168,6 +173,7 @@ impl Sim {
             link_error,
             mistakes: crate::mistakes::Mistakes::default(),
             history: crate::charts::History::default(),
+            scenario,
         }
     }
 
@@ -177,6 +183,7 @@ impl Sim {
             &self.setup,
             self.speed,
             &self.ev,
+            self.scenario.as_deref(),
         ))
     }
 
