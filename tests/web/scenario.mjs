@@ -71,6 +71,18 @@ try {
     `its log shows each step: ${done.log.join(' | ')}`);
   check((await page.textContent('#scenario-status')).includes('finished'), 'the card says it finished');
 
+  // A car that fills up: the scenario waits for SuspendedEV (the OCPP name, as the state
+  // reports it) and goes on.
+  const full = 'ev = { battery_kwh = 10, soc = 79, target_soc = 80 }\n[[step]]\ndo = "plug"\n'
+    + '[[step]]\nwait = "2s"\ndo = "tap"\ncard = "04A2B3C4D5"\n'
+    + '[[step]]\nuntil = "SuspendedEV"\ntimeout = "60s"\nwait = "1s"\ndo = "unplug"\n';
+  await page.evaluate((text) => window.evc.runScenario({ text }), full);
+  await page.evaluate(() => window.evc.setSpeed(60));
+  await page.waitForFunction(() => window.evc.scenario()?.done, null, { timeout: 60000 });
+  const filled = await page.evaluate(() => window.evc.scenario());
+  check(filled.log.some((l) => l.endsWith(' unplug')) && !filled.log.some((l) => l.includes('in vain')),
+    `the scenario saw SuspendedEV and unplugged: ${filled.log.join(' | ')}`);
+
   // The ready "peak-hours" scenario: the demo CSMS installs the profile, then it charges.
   await page.evaluate(() => { window.evc.stopScenario(); window.evc.factoryReset(); });
   await page.evaluate(() => window.evc.waitForStatus('Available'));
@@ -78,8 +90,8 @@ try {
   await page.waitForFunction(() => window.evc.scenario()?.log.some((l) => l.includes('SetChargingProfile')), null, { timeout: 30000 });
   const log = (await page.evaluate(() => window.evc.scenario())).log.find((l) => l.includes('SetChargingProfile'));
   check(log.includes('"Accepted"'), `the demo CSMS's SetChargingProfile was accepted: ${log}`);
-  await page.evaluate(() => window.evc.waitForStatus('Charging', { timeoutMs: 60000 }));
-  check(true, 'and the car charges under it');
+  const charging = await page.evaluate(() => window.evc.waitForStatus('Charging', { timeoutMs: 60000 }));
+  check(charging.transactionId !== null && charging.relayClosed, 'and the car charges under it');
 
   // The share link carries the scenario; opening it runs it again.
   const link = (await page.evaluate(() => window.evc.state())).shareLink;

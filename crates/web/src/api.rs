@@ -269,7 +269,8 @@ fn state(s: &Sim) -> String {
         cp.registration() == chargepoint::Registration::Accepted,
     );
     o.num("connected", s.connected());
-    o.str("status", &format!("{status:?}"));
+    // The OCPP names (`SuspendedEV`), as www/evc.d.ts types them.
+    o.str("status", status.as_str());
     o.str("errorCode", &format!("{error:?}"));
     o.opt("transactionId", tx.and_then(|t| t.transaction_id));
     o.opt(

@@ -234,7 +234,7 @@ pub(crate) fn App() -> Html {
             </header>
             <section class="box">
                 <Panel led={led} rejected={rejected} relay_closed={relay_closed} plugged={plugged}
-                       reading={reading} session_wh={session_wh} status={format!("{status:?}")} socket={socket} locked={locked} />
+                       reading={reading} session_wh={session_wh} status={status.as_str()} socket={socket} locked={locked} />
                 <div class="controls">
                     <h2>{"Car"}</h2>
                     if plugged {
