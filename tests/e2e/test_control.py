@@ -204,8 +204,11 @@ def test_a_short_trace_and_a_stream_made_again(csms, evc):
     ctl.close()
     run.stop()
 
+    since = time.monotonic()
     run, ctl = start(csms, evc, "--control-trace", "0")
-    csms.wait_registered("CP0001")
+    # This run's own boot (the CSMS still holds the first run's), so that no boot-time
+    # StatusNotification is still to come when the wait below goes out.
+    csms.wait_status("Available", cp="CP0001", since=since, timeout=60)
     for _ in range(2):
         sub = ctl.ok("subscribe", cp="CP0001", events=False)
         assert ctl.ok("status", cp="CP0001")["last_seq"] > 0
